@@ -1,0 +1,16 @@
+#pragma once
+// Small checks and encodings for text that comes from outside.
+
+#include <string>
+#include <string_view>
+
+namespace packd {
+
+/// True when `s` is well-formed UTF-8 (no overlong forms or surrogates are checked beyond
+/// the byte structure; that is enough to keep JSON and labels from breaking).
+bool is_valid_utf8(std::string_view s);
+
+/// Standard base64 with padding (RFC 4648 section 4).
+std::string base64_encode(std::string_view bytes);
+
+}  // namespace packd

@@ -1,0 +1,31 @@
+#pragma once
+// A printer that writes each job into a folder as <job id>.zpl plus <job id>.png (the preview),
+// for the demo, tests and sites that hand labels to another program.
+
+#include <boost/asio/io_context.hpp>
+
+#include "packd/drivers/label_printer.hpp"
+
+namespace packd::drivers {
+
+class FilePrinter final : public LabelPrinter {
+public:
+    FilePrinter(boost::asio::io_context& io, std::string name, std::string directory);
+
+    /// Creates the folder when missing and checks it can be written.
+    Status open();
+    const std::string& name() const override { return name_; }
+    DeviceStatus status() const override { return status_; }
+    void print(const PrintJob& job, std::function<void(Status)> done) override;
+    const std::string& directory() const { return directory_; }
+
+private:
+    Status write_job(const PrintJob& job);
+
+    boost::asio::io_context& io_;
+    std::string name_;
+    std::string directory_;
+    DeviceStatus status_;
+};
+
+}  // namespace packd::drivers

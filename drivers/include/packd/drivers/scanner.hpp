@@ -1,0 +1,27 @@
+#pragma once
+// The scanner role: scans out.
+
+#include <functional>
+#include <string>
+
+#include "packd/drivers/device_state.hpp"
+
+namespace packd::drivers {
+
+/// The bytes of one scan as the scanner delivered them.
+struct ScanReading {
+    std::string data;
+    std::string symbology;  ///< AIM identifier such as "]C1" when the scanner sent one
+};
+
+class Scanner {
+public:
+    using ScanHandler = std::function<void(const ScanReading&)>;
+    virtual ~Scanner() = default;
+    virtual const std::string& name() const = 0;
+    virtual DeviceStatus status() const = 0;
+    /// Called on the io_context for every scan.
+    virtual void on_scan(ScanHandler handler) = 0;
+};
+
+}  // namespace packd::drivers

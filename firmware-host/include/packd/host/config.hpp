@@ -1,0 +1,133 @@
+#pragma once
+// packd's configuration: one TOML file, read into plain structs and validated as a whole before
+// any device is opened or socket bound. Every problem is reported with file, line, key, what
+// was expected and what was found; unknown keys are problems too.
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "packd/common/result.hpp"
+
+namespace packd::host {
+
+/// The site this box serves; `id` scopes the MQTT topics, the rest is the ship-from address.
+struct SiteConfig {
+    std::string id;
+    std::string name;
+    std::string company;
+    std::string street1;
+    std::string street2;
+    std::string city;
+    std::string region;
+    std::string postal_code;
+    std::string country;
+
+    bool operator==(const SiteConfig&) const = default;
+};
+
+struct DaemonConfig {
+    std::string state_dir = "/var/lib/packd";
+    std::string admin_socket = "/run/packd/packd.sock";
+    std::string admin_group;  ///< group allowed to use packctl; empty: the daemon's own group
+    std::string log_level = "info";
+
+    bool operator==(const DaemonConfig&) const = default;
+};
+
+struct BrokerConfig {
+    std::string host = "127.0.0.1";
+    int port = 1883;
+    std::string client_id;  ///< default "packd-<site id>"
+    std::string topic_prefix = "packd/v1";
+    std::string username;
+    std::string password_file;
+    bool tls = false;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    int keepalive_s = 30;
+    int64_t max_payload_bytes = 256 * 1024;
+    int reconnect_min_ms = 500;
+    int reconnect_max_ms = 30000;
+
+    bool operator==(const BrokerConfig&) const = default;
+};
+
+struct LabelsConfig {
+    std::string printer;         ///< printer for shipping labels of orders that arrive from the shop
+    std::string size = "4x6in";  ///< "4x6in" or "100x150mm"
+
+    bool operator==(const LabelsConfig&) const = default;
+};
+
+struct PrinterConfig {
+    std::string name;
+    std::string type;  ///< "file"
+    std::string directory;
+    int dpi = 203;
+
+    bool operator==(const PrinterConfig&) const = default;
+};
+
+struct ScaleConfig {
+    std::string name;
+    std::string type;  ///< "sim"
+    std::string fifo;
+
+    bool operator==(const ScaleConfig&) const = default;
+};
+
+struct ScannerConfig {
+    std::string name;
+    std::string type;  ///< "sim"
+    std::string fifo;
+
+    bool operator==(const ScannerConfig&) const = default;
+};
+
+struct StationConfig {
+    std::string name;
+    std::string printer;
+    std::string scale;
+    std::string scanner;
+
+    bool operator==(const StationConfig&) const = default;
+};
+
+/// The sections SIGHUP may change while orders are in flight.
+struct DeviceSections {
+    LabelsConfig labels;
+    std::map<std::string, PrinterConfig> printers;
+    std::map<std::string, ScaleConfig> scales;
+    std::map<std::string, ScannerConfig> scanners;
+    std::map<std::string, StationConfig> stations;
+
+    bool operator==(const DeviceSections&) const = default;
+};
+
+struct Config {
+    std::string path;
+    SiteConfig site;
+    DaemonConfig daemon;
+    BrokerConfig broker;
+    DeviceSections devices;
+};
+
+/// One problem in a config file, in the form "FILE:LINE: KEY: expected X, found Y".
+struct ConfigProblem {
+    std::string file;
+    int line = 0;
+    std::string key;
+    std::string message;
+
+    std::string to_string() const;
+};
+
+/// Reads and validates a config file; on failure returns every problem found, one per line.
+Result<Config> load_config(const std::string& path);
+/// The same for config text already in memory (tests, fuzzing); `path` names it in messages.
+Result<Config> parse_config(std::string_view text, const std::string& path);
+
+}  // namespace packd::host

@@ -1,0 +1,75 @@
+#pragma once
+// The packd process: one io_context that owns all domain state, the wiring of config to
+// devices, stations, the store, the shop link and the admin socket, and the lifecycle
+// (start, SIGHUP reload, SIGTERM/SIGINT graceful stop).
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "packd/drivers/label_printer.hpp"
+#include "packd/drivers/scale.hpp"
+#include "packd/drivers/scanner.hpp"
+#include "packd/fulfillment/order_intake.hpp"
+#include "packd/fulfillment/outbox_pump.hpp"
+#include "packd/fulfillment/print_queue.hpp"
+#include "packd/fulfillment/shop_link.hpp"
+#include "packd/fulfillment/store.hpp"
+#include "packd/host/admin_server.hpp"
+#include "packd/host/config.hpp"
+#include "packd/host/systemd_notifier.hpp"
+
+namespace packd::host {
+
+class Daemon {
+public:
+    explicit Daemon(Config config);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    /// Starts everything, runs until stopped by a signal; returns the process exit code.
+    int run();
+
+private:
+    Status start();
+    Status open_devices(const DeviceSections& devices);
+    void apply_label_route();
+    void on_signal(int signo);
+    void reload();
+    void shutdown();
+    void finish_shutdown();
+    void on_inbound(std::string topic, std::string payload);
+    void apply_inbox();
+    void publish_status();
+    std::string status_line();
+    void tick();
+    nlohmann::json handle_admin(const nlohmann::json& request);
+    nlohmann::json status_json();
+
+    boost::asio::io_context io_;
+    Config config_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer tick_timer_;
+    boost::asio::steady_timer stop_deadline_;
+    SystemdNotifier notifier_;
+    std::unique_ptr<fulfillment::Store> store_;
+    std::unique_ptr<fulfillment::OrderIntake> intake_;
+    std::unique_ptr<fulfillment::ShopLink> link_;
+    std::unique_ptr<fulfillment::OutboxPump> pump_;
+    std::unique_ptr<AdminServer> admin_;
+    std::map<std::string, std::shared_ptr<drivers::LabelPrinter>> printers_;
+    std::map<std::string, std::unique_ptr<fulfillment::PrintQueue>> queues_;
+    std::map<std::string, std::shared_ptr<drivers::Scale>> scales_;
+    std::map<std::string, std::shared_ptr<drivers::Scanner>> scanners_;
+    bool stopping_ = false;
+    int queues_draining_ = 0;
+    int exit_code_ = 0;
+};
+
+}  // namespace packd::host

@@ -1,0 +1,527 @@
+#include "packd/host/daemon.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "packd/common/log.hpp"
+#include "packd/drivers/file_printer.hpp"
+#include "packd/drivers/sim_scale.hpp"
+#include "packd/drivers/sim_scanner.hpp"
+
+namespace packd::host {
+
+using nlohmann::json;
+namespace ful = packd::fulfillment;
+
+namespace {
+
+constexpr std::chrono::seconds kTick{2};
+constexpr std::chrono::seconds kStopDeadline{10};
+
+Result<std::string> read_secret(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return fail("broker.password_file " + path + ": cannot read: " + std::strerror(errno));
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    std::string secret = s.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+        secret.pop_back();
+    }
+    return secret;
+}
+
+Status check_state_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        return fail("state directory " + dir + ": cannot create it: " + ec.message() + " (daemon.state_dir)");
+    }
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        return fail("state directory " + dir + ": not writable: " + std::strerror(errno) +
+                    " (fix its owner or set daemon.state_dir)");
+    }
+    return {};
+}
+
+ful::Address ship_from(const SiteConfig& s) {
+    return {s.name, s.company, s.street1, s.street2, s.city, s.region, s.postal_code, s.country};
+}
+
+}  // namespace
+
+Daemon::Daemon(Config config)
+    : config_(std::move(config)), signals_(io_), tick_timer_(io_), stop_deadline_(io_), notifier_(io_) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::run() {
+    if (auto st = start(); !st) {
+        log::error(st.error().message);
+        return 1;
+    }
+    for (;;) {
+        try {
+            io_.run();
+            break;
+        } catch (const std::exception& e) {
+            // A bug in one handler must not take the warehouse down; the loop goes on.
+            log::error(std::string("unexpected error in the event loop: ") + e.what());
+        }
+    }
+    log::notice("stopped");
+    return exit_code_;
+}
+
+Status Daemon::start() {
+    log::Level level = log::Level::info;
+    log::parse_level(config_.daemon.log_level, level);
+    log::set_threshold(level);
+
+    // Signals first, so a SIGTERM during start-up is not lost (it is handled once the loop runs).
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.add(SIGHUP);
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (!ec) {
+            on_signal(signo);
+        }
+    });
+
+    if (auto st = check_state_dir(config_.daemon.state_dir); !st) {
+        return st;
+    }
+    auto store = ful::Store::open(config_.daemon.state_dir + "/packd.db");
+    if (!store) {
+        return store.error();
+    }
+    store_ = std::move(*store);
+
+    ful::BrokerSettings broker;
+    const auto& b = config_.broker;
+    broker.host = b.host;
+    broker.port = b.port;
+    broker.client_id = b.client_id;
+    broker.username = b.username;
+    if (!b.password_file.empty()) {
+        auto secret = read_secret(b.password_file);
+        if (!secret) {
+            return secret.error();
+        }
+        broker.password = *secret;
+    }
+    broker.tls = b.tls;
+    broker.ca_file = b.ca_file;
+    broker.cert_file = b.cert_file;
+    broker.key_file = b.key_file;
+    broker.keepalive_s = b.keepalive_s;
+    broker.reconnect_min = std::chrono::milliseconds(b.reconnect_min_ms);
+    broker.reconnect_max = std::chrono::milliseconds(b.reconnect_max_ms);
+    ful::Topics topics(b.topic_prefix, config_.site.id);
+
+    intake_ = std::make_unique<ful::OrderIntake>(*store_, topics, static_cast<size_t>(b.max_payload_bytes));
+    if (auto st = open_devices(config_.devices); !st) {
+        return st;
+    }
+    apply_label_route();
+
+    admin_ = std::make_unique<AdminServer>(io_, config_.daemon.admin_socket, config_.daemon.admin_group);
+    if (auto st = admin_->open(); !st) {
+        return st;
+    }
+    admin_->start([this](const json& request) { return handle_admin(request); });
+
+    link_ = std::make_unique<ful::ShopLink>(io_, broker, topics);
+    pump_ = std::make_unique<ful::OutboxPump>(*store_, *link_);
+    auto started = link_->start([this](std::string topic, std::string payload) { on_inbound(std::move(topic), std::move(payload)); },
+                                [this] {
+                                    publish_status();
+                                    pump_->restart();
+                                });
+    if (!started) {
+        return started;
+    }
+
+    // Messages stored but not applied before a crash or power cut are applied now.
+    apply_inbox();
+    for (auto& [name, queue] : queues_) {
+        queue->kick();
+    }
+    log::notice("packd " PACKD_VERSION " ready: site " + config_.site.id + ", store " + store_->db().path() +
+                ", admin socket " + admin_->path());
+    notifier_.ready(status_line());
+    notifier_.start_watchdog();
+    tick();
+    return {};
+}
+
+Status Daemon::open_devices(const DeviceSections& wanted) {
+    const DeviceSections& running = config_.devices;
+    const bool first = printers_.empty() && scales_.empty() && scanners_.empty();
+    for (const auto& [name, pc] : wanted.printers) {
+        auto old = running.printers.find(name);
+        if (!first && old != running.printers.end() && old->second == pc && printers_.count(name)) {
+            continue;
+        }
+        auto printer = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);
+        if (auto st = printer->open(); !st) {
+            log::warning("printer " + name + ": " + st.error().message);
+        }
+        printers_[name] = printer;
+        auto& queue = queues_[name];
+        if (!queue) {
+            queue = std::make_unique<ful::PrintQueue>(io_, *store_, name);
+        }
+        queue->attach(printer);
+    }
+    for (auto it = printers_.begin(); it != printers_.end();) {
+        if (!wanted.printers.count(it->first)) {
+            log::notice("printer " + it->first + " removed; its pending labels wait until it is configured again");
+            queues_[it->first]->attach(nullptr);
+            it = printers_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    // A printer named in the store but no longer configured still gets a queue, so its jobs
+    // are counted and resume if it comes back.
+    try {
+        for (const auto& name : store_->printers_with_pending_jobs()) {
+            if (!queues_.count(name)) {
+                queues_[name] = std::make_unique<ful::PrintQueue>(io_, *store_, name);
+                log::warning("labels are waiting for printer " + name + ", which is not configured");
+            }
+        }
+    } catch (const ful::SqliteError& e) {
+        return fail(std::string("store: ") + e.what());
+    }
+
+    for (const auto& [name, sc] : wanted.scales) {
+        auto old = running.scales.find(name);
+        if (!first && old != running.scales.end() && old->second == sc && scales_.count(name)) {
+            continue;
+        }
+        scales_.erase(name);  // closes the old FIFO before the new one opens it
+        auto scale = std::make_shared<drivers::SimScale>(io_, name, sc.fifo);
+        if (auto st = scale->open(); !st) {
+            log::warning("scale " + name + ": " + st.error().message);
+        }
+        scale->on_reading([name](const drivers::WeightReading& r) {
+            if (r.valid) {
+                log::debug("scale " + name + ": " + std::to_string(r.milligrams / 1000) + " g" +
+                           (r.stable ? "" : " (in motion)"));
+            } else {
+                log::warning("scale " + name + ": invalid reading: " + r.reason);
+            }
+        });
+        scales_[name] = scale;
+    }
+    std::erase_if(scales_, [&](const auto& kv) { return !wanted.scales.count(kv.first); });
+
+    for (const auto& [name, sc] : wanted.scanners) {
+        auto old = running.scanners.find(name);
+        if (!first && old != running.scanners.end() && old->second == sc && scanners_.count(name)) {
+            continue;
+        }
+        scanners_.erase(name);
+        auto scanner = std::make_shared<drivers::SimScanner>(io_, name, sc.fifo);
+        if (auto st = scanner->open(); !st) {
+            log::warning("scanner " + name + ": " + st.error().message);
+        }
+        scanner->on_scan([this, name](const drivers::ScanReading& scan) {
+            std::string station = "no station";
+            for (const auto& [sname, s] : config_.devices.stations) {
+                if (s.scanner == name) {
+                    station = "station " + sname;
+                }
+            }
+            log::info("scan from " + name + " (" + station + "): " + scan.data);
+        });
+        scanners_[name] = scanner;
+    }
+    std::erase_if(scanners_, [&](const auto& kv) { return !wanted.scanners.count(kv.first); });
+    return {};
+}
+
+void Daemon::apply_label_route() {
+    ful::LabelRoute route;
+    route.printer = config_.devices.labels.printer;
+    int dpi = 203;
+    if (auto it = config_.devices.printers.find(route.printer); it != config_.devices.printers.end()) {
+        dpi = it->second.dpi;
+    }
+    route.size = config_.devices.labels.size == "100x150mm" ? ful::LabelSize::millimetres(100, 150, dpi)
+                                                             : ful::LabelSize::inches(4, 6, dpi);
+    route.ship_from = ship_from(config_.site);
+    intake_->set_label_route(route);
+}
+
+void Daemon::on_signal(int signo) {
+    if (signo == SIGHUP) {
+        reload();
+    } else {
+        log::notice(std::string("received ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+        shutdown();
+    }
+    signals_.async_wait([this](const boost::system::error_code& ec, int next) {
+        if (!ec) {
+            on_signal(next);
+        }
+    });
+}
+
+void Daemon::reload() {
+    if (stopping_) {
+        return;
+    }
+    notifier_.reloading();
+    auto fresh = load_config(config_.path);
+    if (!fresh) {
+        log::error("reload refused, the running config stays in force: " + fresh.error().message);
+        notifier_.ready(status_line());
+        return;
+    }
+    if (!(fresh->site == config_.site) || !(fresh->daemon == config_.daemon) || !(fresh->broker == config_.broker)) {
+        log::warning("changes to [site], [daemon] and [broker] take effect at the next restart");
+    }
+    if (auto st = open_devices(fresh->devices); !st) {
+        log::error("reload: " + st.error().message);
+    }
+    config_.devices = fresh->devices;
+    apply_label_route();
+    log::notice("config reloaded from " + config_.path + ": " + std::to_string(printers_.size()) + " printers, " +
+                std::to_string(scales_.size()) + " scales, " + std::to_string(scanners_.size()) + " scanners, " +
+                std::to_string(config_.devices.stations.size()) + " stations");
+    for (auto& [name, queue] : queues_) {
+        queue->kick();
+    }
+    notifier_.ready(status_line());
+}
+
+void Daemon::shutdown() {
+    if (stopping_) {
+        return;
+    }
+    stopping_ = true;
+    notifier_.stopping();
+    tick_timer_.cancel();
+    admin_->close();
+    stop_deadline_.expires_after(kStopDeadline);
+    stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            log::warning("stop deadline reached; unfinished labels stay queued and resume at the next start");
+            io_.stop();
+        }
+    });
+    queues_draining_ = static_cast<int>(queues_.size());
+    if (queues_draining_ == 0) {
+        finish_shutdown();
+        return;
+    }
+    for (auto& [name, queue] : queues_) {
+        queue->drain([this] {
+            if (--queues_draining_ == 0) {
+                finish_shutdown();
+            }
+        });
+    }
+}
+
+void Daemon::finish_shutdown() {
+    // Give messages already handed to the broker a moment for their PUBACK, then leave cleanly.
+    auto waited = std::make_shared<int>(0);
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_);
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, waited, timer, step] {
+        if (pump_->in_flight() > 0 && link_->connected() && (*waited)++ < 40) {
+            timer->expires_after(std::chrono::milliseconds(50));
+            timer->async_wait([step](const boost::system::error_code&) { (*step)(); });
+            return;
+        }
+        link_->stop([this, step] {
+            *step = nullptr;  // breaks the self-reference
+            stop_deadline_.cancel();
+            io_.stop();
+        });
+    };
+    (*step)();
+}
+
+void Daemon::on_inbound(std::string topic, std::string payload) {
+    auto stored = store_->inbox_append(topic, payload);
+    if (!stored) {
+        log::error("could not store message from " + topic + ": " + stored.error().message);
+        return;
+    }
+    if (!stopping_) {
+        apply_inbox();
+    }
+}
+
+void Daemon::apply_inbox() {
+    auto result = intake_->apply_pending();
+    if (!result) {
+        log::error(result.error().message);
+        return;
+    }
+    for (const auto& printer : result->printers_with_new_jobs) {
+        if (auto it = queues_.find(printer); it != queues_.end()) {
+            it->second->kick();
+        }
+    }
+    if (result->outbox_grew) {
+        pump_->kick();
+    }
+}
+
+void Daemon::publish_status() {
+    json devices = json::object();
+    for (const auto& [name, p] : printers_) {
+        devices["printers"][name] = drivers::to_string(p->status().state);
+    }
+    for (const auto& [name, s] : scales_) {
+        devices["scales"][name] = drivers::to_string(s->status().state);
+    }
+    for (const auto& [name, s] : scanners_) {
+        devices["scanners"][name] = drivers::to_string(s->status().state);
+    }
+    link_->publish_status(json{{"state", "online"}, {"version", PACKD_VERSION}, {"site", config_.site.id},
+                               {"devices", devices}}
+                              .dump());
+}
+
+std::string Daemon::status_line() {
+    std::string line;
+    if (auto counts = store_->counts()) {
+        line = std::to_string(counts->orders_open) + " orders open, " + std::to_string(counts->print_jobs_pending) +
+               " labels queued";
+    } else {
+        line = "store error";
+    }
+    line += link_ && link_->connected() ? ", broker connected" : ", broker offline";
+    for (const auto& [name, p] : printers_) {
+        if (p->status().state != drivers::DeviceState::ready) {
+            line += ", printer " + name + " " + drivers::to_string(p->status().state);
+        }
+    }
+    for (const auto& [name, s] : scales_) {
+        if (s->status().state != drivers::DeviceState::ready) {
+            line += ", scale " + name + " " + drivers::to_string(s->status().state);
+        }
+    }
+    for (const auto& [name, s] : scanners_) {
+        if (s->status().state != drivers::DeviceState::ready) {
+            line += ", scanner " + name + " " + drivers::to_string(s->status().state);
+        }
+    }
+    return line;
+}
+
+void Daemon::tick() {
+    if (stopping_) {
+        return;
+    }
+    notifier_.status(status_line());
+    if (auto counts = store_->counts(); counts && counts->inbox > 0) {
+        apply_inbox();  // retries what a store error left behind
+    }
+    tick_timer_.expires_after(kTick);
+    tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            tick();
+        }
+    });
+}
+
+json Daemon::status_json() {
+    json out{{"version", PACKD_VERSION},
+             {"pid", static_cast<int64_t>(::getpid())},
+             {"site", config_.site.id},
+             {"config", config_.path},
+             {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+                              .count()},
+             {"summary", status_line()},
+             {"broker", {{"connected", link_ && link_->connected()}, {"state", link_ ? link_->state_text() : ""}}}};
+    if (auto counts = store_->counts()) {
+        out["store"] = {{"path", store_->db().path()},
+                        {"orders", counts->orders},
+                        {"orders_open", counts->orders_open},
+                        {"labels_queued", counts->print_jobs_pending},
+                        {"outbox", counts->outbox},
+                        {"inbox", counts->inbox}};
+    }
+    json printers = json::array();
+    for (const auto& [name, queue] : queues_) {
+        json p{{"name", name}};
+        if (auto it = printers_.find(name); it != printers_.end()) {
+            p["state"] = drivers::to_string(it->second->status().state);
+            p["detail"] = it->second->status().detail;
+        } else {
+            p["state"] = "not configured";
+            p["detail"] = "";
+        }
+        p["last_error"] = queue->last_error();
+        printers.push_back(p);
+    }
+    json scales = json::array();
+    for (const auto& [name, s] : scales_) {
+        json j{{"name", name}, {"state", drivers::to_string(s->status().state)}, {"detail", s->status().detail}};
+        if (auto r = s->last_reading()) {
+            j["reading"] = {{"milligrams", r->milligrams},
+                            {"stable", r->stable},
+                            {"valid", r->valid},
+                            {"reason", r->reason}};
+        }
+        scales.push_back(j);
+    }
+    json scanners = json::array();
+    for (const auto& [name, s] : scanners_) {
+        scanners.push_back({{"name", name}, {"state", drivers::to_string(s->status().state)}, {"detail", s->status().detail}});
+    }
+    json stations = json::array();
+    for (const auto& [name, s] : config_.devices.stations) {
+        stations.push_back({{"name", name}, {"printer", s.printer}, {"scale", s.scale}, {"scanner", s.scanner}});
+    }
+    out["printers"] = printers;
+    out["scales"] = scales;
+    out["scanners"] = scanners;
+    out["stations"] = stations;
+    return out;
+}
+
+json Daemon::handle_admin(const json& request) {
+    const auto cmd = request.find("cmd");
+    if (cmd == request.end() || !cmd->is_string()) {
+        return {{"ok", false}, {"error", "request needs a \"cmd\" string"}};
+    }
+    const std::string verb = cmd->get<std::string>();
+    if (verb == "status") {
+        return {{"ok", true}, {"status", status_json()}};
+    }
+    if (verb == "orders") {
+        json list = json::array();
+        try {
+            for (const auto& o : store_->orders(100)) {
+                list.push_back({{"id", o.id},
+                                {"state", o.state},
+                                {"carrier", o.carrier},
+                                {"service", o.service},
+                                {"created_at", o.created_at},
+                                {"lines", o.lines}});
+            }
+        } catch (const ful::SqliteError& e) {
+            return {{"ok", false}, {"error", std::string("store: ") + e.what()}};
+        }
+        return {{"ok", true}, {"orders", list}};
+    }
+    return {{"ok", false}, {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders)"}};
+}
+
+}  // namespace packd::host

@@ -1,0 +1,190 @@
+#pragma once
+// The label model: one layout in printer dots that becomes ZPL II for the printer (to_zpl) and a PNG
+// preview drawn by packd itself (render_bitmap, to_png). Both outputs measure text with the same font, so a
+// field that is cut short on the preview is cut short in the same place on the printed label.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "packd/common/result.hpp"
+
+namespace packd::fulfillment {
+
+/// The printable area of a label stock in printer dots, and the resolution those dots were counted at.
+struct LabelSize {
+    int width_dots = 0;
+    int height_dots = 0;
+    int dpi = 0;
+
+    /// A stock measured in inches, e.g. inches(4, 6, 203) for the common 4x6 shipping label.
+    static LabelSize inches(double width, double height, int dpi);
+    /// A stock measured in millimetres, e.g. millimetres(100, 150, 300); dots = mm * dpi / 25.4, rounded.
+    static LabelSize millimetres(double width, double height, int dpi);
+
+    /// A length in millimetres as dots at this resolution, rounded.
+    int dots_from_mm(double mm) const;
+};
+
+/// One line of text. `height` is the font size (em) in dots; the line needs about 1.2 x height of room.
+/// Text wider than `max_width` (or than the label, when max_width <= 0) is cut and ends in "...".
+struct TextField {
+    int x = 0;
+    int y = 0;
+    int height = 0;
+    int max_width = 0;
+    std::string text;  // UTF-8
+    bool bold = false;
+};
+
+/// The symbologies a fulfillment label carries.
+enum class BarcodeKind {
+    Code128,        // carrier tracking numbers
+    Gs1_128,        // SSCC and other GS1 element strings on linear labels
+    Gs1DataMatrix,  // GS1 element strings in a square ECC 200 symbol
+    QrCode,         // tracking links
+};
+
+/// A barcode with its top-left corner at (x, y). `module_width` is the narrow bar or the matrix module in
+/// dots (1 to 10, as the printer accepts); `height` is the bar height of linear symbols and is ignored for
+/// 2D ones. GS1 data is either "(00)123...(420)12345" or the raw element string with GS (0x1D) separators.
+struct BarcodeField {
+    BarcodeKind kind = BarcodeKind::Code128;
+    int x = 0;
+    int y = 0;
+    int module_width = 2;
+    int height = 0;
+    std::string data;
+    // Print the data as a text line under the symbol: centred and no wider than the bars of a linear symbol,
+    // from the left edge of a 2D symbol on towards the label edge.
+    bool human_readable = false;
+};
+
+/// A rectangle outline drawn inward with `thickness` dots. As with ZPL ^GB, a thickness of at least half the
+/// shorter side gives a solid bar, which is how rules between label sections are drawn.
+struct BoxField {
+    int x = 0;
+    int y = 0;
+    int width = 0;
+    int height = 0;
+    int thickness = 1;
+};
+
+using LabelField = std::variant<TextField, BarcodeField, BoxField>;
+
+/// A label ready to print or preview: the stock and its fields, positioned in dots from the top-left corner.
+struct Label {
+    LabelSize size;
+    std::vector<LabelField> fields;
+};
+
+/// Checks that every field lies on the label and every barcode can be encoded; the error names the field.
+Status validate(const Label& label);
+
+// ---- ZPL II -------------------------------------------------------------------------------------------
+
+/// The label as one ZPL II format (^XA ... ^XZ) in UTF-8 (^CI28). All outside text is escaped with ^FH.
+/// A barcode that validate() rejects is left out rather than printed as a symbol of something else.
+std::string to_zpl(const Label& label);
+
+/// `utf8` made safe to place between ^FD and ^FS of a field that ^FH_ precedes: '^', '~', '_', bytes below
+/// 0x20 and 0x7F become _XX (hex), well-formed UTF-8 multibyte sequences pass through, and any byte that is
+/// not part of well-formed UTF-8 becomes '?', which every printer font has.
+std::string zpl_field_data(std::string_view utf8);
+
+// ---- Text, shared by both outputs ---------------------------------------------------------------------
+
+/// The TrueType files the preview draws with and both outputs measure with. The defaults are the files the
+/// build names (DejaVu Sans and DejaVu Sans Bold); a site that prints other scripts can point elsewhere.
+struct LabelFonts {
+    std::string regular;
+    std::string bold;
+};
+LabelFonts default_label_fonts();
+/// Thread-safe; renders after this call load the new files.
+void use_label_fonts(LabelFonts fonts);
+
+/// `utf8` with every byte that is not part of a well-formed UTF-8 sequence replaced by '?'.
+std::string well_formed_utf8(std::string_view utf8);
+
+/// The code points of `utf8`, read the same way: a byte outside well-formed UTF-8 reads as '?'.
+std::u32string code_points(std::string_view utf8);
+
+/// The advance width in dots of `utf8` set in the label font at `height_dots`. Without a loadable font it
+/// falls back to one em per character, which over-estimates, so printed text still never overflows.
+int text_width_dots(std::string_view utf8, int height_dots, bool bold);
+
+/// The text of `field` exactly as both outputs print it: well-formed UTF-8, and when it is too wide, the
+/// longest prefix that fits followed by "...".
+std::string fitted_text(const TextField& field, const LabelSize& size);
+
+// ---- Barcodes -----------------------------------------------------------------------------------------
+
+/// One GS1 application identifier and its data, e.g. {"420", "12345"}.
+struct Gs1Element {
+    std::string ai;
+    std::string data;
+};
+
+/// Splits "(01)09501101530003(10)AB-123" or the same element string raw, with GS (0x1D) after each variable
+/// length element, into elements; checks AI lengths, the GS1 character set and the check digits of SSCC,
+/// GTIN and GLN. A '(' inside data is taken as data unless 2 to 4 digits and ')' follow it.
+Result<std::vector<Gs1Element>> parse_gs1(std::string_view text);
+
+/// True when the element ends by its predefined length and needs no FNC1 (GS) after it.
+bool gs1_has_predefined_length(std::string_view ai);
+
+/// The element string as printed under a GS1 symbol: "(01)09501101530003(10)AB-123".
+std::string gs1_human_readable(const std::vector<Gs1Element>& elements);
+
+/// The element string as a scanner transmits it: data concatenated, GS after variable-length elements.
+std::string gs1_transmitted(const std::vector<Gs1Element>& elements);
+
+/// An encoded symbol as a grid of modules; linear symbols have a height of one module.
+struct BarcodeSymbol {
+    int width = 0;
+    int height = 0;
+    std::vector<std::uint8_t> dark;  // row-major, 1 = dark module
+
+    bool is_dark(int x, int y) const { return dark[static_cast<std::size_t>(y * width + x)] != 0; }
+};
+
+/// Encodes `data` without quiet zones: Code 128 (printable ASCII) and QR (printable ASCII, error correction M)
+/// with ZXing, GS1-128 with ZXing and FNC1 after the start and between variable-length elements, GS1
+/// DataMatrix with packd's own ECC 200 encoder (ZXing 1.4.0 cannot write FNC1 in DataMatrix).
+Result<BarcodeSymbol> encode_barcode(BarcodeKind kind, std::string_view data);
+
+/// A barcode field as it lands on the label: its symbol, the symbol's size in dots and, when asked for, the
+/// human-readable line already centred under it.
+struct PlacedBarcode {
+    BarcodeSymbol symbol;
+    int width_dots = 0;
+    int height_dots = 0;
+    std::optional<TextField> human_readable;
+};
+Result<PlacedBarcode> place_barcode(const BarcodeField& field);
+
+// ---- PNG preview --------------------------------------------------------------------------------------
+
+/// A label drawn as 8-bit grey pixels, row-major from the top-left: 0 is black, 255 is white.
+struct Bitmap {
+    int width = 0;
+    int height = 0;
+    std::vector<std::uint8_t> pixels;
+};
+
+/// Draws the label at one pixel per printer dot. Fails on labels that validate() rejects and when a font
+/// file cannot be loaded (the error names the file).
+Result<Bitmap> render_bitmap(const Label& label);
+
+/// The bitmap as a greyscale 8-bit PNG file.
+Result<std::string> encode_png(const Bitmap& bitmap);
+
+/// render_bitmap followed by encode_png.
+Result<std::string> to_png(const Label& label);
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,38 @@
+#pragma once
+// Order events from the shop in packd's canonical JSON (docs/mqtt.md), parsed and checked
+// field by field before anything touches the store.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "packd/common/result.hpp"
+#include "packd/fulfillment/shipping_label.hpp"
+
+namespace packd::fulfillment {
+
+struct OrderLine {
+    std::string sku;
+    int64_t quantity = 0;
+};
+
+/// An order as the shop asked for it to be shipped.
+struct OrderEvent {
+    std::string event_id;
+    std::string type;  ///< "order.created"
+    std::string order_id;
+    std::vector<OrderLine> lines;
+    Address ship_to;
+    std::string carrier;
+    std::string service;
+    std::string tracking_number;  ///< when the shop allocated one
+};
+
+/// Parses one inbound payload. Every error names the field and what is wrong with it.
+Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes);
+
+/// True for ids that can appear in a topic and a file name: letters, digits, '-', '_', '.'.
+bool is_safe_id(std::string_view id, size_t max_len = 64);
+
+}  // namespace packd::fulfillment

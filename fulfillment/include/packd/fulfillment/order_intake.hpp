@@ -1,0 +1,52 @@
+#pragma once
+// Applies messages from the inbox: each one in a single transaction that records the order,
+// queues its label and the outbound status message, and marks the event applied, so a crash
+// at any point either leaves the message in the inbox or has applied all of it exactly once.
+
+#include <set>
+#include <string>
+
+#include "packd/fulfillment/label.hpp"
+#include "packd/fulfillment/shipping_label.hpp"
+#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/topics.hpp"
+
+namespace packd::fulfillment {
+
+/// Where and how shipping labels of incoming orders are printed. Reloadable.
+struct LabelRoute {
+    std::string printer;  ///< empty: orders are accepted without printing
+    LabelSize size = LabelSize::inches(4, 6, 203);
+    Address ship_from;
+};
+
+/// What one pass over the inbox did.
+struct IntakeResult {
+    int applied = 0;
+    int duplicates = 0;
+    int rejected = 0;
+    std::set<std::string> printers_with_new_jobs;
+    bool outbox_grew = false;
+};
+
+class OrderIntake {
+public:
+    OrderIntake(Store& store, Topics topics, size_t max_payload_bytes);
+
+    void set_label_route(LabelRoute route) { route_ = std::move(route); }
+    const LabelRoute& label_route() const { return route_; }
+
+    /// Applies every message waiting in the inbox, oldest first.
+    Result<IntakeResult> apply_pending();
+
+private:
+    void apply_one(const InboxMessage& msg, IntakeResult& result);
+    void dead_letter(const InboxMessage& msg, const std::string& reason);
+
+    Store& store_;
+    Topics topics_;
+    size_t max_payload_bytes_;
+    LabelRoute route_;
+};
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,36 @@
+#pragma once
+// Drains the transactional outbox through the shop link.
+
+#include <cstdint>
+#include <memory>
+
+#include "packd/fulfillment/shop_link.hpp"
+#include "packd/fulfillment/store.hpp"
+
+namespace packd::fulfillment {
+
+/// Sends the outbox through the link in order, removing each row only after its PUBACK.
+class OutboxPump {
+public:
+    OutboxPump(Store& store, ShopLink& link, int max_in_flight = 64);
+    ~OutboxPump();
+    OutboxPump(const OutboxPump&) = delete;
+    OutboxPump& operator=(const OutboxPump&) = delete;
+
+    /// Sends what is waiting, as far as the in-flight window allows.
+    void kick();
+    /// After a (re)connect everything not yet acknowledged is sent again, in order.
+    void restart();
+    int in_flight() const { return in_flight_; }
+
+private:
+    Store& store_;
+    ShopLink& link_;
+    int max_in_flight_;
+    int in_flight_ = 0;
+    int64_t last_sent_id_ = 0;
+    uint64_t generation_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,56 @@
+#pragma once
+// The durable print queue of one printer: jobs are stored before they are sent and marked done
+// only when the printer reports success; failures wait and retry with backoff; jobs left
+// pending by a crash or power cut are sent after restart.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "packd/drivers/label_printer.hpp"
+#include "packd/fulfillment/store.hpp"
+
+namespace packd::fulfillment {
+
+class PrintQueue {
+public:
+    PrintQueue(boost::asio::io_context& io, Store& store, std::string printer_name);
+    ~PrintQueue();
+    PrintQueue(const PrintQueue&) = delete;
+    PrintQueue& operator=(const PrintQueue&) = delete;
+
+    /// Attaches (or, on reload, replaces) the device; a job in hand finishes on the old one.
+    void attach(std::shared_ptr<drivers::LabelPrinter> printer);
+    /// Looks for pending jobs and sends the next one unless a job is in hand.
+    void kick();
+    /// Sends nothing new; calls `done` once the job in hand, if any, has finished.
+    void drain(std::function<void()> done);
+
+    const std::string& printer_name() const { return printer_name_; }
+    bool busy() const { return busy_; }
+    const std::string& last_error() const { return last_error_; }
+
+private:
+    void send_next();
+    void finished(int64_t job_id, Status result);
+
+    boost::asio::io_context& io_;
+    Store& store_;
+    std::string printer_name_;
+    std::shared_ptr<drivers::LabelPrinter> printer_;
+    boost::asio::steady_timer retry_timer_;
+    std::chrono::milliseconds backoff_;
+    bool busy_ = false;
+    bool waiting_ = false;
+    bool draining_ = false;
+    std::function<void()> drained_;
+    std::string last_error_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+/// The file name a job is printed under: "<order>-<kind>-<job id>", plus "-reprint".
+std::string print_job_name(const StoredPrintJob& job);
+
+}  // namespace packd::fulfillment

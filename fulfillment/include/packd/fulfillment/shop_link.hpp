@@ -1,0 +1,95 @@
+#pragma once
+// The MQTT connection to the shop's broker, on Paho MQTT C++. Paho calls back on its own
+// threads; every callback here only copies what it got and posts it to the io_context.
+// Reconnects are an Asio timer with exponential backoff and jitter, owned by the link.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "packd/common/result.hpp"
+#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/topics.hpp"
+
+namespace mqtt {
+class async_client;
+}
+
+namespace packd::fulfillment {
+
+/// How to reach the broker.
+struct BrokerSettings {
+    std::string host = "127.0.0.1";
+    int port = 1883;
+    std::string client_id;
+    std::string username;
+    std::string password;
+    bool tls = false;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    int keepalive_s = 30;
+    std::chrono::milliseconds reconnect_min{500};
+    std::chrono::milliseconds reconnect_max{30000};
+};
+
+class ShopLink {
+public:
+    using MessageHandler = std::function<void(std::string topic, std::string payload)>;
+    using Listener = std::function<void()>;
+
+    ShopLink(boost::asio::io_context& io, BrokerSettings settings, Topics topics);
+    ~ShopLink();
+    ShopLink(const ShopLink&) = delete;
+    ShopLink& operator=(const ShopLink&) = delete;
+
+    /// Connects (and keeps reconnecting). Handlers run on the io_context.
+    Status start(MessageHandler on_message, Listener on_connected);
+    /// Publishes at QoS 1; `acked` runs on the io_context with true after the broker's PUBACK.
+    void publish(const OutboxMessage& msg, std::function<void(bool)> acked);
+    /// Publishes the retained status document (online, version, devices).
+    void publish_status(const std::string& json_document);
+    /// Marks the link offline (retained), disconnects cleanly and calls `done`; bounded in time.
+    void stop(std::function<void()> done);
+
+    bool connected() const { return connected_; }
+    /// One line for `packctl status`: "connected to ...", "reconnecting in 4 s: ...".
+    std::string state_text() const;
+
+private:
+    class PahoListener;
+    void connect();
+    void on_connect_result(bool ok, const std::string& why);
+    void on_connection_lost(const std::string& why);
+    void schedule_reconnect();
+
+    boost::asio::io_context& io_;
+    BrokerSettings settings_;
+    Topics topics_;
+    MessageHandler on_message_;
+    Listener on_connected_;
+    std::unique_ptr<PahoListener> connect_listener_;
+    std::unique_ptr<PahoListener> publish_listener_;
+    std::unique_ptr<PahoListener> subscribe_listener_;
+    std::unique_ptr<PahoListener> disconnect_listener_;
+    std::unique_ptr<mqtt::async_client> client_;
+    boost::asio::steady_timer reconnect_timer_;
+    std::chrono::milliseconds backoff_;
+    std::mt19937 jitter_{std::random_device{}()};
+    bool connected_ = false;
+    bool connecting_ = false;
+    bool stopping_ = false;
+    std::string last_error_;
+    std::function<void()> stopped_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    // Publish completions by Paho user context (an outbox id).
+    std::map<int64_t, std::function<void(bool)>> pending_acks_;
+    int64_t next_context_ = 1;
+};
+
+}  // namespace packd::fulfillment

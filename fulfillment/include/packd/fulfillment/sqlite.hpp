@@ -1,0 +1,92 @@
+#pragma once
+// A thin RAII layer over the SQLite C API: prepared statements with bound parameters only,
+// never SQL assembled from input. SQLite failures throw SqliteError inside the store; the
+// store's public functions turn them into Result values.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace packd::fulfillment {
+
+class SqliteError : public std::runtime_error {
+public:
+    SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+    int code() const { return code_; }
+
+private:
+    int code_;
+};
+
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&&) = delete;
+
+    Statement& bind(int index, int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<int64_t>(value)); }
+    Statement& bind(int index, std::string_view text);
+    Statement& bind_blob(int index, std::string_view bytes);
+    Statement& bind_null(int index);
+
+    /// Steps once: true while a row is available, false when done.
+    bool step();
+    /// Steps a statement that returns no rows.
+    void run();
+    void reset();
+
+    int64_t int64(int column) const;
+    std::string text(int column) const;
+    bool is_null(int column) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Database {
+public:
+    /// Opens (creating) the file with WAL, foreign keys and full-sync durability settings.
+    static std::unique_ptr<Database> open(const std::string& path);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    void exec(std::string_view sql);
+    Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+    int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+    int changes() const { return sqlite3_changes(db_); }
+    int user_version();
+    sqlite3* handle() { return db_; }
+    const std::string& path() const { return path_; }
+
+private:
+    Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+    sqlite3* db_;
+    std::string path_;
+};
+
+/// BEGIN IMMEDIATE on construction; rolls back unless commit() was called.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Database& db_;
+    bool done_ = false;
+};
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,109 @@
+#pragma once
+// The local store: one SQLite file in the state folder that holds everything the box must not
+// lose: the inbox of raw shop messages, orders, print jobs and the outbox. Called only on the
+// io_context thread.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "packd/common/result.hpp"
+#include "packd/fulfillment/sqlite.hpp"
+
+namespace packd::fulfillment {
+
+/// A message from the broker kept as it arrived, until it has been applied.
+struct InboxMessage {
+    int64_t id = 0;
+    std::string topic;
+    std::string payload;
+};
+
+/// A message waiting for the broker's PUBACK.
+struct OutboxMessage {
+    int64_t id = 0;
+    std::string topic;
+    std::string payload;
+    int qos = 1;
+    bool retain = false;
+};
+
+/// A label waiting for (or done at) its printer.
+struct StoredPrintJob {
+    int64_t id = 0;
+    std::string printer;
+    std::string kind;
+    std::string order_id;
+    std::string zpl;
+    std::string preview_png;
+    int attempts = 0;
+    bool reprint = false;
+};
+
+struct OrderRow {
+    std::string id;
+    std::string state;
+    std::string carrier;
+    std::string service;
+    std::string created_at;
+    int lines = 0;
+};
+
+/// Counters for `packctl status` and the systemd STATUS= line.
+struct StoreCounts {
+    int64_t orders = 0;
+    int64_t orders_open = 0;
+    int64_t print_jobs_pending = 0;
+    int64_t outbox = 0;
+    int64_t inbox = 0;
+};
+
+class Store {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    /// Opens or creates the database and runs forward migrations. Refuses a file that is not a
+    /// database or that was written by a newer packd.
+    static Result<std::unique_ptr<Store>> open(const std::string& path);
+
+    Database& db() { return *db_; }
+
+    // Inbox: written and committed before the message is acknowledged to the broker.
+    Result<int64_t> inbox_append(const std::string& topic, const std::string& payload);
+    std::vector<InboxMessage> inbox_pending(int limit);
+    /// Inside a transaction: records what became of an inbox message and removes it.
+    void inbox_finish(int64_t id);
+
+    // Idempotency by event id; inside a transaction.
+    bool event_applied(const std::string& event_id);
+    void mark_event_applied(const std::string& event_id, const std::string& outcome);
+
+    // Outbox: written in the same transaction as the change that causes it.
+    void outbox_add(const std::string& topic, const std::string& payload, bool retain);
+    std::vector<OutboxMessage> outbox_pending(int64_t after_id, int limit);
+    Status outbox_remove(int64_t id);
+
+    // Print jobs.
+    int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
+                          const std::string& zpl, const std::string& preview_png, bool reprint);
+    std::vector<StoredPrintJob> print_jobs_pending(const std::string& printer);
+    Status print_job_done(int64_t id);
+    Status print_job_failed(int64_t id, const std::string& reason);
+    std::vector<std::string> printers_with_pending_jobs();
+
+    // Orders.
+    bool order_exists(const std::string& id);
+    std::vector<OrderRow> orders(int limit);
+
+    Result<StoreCounts> counts();
+
+private:
+    explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+    void migrate();
+
+    std::unique_ptr<Database> db_;
+};
+
+}  // namespace packd::fulfillment

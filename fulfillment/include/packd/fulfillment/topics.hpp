@@ -1,0 +1,26 @@
+#pragma once
+// The MQTT topic names of one site: "<prefix>/<site>/...". See docs/mqtt.md.
+
+#include <string>
+
+namespace packd::fulfillment {
+
+class Topics {
+public:
+    Topics(const std::string& prefix, const std::string& site) : base_(prefix + "/" + site) {}
+
+    /// Order events from the shop (created, updated, cancelled).
+    std::string orders_in() const { return base_ + "/in/orders"; }
+    /// Retained "online"/"offline" with version and device summary; "offline" is the Last Will.
+    std::string status() const { return base_ + "/status"; }
+    /// Status changes of one order (accepted, labelled, ...).
+    std::string order_status(const std::string& order_id) const { return base_ + "/out/orders/" + order_id + "/status"; }
+    /// Every rejected inbound message, with the reason and the original.
+    std::string dead_letter() const { return base_ + "/out/dead-letter"; }
+    const std::string& base() const { return base_; }
+
+private:
+    std::string base_;
+};
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,65 @@
+#include "packd/fulfillment/outbox_pump.hpp"
+
+#include "packd/common/log.hpp"
+
+namespace packd::fulfillment {
+
+OutboxPump::OutboxPump(Store& store, ShopLink& link, int max_in_flight)
+    : store_(store), link_(link), max_in_flight_(max_in_flight) {}
+
+OutboxPump::~OutboxPump() { *alive_ = false; }
+
+void OutboxPump::restart() {
+    ++generation_;
+    in_flight_ = 0;
+    last_sent_id_ = 0;
+    kick();
+}
+
+void OutboxPump::kick() {
+    if (!link_.connected()) {
+        return;
+    }
+    while (in_flight_ < max_in_flight_) {
+        std::vector<OutboxMessage> rows;
+        try {
+            rows = store_.outbox_pending(last_sent_id_, max_in_flight_ - in_flight_);
+        } catch (const SqliteError& e) {
+            log::error(std::string("outbox: ") + e.what());
+            return;
+        }
+        if (rows.empty()) {
+            return;
+        }
+        for (const auto& row : rows) {
+            last_sent_id_ = row.id;
+            ++in_flight_;
+            std::weak_ptr<bool> alive = alive_;
+            const uint64_t generation = generation_;
+            const int64_t id = row.id;
+            link_.publish(row, [this, alive, generation, id](bool acked) {
+                if (alive.expired()) {
+                    return;
+                }
+                if (acked) {
+                    // Removing a row twice is harmless: the same id is never reused.
+                    if (auto st = store_.outbox_remove(id); !st) {
+                        log::error(st.error().message);
+                    }
+                }
+                if (generation != generation_) {
+                    return;
+                }
+                --in_flight_;
+                if (acked) {
+                    kick();
+                }
+            });
+            if (!link_.connected()) {
+                return;
+            }
+        }
+    }
+}
+
+}  // namespace packd::fulfillment

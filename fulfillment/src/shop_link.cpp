@@ -1,0 +1,308 @@
+#include "packd/fulfillment/shop_link.hpp"
+
+#include <mqtt/async_client.h>
+
+#include <boost/asio/post.hpp>
+
+#include "packd/common/log.hpp"
+
+namespace packd::fulfillment {
+
+/// Forwards Paho action results to a function; lives as long as the link, so Paho never holds
+/// a dangling listener.
+class ShopLink::PahoListener final : public mqtt::iaction_listener {
+public:
+    using Fn = std::function<void(bool ok, const mqtt::token& tok)>;
+    explicit PahoListener(Fn fn) : fn_(std::move(fn)) {}
+    void on_success(const mqtt::token& tok) override { fn_(true, tok); }
+    void on_failure(const mqtt::token& tok) override { fn_(false, tok); }
+
+private:
+    Fn fn_;
+};
+
+namespace {
+
+std::string token_error(const mqtt::token& tok) {
+    const int rc = tok.get_return_code();
+    switch (rc) {
+        case 1:
+            return "broker refused the connection: unacceptable protocol version";
+        case 2:
+            return "broker refused the connection: client id rejected";
+        case 3:
+            return "broker refused the connection: server unavailable";
+        case 4:
+            return "broker refused the connection: bad user name or password";
+        case 5:
+            return "broker refused the connection: not authorised";
+        default:
+            break;
+    }
+    if (rc == MQTTASYNC_FAILURE || rc == 0) {
+        return "cannot reach the broker (connection refused or timed out)";
+    }
+    return "MQTT error " + std::to_string(rc);
+}
+
+}  // namespace
+
+ShopLink::ShopLink(boost::asio::io_context& io, BrokerSettings settings, Topics topics)
+    : io_(io),
+      settings_(std::move(settings)),
+      topics_(std::move(topics)),
+      reconnect_timer_(io),
+      backoff_(settings_.reconnect_min) {}
+
+ShopLink::~ShopLink() {
+    *alive_ = false;
+    if (client_) {
+        try {
+            client_->disable_callbacks();
+        } catch (const mqtt::exception&) {
+        }
+    }
+    client_.reset();
+}
+
+Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
+    on_message_ = std::move(on_message);
+    on_connected_ = std::move(on_connected);
+    const std::string uri = std::string(settings_.tls ? "ssl://" : "tcp://") + settings_.host + ":" +
+                            std::to_string(settings_.port);
+    std::weak_ptr<bool> alive = alive_;
+    try {
+        // No Paho persistence: the store's outbox is what survives restarts.
+        client_ = std::make_unique<mqtt::async_client>(uri, settings_.client_id, nullptr);
+    } catch (const mqtt::exception& e) {
+        return fail("broker " + uri + ": " + e.what());
+    }
+    client_->set_message_callback([this, alive](mqtt::const_message_ptr msg) {
+        // Paho thread: copy and hand over, nothing else.
+        std::string topic = msg->get_topic();
+        std::string payload = msg->get_payload_str();
+        boost::asio::post(io_, [this, alive, topic = std::move(topic), payload = std::move(payload)]() mutable {
+            if (!alive.expired() && on_message_) {
+                on_message_(std::move(topic), std::move(payload));
+            }
+        });
+    });
+    client_->set_connection_lost_handler([this, alive](const std::string& cause) {
+        boost::asio::post(io_, [this, alive, cause] {
+            if (!alive.expired()) {
+                on_connection_lost(cause.empty() ? "connection lost" : cause);
+            }
+        });
+    });
+    connect_listener_ = std::make_unique<PahoListener>([this, alive](bool ok, const mqtt::token& tok) {
+        std::string why = ok ? std::string() : token_error(tok);
+        boost::asio::post(io_, [this, alive, ok, why] {
+            if (!alive.expired()) {
+                on_connect_result(ok, why);
+            }
+        });
+    });
+    publish_listener_ = std::make_unique<PahoListener>([this, alive](bool ok, const mqtt::token& tok) {
+        const auto context = reinterpret_cast<intptr_t>(tok.get_user_context());
+        boost::asio::post(io_, [this, alive, ok, context] {
+            if (alive.expired()) {
+                return;
+            }
+            auto it = pending_acks_.find(context);
+            if (it == pending_acks_.end()) {
+                return;
+            }
+            auto acked = std::move(it->second);
+            pending_acks_.erase(it);
+            if (acked) {
+                acked(ok);
+            }
+        });
+    });
+    subscribe_listener_ = std::make_unique<PahoListener>([this, alive](bool ok, const mqtt::token& tok) {
+        std::string why = ok ? std::string() : token_error(tok);
+        boost::asio::post(io_, [this, alive, ok, why] {
+            if (alive.expired()) {
+                return;
+            }
+            if (ok) {
+                log::info("subscribed to " + topics_.orders_in());
+            } else {
+                log::error("subscribing to " + topics_.orders_in() + " failed: " + why);
+            }
+        });
+    });
+    disconnect_listener_ = std::make_unique<PahoListener>([this, alive](bool, const mqtt::token&) {
+        boost::asio::post(io_, [this, alive] {
+            if (!alive.expired() && stopped_) {
+                reconnect_timer_.cancel();
+                auto done = std::move(stopped_);
+                stopped_ = nullptr;
+                done();
+            }
+        });
+    });
+    connect();
+    return {};
+}
+
+void ShopLink::connect() {
+    if (stopping_ || connecting_) {
+        return;
+    }
+    connecting_ = true;
+    auto builder = mqtt::connect_options_builder()
+                       .mqtt_version(MQTTVERSION_3_1_1)
+                       .clean_session(false)  // the broker keeps our subscription and QoS 1 messages
+                       .keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
+                       .connect_timeout(std::chrono::seconds(10))
+                       .will(mqtt::message(topics_.status(), std::string(R"({"state":"offline"})"), 1, true));
+    if (!settings_.username.empty()) {
+        builder.user_name(settings_.username).password(settings_.password);
+    }
+    if (settings_.tls) {
+        auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true);
+        if (!settings_.ca_file.empty()) {
+            ssl.trust_store(settings_.ca_file);
+        }
+        if (!settings_.cert_file.empty()) {
+            ssl.key_store(settings_.cert_file).private_key(settings_.key_file);
+        }
+        builder.ssl(ssl.finalize());
+    }
+    try {
+        client_->connect(builder.finalize(), nullptr, *connect_listener_);
+    } catch (const mqtt::exception& e) {
+        connecting_ = false;
+        last_error_ = e.what();
+        schedule_reconnect();
+    }
+}
+
+void ShopLink::on_connect_result(bool ok, const std::string& why) {
+    connecting_ = false;
+    if (stopping_) {
+        return;
+    }
+    if (!ok) {
+        if (last_error_ != why) {
+            log::warning("broker " + settings_.host + ":" + std::to_string(settings_.port) + ": " + why);
+        }
+        last_error_ = why;
+        schedule_reconnect();
+        return;
+    }
+    connected_ = true;
+    last_error_.clear();
+    backoff_ = settings_.reconnect_min;
+    log::notice("connected to broker " + settings_.host + ":" + std::to_string(settings_.port) + " as " +
+                settings_.client_id);
+    try {
+        client_->subscribe(topics_.orders_in(), 1, nullptr, *subscribe_listener_);
+    } catch (const mqtt::exception& e) {
+        log::error("subscribe " + topics_.orders_in() + ": " + e.what());
+    }
+    if (on_connected_) {
+        on_connected_();
+    }
+}
+
+void ShopLink::on_connection_lost(const std::string& why) {
+    connected_ = false;
+    if (stopping_) {
+        return;
+    }
+    last_error_ = why;
+    log::warning("lost broker connection: " + why);
+    // Publishes in flight will not be acknowledged on this connection; the pump sends them again.
+    auto acks = std::move(pending_acks_);
+    pending_acks_.clear();
+    for (auto& [ctx, acked] : acks) {
+        if (acked) {
+            acked(false);
+        }
+    }
+    schedule_reconnect();
+}
+
+void ShopLink::schedule_reconnect() {
+    if (stopping_) {
+        return;
+    }
+    // Full jitter keeps many boxes from reconnecting in lockstep after a broker restart.
+    std::uniform_int_distribution<long> spread(backoff_.count() / 2, backoff_.count());
+    const std::chrono::milliseconds wait(spread(jitter_));
+    backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
+    reconnect_timer_.expires_after(wait);
+    std::weak_ptr<bool> alive = alive_;
+    reconnect_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+        if (!ec && !alive.expired()) {
+            connect();
+        }
+    });
+}
+
+void ShopLink::publish(const OutboxMessage& msg, std::function<void(bool)> acked) {
+    if (!client_ || !connected_) {
+        boost::asio::post(io_, [acked = std::move(acked)] { acked(false); });
+        return;
+    }
+    const int64_t context = next_context_++;
+    pending_acks_[context] = std::move(acked);
+    try {
+        auto m = mqtt::make_message(msg.topic, msg.payload, msg.qos, msg.retain);
+        client_->publish(m, reinterpret_cast<void*>(static_cast<intptr_t>(context)), *publish_listener_);
+    } catch (const mqtt::exception& e) {
+        auto it = pending_acks_.find(context);
+        auto done = std::move(it->second);
+        pending_acks_.erase(it);
+        log::warning("publish to " + msg.topic + " failed: " + e.what());
+        boost::asio::post(io_, [done = std::move(done)] { done(false); });
+    }
+}
+
+void ShopLink::publish_status(const std::string& json_document) {
+    if (!client_ || !connected_) {
+        return;
+    }
+    try {
+        client_->publish(mqtt::make_message(topics_.status(), json_document, 1, true));
+    } catch (const mqtt::exception& e) {
+        log::warning("status publish failed: " + std::string(e.what()));
+    }
+}
+
+void ShopLink::stop(std::function<void()> done) {
+    stopping_ = true;
+    reconnect_timer_.cancel();
+    if (!client_ || !connected_) {
+        connected_ = false;
+        boost::asio::post(io_, std::move(done));
+        return;
+    }
+    stopped_ = std::move(done);
+    try {
+        // A clean disconnect suppresses the Last Will, so say "offline" ourselves first.
+        client_->publish(mqtt::make_message(topics_.status(), std::string(R"({"state":"offline"})"), 1, true));
+        client_->disconnect(std::chrono::seconds(2), nullptr, *disconnect_listener_);
+    } catch (const mqtt::exception& e) {
+        log::warning("disconnect: " + std::string(e.what()));
+        auto d = std::move(stopped_);
+        stopped_ = nullptr;
+        boost::asio::post(io_, std::move(d));
+    }
+    connected_ = false;
+}
+
+std::string ShopLink::state_text() const {
+    const std::string where = settings_.host + ":" + std::to_string(settings_.port);
+    if (connected_) {
+        return "connected to " + where;
+    }
+    if (stopping_) {
+        return "disconnected from " + where;
+    }
+    return "not connected to " + where + (last_error_.empty() ? std::string(" (connecting)") : ": " + last_error_);
+}
+
+}  // namespace packd::fulfillment

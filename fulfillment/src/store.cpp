@@ -1,0 +1,267 @@
+#include "packd/fulfillment/store.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace packd::fulfillment {
+namespace {
+
+constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
+
+// Each entry takes the schema from version i to i+1. Never edit a shipped entry: add one.
+constexpr std::array<std::string_view, Store::kSchemaVersion> kMigrations = {
+    R"sql(
+CREATE TABLE inbox (
+    id          INTEGER PRIMARY KEY,
+    topic       TEXT NOT NULL,
+    payload     BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE applied_events (
+    event_id   TEXT PRIMARY KEY,
+    outcome    TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE orders (
+    id         TEXT PRIMARY KEY,
+    state      TEXT NOT NULL CHECK (state IN ('received','accepted','held','picking','packed',
+                                              'labelled','shipped','cancelled','rejected')),
+    event_id   TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    ship_to    TEXT NOT NULL,
+    carrier    TEXT NOT NULL DEFAULT '',
+    service    TEXT NOT NULL DEFAULT '',
+    original   BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE order_lines (
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    line_no  INTEGER NOT NULL,
+    sku      TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (order_id, line_no)
+) WITHOUT ROWID;
+CREATE TABLE print_jobs (
+    id         INTEGER PRIMARY KEY,
+    printer    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    order_id   TEXT NOT NULL,
+    zpl        BLOB NOT NULL,
+    preview    BLOB NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('pending','done')),
+    reprint    INTEGER NOT NULL DEFAULT 0,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    done_at    TEXT
+);
+CREATE INDEX print_jobs_pending ON print_jobs (printer, id) WHERE state = 'pending';
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a late PUBACK must not remove a newer row
+    topic      TEXT NOT NULL,
+    payload    BLOB NOT NULL,
+    retain     INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+)sql",
+};
+
+std::string with_now(std::string_view sql) {
+    std::string out;
+    for (size_t i = 0; i < sql.size(); ++i) {
+        if (sql.substr(i, 5) == "$NOW$") {
+            out += kNow;
+            i += 4;
+        } else {
+            out += sql[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
+    try {
+        auto db = Database::open(path);
+        const int version = db->user_version();
+        if (version > kSchemaVersion) {
+            return fail(path + " has schema version " + std::to_string(version) +
+                        ", written by a newer packd (this one knows up to " + std::to_string(kSchemaVersion) +
+                        "); install that packd version again or restore a backup");
+        }
+        std::unique_ptr<Store> store(new Store(std::move(db)));
+        store->migrate();
+        return store;
+    } catch (const SqliteError& e) {
+        return fail(std::string("store: ") + e.what());
+    }
+}
+
+void Store::migrate() {
+    for (int v = db_->user_version(); v < kSchemaVersion; ++v) {
+        Transaction tx(*db_);
+        db_->exec(kMigrations[static_cast<size_t>(v)]);
+        db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
+        tx.commit();
+    }
+}
+
+Result<int64_t> Store::inbox_append(const std::string& topic, const std::string& payload) {
+    try {
+        auto st = db_->prepare(with_now("INSERT INTO inbox (topic, payload, received_at) VALUES (?, ?, $NOW$)"));
+        st.bind(1, topic).bind_blob(2, payload).run();
+        return db_->last_insert_rowid();
+    } catch (const SqliteError& e) {
+        return fail(std::string("inbox: ") + e.what());
+    }
+}
+
+std::vector<InboxMessage> Store::inbox_pending(int limit) {
+    std::vector<InboxMessage> out;
+    auto st = db_->prepare("SELECT id, topic, payload FROM inbox ORDER BY id LIMIT ?");
+    st.bind(1, limit);
+    while (st.step()) {
+        out.push_back({st.int64(0), st.text(1), st.text(2)});
+    }
+    return out;
+}
+
+void Store::inbox_finish(int64_t id) { db_->prepare("DELETE FROM inbox WHERE id = ?").bind(1, id).run(); }
+
+bool Store::event_applied(const std::string& event_id) {
+    auto st = db_->prepare("SELECT 1 FROM applied_events WHERE event_id = ?");
+    st.bind(1, event_id);
+    return st.step();
+}
+
+void Store::mark_event_applied(const std::string& event_id, const std::string& outcome) {
+    db_->prepare(with_now("INSERT INTO applied_events (event_id, outcome, applied_at) VALUES (?, ?, $NOW$)"))
+        .bind(1, event_id)
+        .bind(2, outcome)
+        .run();
+}
+
+void Store::outbox_add(const std::string& topic, const std::string& payload, bool retain) {
+    db_->prepare(with_now("INSERT INTO outbox (topic, payload, retain, created_at) VALUES (?, ?, ?, $NOW$)"))
+        .bind(1, topic)
+        .bind_blob(2, payload)
+        .bind(3, retain ? 1 : 0)
+        .run();
+}
+
+std::vector<OutboxMessage> Store::outbox_pending(int64_t after_id, int limit) {
+    std::vector<OutboxMessage> out;
+    auto st = db_->prepare("SELECT id, topic, payload, retain FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+    st.bind(1, after_id).bind(2, limit);
+    while (st.step()) {
+        out.push_back({st.int64(0), st.text(1), st.text(2), 1, st.int64(3) != 0});
+    }
+    return out;
+}
+
+Status Store::outbox_remove(int64_t id) {
+    try {
+        db_->prepare("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+        return {};
+    } catch (const SqliteError& e) {
+        return fail(std::string("outbox: ") + e.what());
+    }
+}
+
+int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
+                             const std::string& zpl, const std::string& preview_png, bool reprint) {
+    db_->prepare(with_now(
+                     "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, reprint, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, 'pending', ?, $NOW$)"))
+        .bind(1, printer)
+        .bind(2, kind)
+        .bind(3, order_id)
+        .bind_blob(4, zpl)
+        .bind_blob(5, preview_png)
+        .bind(6, reprint ? 1 : 0)
+        .run();
+    return db_->last_insert_rowid();
+}
+
+std::vector<StoredPrintJob> Store::print_jobs_pending(const std::string& printer) {
+    std::vector<StoredPrintJob> out;
+    auto st = db_->prepare(
+        "SELECT id, printer, kind, order_id, zpl, preview, attempts, reprint FROM print_jobs "
+        "WHERE state = 'pending' AND printer = ? ORDER BY id");
+    st.bind(1, printer);
+    while (st.step()) {
+        out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5),
+                       static_cast<int>(st.int64(6)), st.int64(7) != 0});
+    }
+    return out;
+}
+
+Status Store::print_job_done(int64_t id) {
+    try {
+        db_->prepare(with_now("UPDATE print_jobs SET state = 'done', done_at = $NOW$, attempts = attempts + 1 "
+                              "WHERE id = ?"))
+            .bind(1, id)
+            .run();
+        return {};
+    } catch (const SqliteError& e) {
+        return fail(std::string("print queue: ") + e.what());
+    }
+}
+
+Status Store::print_job_failed(int64_t id, const std::string& reason) {
+    try {
+        db_->prepare("UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ?")
+            .bind(1, reason)
+            .bind(2, id)
+            .run();
+        return {};
+    } catch (const SqliteError& e) {
+        return fail(std::string("print queue: ") + e.what());
+    }
+}
+
+std::vector<std::string> Store::printers_with_pending_jobs() {
+    std::vector<std::string> out;
+    auto st = db_->prepare("SELECT DISTINCT printer FROM print_jobs WHERE state = 'pending'");
+    while (st.step()) {
+        out.push_back(st.text(0));
+    }
+    return out;
+}
+
+bool Store::order_exists(const std::string& id) {
+    auto st = db_->prepare("SELECT 1 FROM orders WHERE id = ?");
+    st.bind(1, id);
+    return st.step();
+}
+
+std::vector<OrderRow> Store::orders(int limit) {
+    std::vector<OrderRow> out;
+    auto st = db_->prepare(
+        "SELECT o.id, o.state, o.carrier, o.service, o.created_at, "
+        "(SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) "
+        "FROM orders o ORDER BY o.created_at DESC, o.id LIMIT ?");
+    st.bind(1, limit);
+    while (st.step()) {
+        out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), static_cast<int>(st.int64(5))});
+    }
+    return out;
+}
+
+Result<StoreCounts> Store::counts() {
+    try {
+        auto st = db_->prepare(
+            "SELECT (SELECT count(*) FROM orders), "
+            "(SELECT count(*) FROM orders WHERE state NOT IN ('shipped','cancelled','rejected')), "
+            "(SELECT count(*) FROM print_jobs WHERE state = 'pending'), "
+            "(SELECT count(*) FROM outbox), (SELECT count(*) FROM inbox)");
+        st.step();
+        return StoreCounts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4)};
+    } catch (const SqliteError& e) {
+        return fail(std::string("store: ") + e.what());
+    }
+}
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,54 @@
+#pragma once
+// Runs the real packd binary against a config in a temporary folder.
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "test_env.hpp"
+
+namespace packd::test {
+
+/// A config for one packd in `dir`: file printer "desk", sim scale "bench", sim scanner "gun".
+inline std::string daemon_config(const TempDir& dir, int broker_port, const std::string& extra = "") {
+    return "[site]\nid = \"it\"\nname = \"Test Site\"\nstreet1 = \"1 Test Road\"\ncity = \"Testville\"\n"
+           "postal_code = \"12345\"\ncountry = \"US\"\n"
+           "[daemon]\nstate_dir = \"" + dir.file("state") + "\"\nadmin_socket = \"" + dir.file("packd.sock") +
+           "\"\nlog_level = \"debug\"\n"
+           "[broker]\nhost = \"127.0.0.1\"\nport = " + std::to_string(broker_port) +
+           "\nclient_id = \"packd-it-" + std::to_string(::getpid()) + "-" + dir.path().filename().string() +
+           "\"\nreconnect_min_ms = 100\nreconnect_max_ms = 1000\n"
+           "[labels]\nprinter = \"desk\"\n"
+           "[printers.desk]\ntype = \"file\"\ndirectory = \"" + dir.file("labels") + "\"\n"
+           "[scales.bench]\ntype = \"sim\"\nfifo = \"" + dir.file("scale.fifo") + "\"\n"
+           "[scanners.gun]\ntype = \"sim\"\nfifo = \"" + dir.file("scanner.fifo") + "\"\n"
+           "[stations.pack1]\nprinter = \"desk\"\nscale = \"bench\"\nscanner = \"gun\"\n" + extra;
+}
+
+/// Starts packd with the config written to dir/packd.toml and waits until it says it is ready.
+inline std::unique_ptr<Process> start_packd(const TempDir& dir, std::map<std::string, std::string> env = {}) {
+    auto p = std::make_unique<Process>(
+        std::vector<std::string>{packd_binary(), "--config", dir.file("packd.toml")}, std::move(env),
+        dir.path().string());
+    EXPECT_TRUE(p->wait_for_output("ready:", std::chrono::seconds(20))) << p->output();
+    return p;
+}
+
+inline RunResult packctl(const TempDir& dir, const std::vector<std::string>& words) {
+    std::vector<std::string> argv{packctl_binary(), "--socket", dir.file("packd.sock")};
+    argv.insert(argv.end(), words.begin(), words.end());
+    return run(argv, std::chrono::seconds(20));
+}
+
+inline bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (std::filesystem::exists(path)) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::filesystem::exists(path);
+}
+
+}  // namespace packd::test

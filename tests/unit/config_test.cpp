@@ -1,0 +1,153 @@
+#include <gtest/gtest.h>
+
+#include "packd/host/config.hpp"
+#include "test_env.hpp"
+
+namespace packd::host {
+namespace {
+
+const char* kMinimal = R"(
+[site]
+id = "t1"
+)";
+
+std::string error_of(std::string_view text) {
+    auto r = parse_config(text, "/etc/packd/packd.toml");
+    EXPECT_FALSE(r.ok()) << "config was accepted but should not be:\n" << text;
+    return r.ok() ? std::string() : r.error().message;
+}
+
+TEST(Config, ShippedExampleIsValidAndComplete) {
+    auto r = load_config(test::source_dir() + "/config/packd.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->site.id, "berlin-1");
+    EXPECT_EQ(r->broker.client_id, "packd-berlin-1");
+    EXPECT_EQ(r->broker.max_payload_bytes, 256 * 1024);
+    ASSERT_EQ(r->devices.printers.count("zebra1"), 1u);
+    EXPECT_EQ(r->devices.printers.at("zebra1").dpi, 203);
+    EXPECT_EQ(r->devices.stations.at("pack1").scale, "bench1");
+}
+
+TEST(Config, DemoConfigIsValidOnceItsFolderIsFilledIn) {
+    std::string text = test::read_file(test::source_dir() + "/config/demo.toml");
+    for (size_t at; (at = text.find("@DEMO_DIR@")) != std::string::npos;) {
+        text.replace(at, 10, "/tmp/packd-demo");
+    }
+    auto r = parse_config(text, "demo.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->devices.labels.printer, "desk");
+    EXPECT_EQ(r->daemon.state_dir, "/tmp/packd-demo/state");
+}
+
+TEST(Config, MinimalConfigGetsDefaults) {
+    auto r = parse_config(kMinimal, "min.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->daemon.state_dir, "/var/lib/packd");
+    EXPECT_EQ(r->broker.port, 1883);
+    EXPECT_EQ(r->broker.topic_prefix, "packd/v1");
+    EXPECT_TRUE(r->devices.printers.empty());
+}
+
+TEST(Config, UnknownKeyIsNamedWithFileAndLine) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n\n[broker]\nhots = \"x\"\n");
+    EXPECT_NE(e.find("/etc/packd/packd.toml:5: broker.hots: unknown key"), std::string::npos) << e;
+}
+
+TEST(Config, UnknownSectionIsAnError) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[printer.x]\ntype = \"file\"\n");
+    EXPECT_NE(e.find("printer: unknown section"), std::string::npos) << e;
+}
+
+TEST(Config, WrongTypeSaysWhatWasExpectedAndFound) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[broker]\nport = \"1883\"\n");
+    EXPECT_NE(e.find(":4: broker.port: expected an integer from 1 to 65535, found the string \"1883\""),
+              std::string::npos)
+        << e;
+}
+
+TEST(Config, OutOfRangeValueIsRefused) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[broker]\nport = 70000\n");
+    EXPECT_NE(e.find("broker.port: expected an integer from 1 to 65535, found 70000"), std::string::npos) << e;
+}
+
+TEST(Config, MissingRequiredKeyIsNamed) {
+    const std::string e = error_of("[daemon]\nlog_level = \"info\"\n");
+    EXPECT_NE(e.find("site.id: expected this key, found nothing"), std::string::npos) << e;
+}
+
+TEST(Config, SyntaxErrorGivesLine) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[broker\nport = 1\n");
+    EXPECT_NE(e.find("/etc/packd/packd.toml:3: not valid TOML"), std::string::npos) << e;
+}
+
+TEST(Config, EveryProblemIsReportedNotJustTheFirst) {
+    const std::string e = error_of("[site]\nid = \"bad id!\"\n[broker]\nport = 0\nkeepalive_s = 1\n");
+    EXPECT_NE(e.find("site.id"), std::string::npos) << e;
+    EXPECT_NE(e.find("broker.port"), std::string::npos) << e;
+    EXPECT_NE(e.find("broker.keepalive_s"), std::string::npos) << e;
+}
+
+TEST(Config, RelativePathsAreRefused) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[daemon]\nstate_dir = \"var/lib\"\n");
+    EXPECT_NE(e.find("daemon.state_dir: expected an absolute path, found \"var/lib\""), std::string::npos) << e;
+}
+
+TEST(Config, UnsupportedPrinterTypeListsTheKnownOnes) {
+    const std::string e =
+        error_of("[site]\nid = \"t1\"\n[printers.z]\ntype = \"laser\"\ndirectory = \"/tmp/x\"\n");
+    EXPECT_NE(e.find("printers.z.type: expected one of \"file\", found \"laser\""), std::string::npos) << e;
+}
+
+TEST(Config, StationMustNameConfiguredDevices) {
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n"
+        "[stations.s1]\nprinter = \"zz\"\n");
+    EXPECT_NE(e.find("stations.s1.printer: expected the name of a configured printer (z), found \"zz\""),
+              std::string::npos)
+        << e;
+}
+
+TEST(Config, LabelsPrinterMustExist) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[labels]\nprinter = \"nope\"\n");
+    EXPECT_NE(e.find("labels.printer"), std::string::npos) << e;
+}
+
+TEST(Config, SolePrinterIsTheLabelPrinter) {
+    auto r = parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "x");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->devices.labels.printer, "z");
+}
+
+TEST(Config, TwoDevicesCannotShareAFifo) {
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"sim\"\nfifo = \"/tmp/f\"\n[scanners.b]\ntype = \"sim\"\n"
+        "fifo = \"/tmp/f\"\n");
+    EXPECT_NE(e.find("expected a FIFO of its own"), std::string::npos) << e;
+}
+
+TEST(Config, TlsKeysNeedTls) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[broker]\nca_file = \"/etc/ssl/ca.pem\"\n");
+    EXPECT_NE(e.find("broker.tls: expected tls = true"), std::string::npos) << e;
+}
+
+TEST(Config, TopicPrefixWithWildcardIsRefused) {
+    const std::string e = error_of("[site]\nid = \"t1\"\n[broker]\ntopic_prefix = \"packd/#\"\n");
+    EXPECT_NE(e.find("broker.topic_prefix"), std::string::npos) << e;
+}
+
+TEST(Config, MissingFileIsOneClearLine) {
+    auto r = load_config("/nonexistent/packd.toml");
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "/nonexistent/packd.toml: cannot read the config file: No such file or directory");
+}
+
+TEST(Config, DeviceSectionsCompareForReload) {
+    auto a = parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "a");
+    auto b = parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/y\"\n", "b");
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_FALSE(a->devices == b->devices);
+    EXPECT_TRUE(a->devices == a->devices);
+}
+
+}  // namespace
+}  // namespace packd::host

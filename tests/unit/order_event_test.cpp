@@ -1,0 +1,107 @@
+#include <gtest/gtest.h>
+
+#include "packd/fulfillment/order_event.hpp"
+
+namespace packd::fulfillment {
+namespace {
+
+const std::string kGood = R"({
+  "event_id": "evt-1", "type": "order.created",
+  "order": {"id": "1001", "carrier": "DHL", "service": "Paket",
+            "ship_to": {"name": "Jana Müller", "street1": "Hauptstr. 1", "city": "Köln",
+                        "postal_code": "50667", "country": "DE"},
+            "lines": [{"sku": "MUG-RED", "quantity": 2}, {"sku": "TEE-L", "quantity": 1}]}})";
+
+std::string error_of(const std::string& payload) {
+    auto r = parse_order_event(payload, 256 * 1024);
+    EXPECT_FALSE(r.ok()) << payload;
+    return r.ok() ? "" : r.error().message;
+}
+
+std::string replaced(std::string s, const std::string& from, const std::string& to) {
+    auto at = s.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return s.replace(at, from.size(), to);
+}
+
+TEST(OrderEvent, CanonicalOrderParses) {
+    auto r = parse_order_event(kGood, 256 * 1024);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->event_id, "evt-1");
+    EXPECT_EQ(r->order_id, "1001");
+    EXPECT_EQ(r->ship_to.name, "Jana Müller");
+    ASSERT_EQ(r->lines.size(), 2u);
+    EXPECT_EQ(r->lines[0].sku, "MUG-RED");
+    EXPECT_EQ(r->lines[0].quantity, 2);
+}
+
+TEST(OrderEvent, NumericOrderIdIsText) {
+    auto r = parse_order_event(replaced(kGood, "\"id\": \"1001\"", "\"id\": 450789469"), 256 * 1024);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->order_id, "450789469");
+}
+
+TEST(OrderEvent, InvalidJsonSaysWhere) {
+    EXPECT_NE(error_of("{\"event_id\": ").find("invalid JSON at byte"), std::string::npos);
+}
+
+TEST(OrderEvent, OversizePayloadIsRefusedBeforeParsing) {
+    auto r = parse_order_event(std::string(2000, ' '), 1024);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().message, "payload is 2000 bytes, over the limit of 1024");
+}
+
+TEST(OrderEvent, MissingFieldsAreNamed) {
+    EXPECT_EQ(error_of(replaced(kGood, "\"event_id\": \"evt-1\",", "")), "event_id is missing");
+    EXPECT_EQ(error_of(replaced(kGood, "\"city\": \"Köln\",", "")), "order.ship_to.city is missing");
+    EXPECT_EQ(error_of(replaced(kGood, "\"sku\": \"TEE-L\", ", "")), "order.lines[1].sku is missing");
+}
+
+TEST(OrderEvent, WrongTypesAreNamed) {
+    EXPECT_EQ(error_of(replaced(kGood, "\"quantity\": 2", "\"quantity\": \"2\"")),
+              "order.lines[0].quantity must be a whole number");
+    EXPECT_EQ(error_of(replaced(kGood, "\"quantity\": 2", "\"quantity\": 0")),
+              "order.lines[0].quantity must be from 1 to 1000000");
+    EXPECT_EQ(error_of("[1,2]"), "payload must be a JSON object, found array");
+    EXPECT_EQ(error_of(replaced(kGood, "\"lines\": [{\"sku\": \"MUG-RED\", \"quantity\": 2}, {\"sku\": \"TEE-L\", \"quantity\": 1}]",
+                                "\"lines\": \"all of them\"")),
+              "order.lines must be an array, found string");
+}
+
+TEST(OrderEvent, UnknownEventTypeIsRefused) {
+    EXPECT_NE(error_of(replaced(kGood, "order.created", "order.exploded")).find("not an event this packd handles"),
+              std::string::npos);
+}
+
+TEST(OrderEvent, OrderIdThatCouldEscapeATopicOrFolderIsRefused) {
+    EXPECT_NE(error_of(replaced(kGood, "\"1001\"", "\"../../etc\"")).find("may hold only"), std::string::npos);
+    EXPECT_NE(error_of(replaced(kGood, "\"1001\"", "\"a/#\"")).find("may hold only"), std::string::npos);
+}
+
+TEST(OrderEvent, InvalidUtf8IsRefusedAndTheReasonIsCleanText) {
+    const std::string e = error_of(replaced(kGood, "Jana", "J\xff\xfe"));
+    EXPECT_EQ(e, "invalid JSON at byte 149: syntax error while parsing value - invalid string: ill-formed UTF-8 byte");
+}
+
+TEST(OrderEvent, OverlongFieldIsRefused) {
+    EXPECT_NE(error_of(replaced(kGood, "Hauptstr. 1", std::string(300, 'x'))).find("at most 200 allowed"),
+              std::string::npos);
+}
+
+TEST(OrderEvent, EmptyLinesAreRefused) {
+    EXPECT_EQ(error_of(replaced(replaced(kGood, "{\"sku\": \"MUG-RED\", \"quantity\": 2}, ", ""),
+                                "{\"sku\": \"TEE-L\", \"quantity\": 1}", "")),
+              "order.lines is empty");
+}
+
+TEST(OrderEvent, SafeIds) {
+    EXPECT_TRUE(is_safe_id("A-1_b.2"));
+    EXPECT_FALSE(is_safe_id(""));
+    EXPECT_FALSE(is_safe_id(".hidden"));
+    EXPECT_FALSE(is_safe_id("a/b"));
+    EXPECT_FALSE(is_safe_id("a+b"));
+    EXPECT_FALSE(is_safe_id(std::string(65, 'a')));
+}
+
+}  // namespace
+}  // namespace packd::fulfillment

@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "packd/fulfillment/store.hpp"
+#include "test_env.hpp"
+
+namespace packd::fulfillment {
+namespace {
+
+TEST(Store, CreatesSchemaInWalMode) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto& db = (*store)->db();
+    EXPECT_EQ(db.user_version(), Store::kSchemaVersion);
+    auto mode = db.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.step());
+    EXPECT_EQ(mode.text(0), "wal");
+    auto fk = db.prepare("PRAGMA foreign_keys");
+    ASSERT_TRUE(fk.step());
+    EXPECT_EQ(fk.int64(0), 1);
+}
+
+TEST(Store, ReopenKeepsDataAndDoesNotMigrateAgain) {
+    test::TempDir dir;
+    {
+        auto store = Store::open(dir.file("packd.db"));
+        ASSERT_TRUE(store.ok());
+        ASSERT_TRUE((*store)->inbox_append("t", "payload").ok());
+    }
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    auto pending = (*store)->inbox_pending(10);
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].payload, "payload");
+}
+
+TEST(Store, RefusesDatabaseFromNewerPackd) {
+    test::TempDir dir;
+    {
+        auto store = Store::open(dir.file("packd.db"));
+        ASSERT_TRUE(store.ok());
+        (*store)->db().exec("PRAGMA user_version=99");
+    }
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_FALSE(store.ok());
+    EXPECT_NE(store.error().message.find("schema version 99, written by a newer packd"), std::string::npos)
+        << store.error().message;
+}
+
+TEST(Store, RefusesAFileThatIsNotADatabase) {
+    test::TempDir dir;
+    test::write_file(dir.file("packd.db"), std::string(4096, 'x'));
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_FALSE(store.ok());
+    EXPECT_NE(store.error().message.find("not a database"), std::string::npos) << store.error().message;
+    EXPECT_EQ(test::read_file(dir.file("packd.db")), std::string(4096, 'x')) << "the file must be left as it was";
+}
+
+TEST(Store, OutboxIdsAreNeverReused) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    s.outbox_add("a", "1", false);
+    auto first = s.outbox_pending(0, 10);
+    ASSERT_EQ(first.size(), 1u);
+    ASSERT_TRUE(s.outbox_remove(first[0].id).ok());
+    s.outbox_add("a", "2", false);
+    auto second = s.outbox_pending(0, 10);
+    ASSERT_EQ(second.size(), 1u);
+    EXPECT_GT(second[0].id, first[0].id) << "a late PUBACK for the old id would remove the new message";
+}
+
+TEST(Store, TransactionRollsBackUnlessCommitted) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    {
+        Transaction tx(s.db());
+        s.outbox_add("a", "1", false);
+    }
+    EXPECT_TRUE(s.outbox_pending(0, 10).empty());
+    {
+        Transaction tx(s.db());
+        s.outbox_add("a", "1", false);
+        tx.commit();
+    }
+    EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+}
+
+TEST(Store, PrintJobLifecycle) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    const int64_t id = s.print_job_add("zebra1", "shipping", "1001", "^XA^XZ", "png", false);
+    EXPECT_EQ(s.printers_with_pending_jobs(), std::vector<std::string>{"zebra1"});
+    ASSERT_TRUE(s.print_job_failed(id, "paper out").ok());
+    auto pending = s.print_jobs_pending("zebra1");
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].attempts, 1);
+    ASSERT_TRUE(s.print_job_done(id).ok());
+    EXPECT_TRUE(s.print_jobs_pending("zebra1").empty());
+    auto counts = s.counts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->print_jobs_pending, 0);
+}
+
+TEST(Store, SqlInjectionInDataIsJustData) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    const std::string hostile = "x'); DROP TABLE outbox; --";
+    ASSERT_TRUE(s.inbox_append(hostile, hostile).ok());
+    auto pending = s.inbox_pending(10);
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].topic, hostile);
+    s.outbox_add("t", "still here", false);
+    EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+}
+
+}  // namespace
+}  // namespace packd::fulfillment

@@ -1,0 +1,40 @@
+#include <gtest/gtest.h>
+
+#include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
+
+namespace packd {
+namespace {
+
+TEST(Text, Utf8Validation) {
+    EXPECT_TRUE(is_valid_utf8("plain"));
+    EXPECT_TRUE(is_valid_utf8("Müller Łódź 東京 \xF0\x9F\x93\xA6"));
+    EXPECT_FALSE(is_valid_utf8("\xff"));
+    EXPECT_FALSE(is_valid_utf8("\xC3"));          // truncated
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong slash
+    EXPECT_FALSE(is_valid_utf8("\xE2\x82"));      // truncated three-byte form
+    EXPECT_FALSE(is_valid_utf8("a\x80z"));        // lone continuation byte
+}
+
+TEST(Text, Base64MatchesRfc4648Vectors) {
+    // RFC 4648 section 10 test vectors.
+    EXPECT_EQ(base64_encode(""), "");
+    EXPECT_EQ(base64_encode("f"), "Zg==");
+    EXPECT_EQ(base64_encode("fo"), "Zm8=");
+    EXPECT_EQ(base64_encode("foo"), "Zm9v");
+    EXPECT_EQ(base64_encode("foob"), "Zm9vYg==");
+    EXPECT_EQ(base64_encode("fooba"), "Zm9vYmE=");
+    EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
+    EXPECT_EQ(base64_encode(std::string("\xff\x00\x80", 3)), "/wCA");
+}
+
+TEST(Log, LevelsParse) {
+    log::Level l = log::Level::info;
+    EXPECT_TRUE(log::parse_level("debug", l));
+    EXPECT_EQ(l, log::Level::debug);
+    EXPECT_FALSE(log::parse_level("verbose", l));
+    EXPECT_EQ(l, log::Level::debug);
+}
+
+}  // namespace
+}  // namespace packd
