@@ -122,7 +122,9 @@ bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
-bool is_printable_ascii(char c) { return c >= 0x20 && c <= 0x7E; }
+bool is_printable_ascii(char c) {
+    return c >= 0x20 && c <= 0x7E;
+}
 
 bool all_digits(std::string_view text) {
     return std::all_of(text.begin(), text.end(), is_digit);

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <mutex>
 #include <string>
-#include <type_traits>
 #include <utility>
 
 #include "packd/fulfillment/label.hpp"
@@ -23,7 +22,12 @@ class FontCache {
     FontCache() : files_(default_label_fonts()) {}
     FontCache(const FontCache&) = delete;
     FontCache& operator=(const FontCache&) = delete;
-    ~FontCache() { unload(); }
+    ~FontCache() {
+        unload();
+        if (library_ != nullptr) {
+            FT_Done_FreeType(library_);
+        }
+    }
 
     std::mutex& mutex() { return mutex_; }
 
@@ -35,21 +39,21 @@ class FontCache {
 
     // Callers hold mutex(). The face is set to `height_dots` pixels per em.
     Result<FT_Face> face(bool bold, int height_dots) {
-        FT_Face& face = bold ? bold_ : regular_;
+        FT_Face& loaded = bold ? bold_ : regular_;
         const std::string& path = bold ? files_.bold : files_.regular;
         if (library_ == nullptr && FT_Init_FreeType(&library_) != 0) {
             library_ = nullptr;
             return fail("cannot start the FreeType font library");
         }
-        if (face == nullptr && FT_New_Face(library_, path.c_str(), 0, &face) != 0) {
-            face = nullptr;
+        if (loaded == nullptr && FT_New_Face(library_, path.c_str(), 0, &loaded) != 0) {
+            loaded = nullptr;
             return fail("cannot load label font '" + path + "'");
         }
-        if (FT_Set_Pixel_Sizes(face, 0, static_cast<FT_UInt>(std::max(1, height_dots))) != 0) {
+        if (FT_Set_Pixel_Sizes(loaded, 0, static_cast<FT_UInt>(std::max(1, height_dots))) != 0) {
             return fail("label font '" + path + "' cannot be set to " + std::to_string(height_dots) +
                         " dots");
         }
-        return face;
+        return loaded;
     }
 
   private:
@@ -64,7 +68,7 @@ class FontCache {
 
     std::mutex mutex_;
     LabelFonts files_;
-    FT_Library library_ = nullptr;  // kept for the life of the process
+    FT_Library library_ = nullptr;
     FT_Face regular_ = nullptr;
     FT_Face bold_ = nullptr;
 };

@@ -165,7 +165,7 @@ class ShippingLabelLayout {
         // (ISO/IEC 15417). A number Code 128 cannot carry still gets a field, so validate() reports it.
         constexpr int kQuietModules = 10;
         const auto symbol = encode_barcode(BarcodeKind::Code128, number);
-        const int modules = symbol ? symbol->width : 11 * (static_cast<int>(number.size()) + 3) + 2;
+        const int modules = symbol ? symbol->width : 11 * (static_cast<int>(number.size()) + 3) + 2;  // all B
         const int preferred = std::max(1, label_.size.dots_from_mm(0.4));
         const int module =
             std::clamp(std::min(preferred, content_width() / (modules + 2 * kQuietModules)), 1, 10);
@@ -187,18 +187,19 @@ class ShippingLabelLayout {
         const int band = height_ - margin_ - y;
         int text_right = width_ - margin_;
         if (!data.tracking_url.empty()) {
-            constexpr int kQuietModules = 4;  // ISO/IEC 18004
+            // Modules as large as the band allows (the printer takes up to 10 dots), 4 modules of quiet zone
+            // (ISO/IEC 18004). A link QR cannot carry still gets a field, sized as the smallest symbol, so
+            // validate() reports it.
+            constexpr int kQuietModules = 4;
             const auto symbol = encode_barcode(BarcodeKind::QrCode, data.tracking_url);
+            const int modules = symbol ? symbol->width : 21;
             const int side = std::min(band, across(0.36));
-            const int modules = symbol ? symbol->width : 0;
-            const int module = symbol ? std::min(10, side / (modules + 2 * kQuietModules)) : 0;
-            if (module >= 1) {
-                const int x = width_ - std::max(margin_, kQuietModules * module) - modules * module;
-                label_.fields.emplace_back(BarcodeField{BarcodeKind::QrCode, x,
-                                                        y + (band - modules * module) / 2, module, 0,
-                                                        data.tracking_url, false});
-                text_right = x - kQuietModules * module;
-            }
+            const int module = std::clamp(side / (modules + 2 * kQuietModules), 1, 10);
+            const int x = width_ - std::max(margin_, kQuietModules * module) - modules * module;
+            label_.fields.emplace_back(BarcodeField{BarcodeKind::QrCode, x,
+                                                    y + std::max(0, band - modules * module) / 2, module, 0,
+                                                    data.tracking_url, false});
+            text_right = x - kQuietModules * module;
         }
         const int width = text_right - margin_;
         text(margin_, y, small_, width, "ORDER", true);

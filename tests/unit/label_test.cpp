@@ -522,6 +522,15 @@ TEST(ShippingLabel, TrackingNumberCode128CannotCarryIsReported) {
     EXPECT_EQ(to_zpl(label).find("^BC"), std::string::npos);  // no symbol of something else
 }
 
+TEST(ShippingLabel, LinkTheQrCodeCannotCarryIsReported) {
+    ShippingLabelData data = hostile_shipment();
+    data.tracking_url = "https://track.example/Müller";
+    const Status valid = validate(shipping_label(data, LabelSize::inches(4, 6, 203)));
+    ASSERT_FALSE(valid.ok());
+    EXPECT_NE(valid.error().message.find("QR code data may only hold printable ASCII"), std::string::npos)
+        << valid.error().message;
+}
+
 TEST(ShippingLabel, WeightInKilograms) {
     ShippingLabelData data = hostile_shipment();
     data.weight_grams = 1005;
@@ -531,7 +540,7 @@ TEST(ShippingLabel, WeightInKilograms) {
 
 // ---- Truncation agrees between the outputs --------------------------------------------------------------
 
-TEST(TextField, TooLongIsCutTheSameWayInBothOutputs) {
+TEST(LabelText, TooLongIsCutTheSameWayInBothOutputs) {
     const LabelSize size = LabelSize::inches(4, 6, 203);
     TextField field{40, 100, 40, 400, "Wareneingang Lagerhalle Süd, Regal 14, Fach 7, " + kLongStreet, false};
     const std::string fitted = fitted_text(field, size);
@@ -569,14 +578,14 @@ TEST(TextField, TooLongIsCutTheSameWayInBothOutputs) {
     EXPECT_GT(rightmost, field.x + field.max_width - 3 * field.height);  // it did fill the space
 }
 
-TEST(TextField, ThatFitsIsLeftAlone) {
+TEST(LabelText, ThatFitsIsLeftAlone) {
     const LabelSize size = LabelSize::inches(4, 6, 300);
     const TextField field{10, 10, 30, 1000, "Anna Müller", true};
     EXPECT_EQ(fitted_text(field, size), "Anna Müller");
     EXPECT_EQ(occurrences(to_zpl(Label{size, {field}}), "^FDAnna Müller^FS"), 1u);
 }
 
-TEST(TextField, WithoutMaxWidthStopsAtTheLabelEdge) {
+TEST(LabelText, WithoutMaxWidthStopsAtTheLabelEdge) {
     const LabelSize size = LabelSize::inches(2, 1, 203);
     const TextField field{300, 10, 30, 0, "A rather long line of text", false};
     const std::string fitted = fitted_text(field, size);
@@ -592,7 +601,7 @@ constexpr std::string_view kGs1Transmitted =
     "10LOT_7\x1d"
     "42012345";
 
-TEST(Gs1, ParsesBothFormsToTheSameElements) {
+TEST(LabelGs1, ParsesBothFormsToTheSameElements) {
     auto parenthesised = parse_gs1(kGs1Parenthesised);
     ASSERT_TRUE(parenthesised.ok()) << parenthesised.error().message;
     auto transmitted = parse_gs1(kGs1Transmitted);
@@ -611,7 +620,7 @@ TEST(Gs1, ParsesBothFormsToTheSameElements) {
     EXPECT_FALSE(gs1_has_predefined_length("420"));
 }
 
-TEST(Gs1, RejectsMalformedElementStrings) {
+TEST(LabelGs1, RejectsMalformedElementStrings) {
     const auto rejects = [](std::string_view text, std::string_view reason) {
         auto parsed = parse_gs1(text);
         ASSERT_FALSE(parsed.ok()) << text;
@@ -628,7 +637,7 @@ TEST(Gs1, RejectsMalformedElementStrings) {
     rejects("", "empty");
 }
 
-TEST(Gs1, SymbolsCarryFnc1InBothOutputs) {
+TEST(LabelGs1, SymbolsCarryFnc1InBothOutputs) {
     const LabelSize size = LabelSize::inches(4, 6, 203);
     const Label label{
         size,
@@ -688,7 +697,7 @@ TEST(Gs1, SymbolsCarryFnc1InBothOutputs) {
 }
 
 // The DataMatrix encoder across single-region, multi-region and interleaved symbols, each read back.
-TEST(Gs1, DataMatrixOfEverySizeClassScans) {
+TEST(LabelGs1, DataMatrixOfEverySizeClassScans) {
     std::vector<int> sizes;
     for (const int elements : {0, 1, 3, 8, 12, 13}) {
         std::string data = elements == 0 ? "(01)09501101530003" : "";
@@ -714,7 +723,7 @@ TEST(Gs1, DataMatrixOfEverySizeClassScans) {
 
 // ---- Code 128: the printer's subsets and the preview's symbol agree -------------------------------------
 
-TEST(Code128, ZplSubsetsMatchThePreviewSymbol) {
+TEST(LabelCode128, ZplSubsetsMatchThePreviewSymbol) {
     for (const std::string number : {"1Z999AA10123456784", "JJD0001234567890123", "00340123450000000006",
                                      "9400111899223456789012", "123", "12AB", "A>B>>C", "CL^~_123456789"}) {
         const BarcodeField field{BarcodeKind::Code128, 10, 10, 2, 100, number, false};
@@ -735,7 +744,7 @@ TEST(Code128, ZplSubsetsMatchThePreviewSymbol) {
 
 // ---- Validation and fonts -------------------------------------------------------------------------------
 
-TEST(Validate, NamesTheFieldAndTheProblem) {
+TEST(LabelValidate, NamesTheFieldAndTheProblem) {
     const LabelSize size = LabelSize::inches(4, 6, 203);
     const auto message = [&](LabelField field) {
         const Status status =
@@ -757,7 +766,7 @@ TEST(Validate, NamesTheFieldAndTheProblem) {
     EXPECT_FALSE(validate(Label{LabelSize{812, 1218, 20}, {}}).ok());
 }
 
-TEST(Fonts, MissingFontIsAnErrorNamingTheFile) {
+TEST(LabelFont, MissingFontIsAnErrorNamingTheFile) {
     const Label label{LabelSize::inches(4, 6, 203), {TextField{10, 10, 30, 0, "Anna", false}}};
     use_label_fonts({"/nonexistent/packd-regular.ttf", "/nonexistent/packd-bold.ttf"});
     auto bitmap = render_bitmap(label);
@@ -770,12 +779,12 @@ TEST(Fonts, MissingFontIsAnErrorNamingTheFile) {
     EXPECT_TRUE(render_bitmap(label).ok());
 }
 
-TEST(Png, RejectsABitmapWhosePixelsDoNotMatchItsSize) {
+TEST(LabelPng, RejectsABitmapWhosePixelsDoNotMatchItsSize) {
     EXPECT_FALSE(encode_png(Bitmap{10, 10, std::vector<std::uint8_t>(99, 255)}).ok());
     EXPECT_FALSE(encode_png(Bitmap{0, 0, {}}).ok());
 }
 
-TEST(Png, BoxesAreDrawnAsZplDrawsThem) {
+TEST(LabelPng, BoxesAreDrawnAsZplDrawsThem) {
     const Label label{LabelSize{100, 100, 203}, {BoxField{10, 10, 50, 40, 3}, BoxField{10, 80, 80, 1, 4}}};
     auto bitmap = render_bitmap(label);
     ASSERT_TRUE(bitmap.ok());

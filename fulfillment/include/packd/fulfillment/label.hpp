@@ -88,7 +88,10 @@ Status validate(const Label& label);
 // ---- ZPL II -------------------------------------------------------------------------------------------
 
 /// The label as one ZPL II format (^XA ... ^XZ) in UTF-8 (^CI28). All outside text is escaped with ^FH.
-/// A barcode that validate() rejects is left out rather than printed as a symbol of something else.
+/// Text is set in the printer's scalable font 0 (^A0), a bold condensed face narrower than the preview's
+/// DejaVu Sans, so a line cut to fit the preview fits on the printed label too; it has no regular weight and
+/// no CJK or emoji glyphs. A barcode that validate() rejects is left out rather than printed as a symbol of
+/// something else.
 std::string to_zpl(const Label& label);
 
 /// `utf8` made safe to place between ^FD and ^FS of a field that ^FH_ precedes: '^', '~', '_', bytes below
@@ -153,13 +156,13 @@ struct BarcodeSymbol {
     bool is_dark(int x, int y) const { return dark[static_cast<std::size_t>(y * width + x)] != 0; }
 };
 
-/// Encodes `data` without quiet zones: Code 128 (printable ASCII) and QR (printable ASCII, error correction M)
-/// with ZXing, GS1-128 with ZXing and FNC1 after the start and between variable-length elements, GS1
+/// Encodes `data` without quiet zones: Code 128 (printable ASCII) and QR (printable ASCII, error correction
+/// M) with ZXing, GS1-128 with ZXing and FNC1 after the start and between variable-length elements, GS1
 /// DataMatrix with packd's own ECC 200 encoder (ZXing 1.4.0 cannot write FNC1 in DataMatrix).
 Result<BarcodeSymbol> encode_barcode(BarcodeKind kind, std::string_view data);
 
 /// A barcode field as it lands on the label: its symbol, the symbol's size in dots and, when asked for, the
-/// human-readable line already centred under it.
+/// human-readable line already placed under it.
 struct PlacedBarcode {
     BarcodeSymbol symbol;
     int width_dots = 0;

@@ -30,14 +30,14 @@ struct ShippingLabelData {
     std::string service;
     std::string tracking_number;  // Code 128; no barcode when empty
     int weight_grams = 0;         // not printed when zero or less
-    std::string tracking_url;     // QR code; none when empty
+    std::string tracking_url;     // QR code, printable ASCII (percent-encoded); none when empty
 };
 
 /// Lays out a classic 4x6 shipping label scaled to `size` (any stock of roughly that shape, at any
 /// resolution): the ship-from block small at the top, a large SHIP TO block, carrier and service, the
 /// tracking barcode with its number underneath, order id, weight and the tracking QR code. Line breaks and
 /// other control characters in the data print as spaces. Check the result with validate() (render_bitmap
-/// does): a tracking number Code 128 cannot carry makes it fail.
+/// does): a tracking number or link the barcodes cannot carry makes it fail.
 Label shipping_label(const ShippingLabelData& data, LabelSize size);
 
 }  // namespace packd::fulfillment
