@@ -10,8 +10,12 @@ namespace {
 std::atomic<int> g_threshold{static_cast<int>(Level::info)};
 }
 
-void set_threshold(Level level) { g_threshold.store(static_cast<int>(level)); }
-Level threshold() { return static_cast<Level>(g_threshold.load()); }
+void set_threshold(Level level) {
+    g_threshold.store(static_cast<int>(level));
+}
+Level threshold() {
+    return static_cast<Level>(g_threshold.load());
+}
 
 bool parse_level(std::string_view text, Level& out) {
     struct Name {

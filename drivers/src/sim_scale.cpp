@@ -98,6 +98,8 @@ Status SimScale::zero() {
     return {};
 }
 
-Status SimScale::tare() { return zero(); }
+Status SimScale::tare() {
+    return zero();
+}
 
 }  // namespace packd::drivers

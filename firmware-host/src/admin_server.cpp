@@ -22,41 +22,44 @@ constexpr size_t kMaxRequest = 64 * 1024;
 
 /// One packctl connection: reads request lines and answers each.
 class AdminServer::Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     Session(stream_protocol::socket socket, Handler& handler)
         : socket_(std::move(socket)), handler_(handler), buffer_(kMaxRequest) {}
 
     void read() {
         auto self = shared_from_this();
-        boost::asio::async_read_until(socket_, buffer_, '\n', [self](const boost::system::error_code& ec, size_t n) {
-            if (ec == boost::asio::error::not_found) {
-                self->reply({{"ok", false}, {"error", "request longer than 64 KiB"}}, false);
-                return;
-            }
-            if (ec) {
-                return;  // packctl went away
-            }
-            std::string line(boost::asio::buffers_begin(self->buffer_.data()),
-                             boost::asio::buffers_begin(self->buffer_.data()) + static_cast<std::ptrdiff_t>(n));
-            self->buffer_.consume(n);
-            nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
-            if (request.is_discarded() || !request.is_object()) {
-                self->reply({{"ok", false}, {"error", "request is not a JSON object"}}, true);
-                return;
-            }
-            nlohmann::json response;
-            try {
-                response = self->handler_(request);
-            } catch (const std::exception& e) {
-                response = {{"ok", false}, {"error", std::string("internal error: ") + e.what()}};
-            }
-            self->reply(response, true);
-        });
+        boost::asio::async_read_until(
+            socket_, buffer_, '\n', [self](const boost::system::error_code& ec, size_t n) {
+                if (ec == boost::asio::error::not_found) {
+                    self->reply({{"ok", false}, {"error", "request longer than 64 KiB"}}, false);
+                    return;
+                }
+                if (ec) {
+                    return;  // packctl went away
+                }
+                std::string line(
+                    boost::asio::buffers_begin(self->buffer_.data()),
+                    boost::asio::buffers_begin(self->buffer_.data()) + static_cast<std::ptrdiff_t>(n));
+                self->buffer_.consume(n);
+                nlohmann::json request = nlohmann::json::parse(line, nullptr, false);
+                if (request.is_discarded() || !request.is_object()) {
+                    self->reply({{"ok", false}, {"error", "request is not a JSON object"}}, true);
+                    return;
+                }
+                nlohmann::json response;
+                try {
+                    response = self->handler_(request);
+                } catch (const std::exception& e) {
+                    response = {{"ok", false}, {"error", std::string("internal error: ") + e.what()}};
+                }
+                self->reply(response, true);
+            });
     }
 
-private:
+  private:
     void reply(const nlohmann::json& response, bool keep_reading) {
-        auto out = std::make_shared<std::string>(response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+        auto out = std::make_shared<std::string>(
+            response.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
         auto self = shared_from_this();
         boost::asio::async_write(socket_, boost::asio::buffer(*out),
                                  [self, out, keep_reading](const boost::system::error_code& ec, size_t) {
@@ -74,13 +77,16 @@ private:
 AdminServer::AdminServer(boost::asio::io_context& io, std::string path, std::string group)
     : io_(io), path_(std::move(path)), group_(std::move(group)), acceptor_(io) {}
 
-AdminServer::~AdminServer() { close(); }
+AdminServer::~AdminServer() {
+    close();
+}
 
 Status AdminServer::open() {
     struct stat st {};
     if (::lstat(path_.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
-            return fail("admin socket " + path_ + ": exists and is not a socket; remove it or set daemon.admin_socket");
+            return fail("admin socket " + path_ +
+                        ": exists and is not a socket; remove it or set daemon.admin_socket");
         }
         stream_protocol::socket probe(io_);
         boost::system::error_code ec;
@@ -111,10 +117,12 @@ Status AdminServer::open() {
     if (!group_.empty()) {
         struct group* g = ::getgrnam(group_.c_str());
         if (g == nullptr) {
-            return fail("admin socket " + path_ + ": group '" + group_ + "' does not exist (daemon.admin_group)");
+            return fail("admin socket " + path_ + ": group '" + group_ +
+                        "' does not exist (daemon.admin_group)");
         }
         if (::chown(path_.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
-            return fail("admin socket " + path_ + ": cannot give it to group '" + group_ + "': " + std::strerror(errno));
+            return fail("admin socket " + path_ + ": cannot give it to group '" + group_ +
+                        "': " + std::strerror(errno));
         }
     }
     return {};

@@ -36,14 +36,17 @@ std::string describe(const toml::node& node) {
     return "nothing";
 }
 
-int line_of(const toml::node& node) { return static_cast<int>(node.source().begin.line); }
+int line_of(const toml::node& node) {
+    return static_cast<int>(node.source().begin.line);
+}
 
 bool is_name(std::string_view s) {
     if (s.empty() || s.size() > 64) {
         return false;
     }
     for (char c : s) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_')) {
             return false;
         }
     }
@@ -65,7 +68,7 @@ bool is_topic_prefix(std::string_view s) {
 
 /// Collects problems while the config is read, so one run reports all of them.
 class Problems {
-public:
+  public:
     explicit Problems(std::string file) : file_(std::move(file)) {}
     void add(int line, std::string key, std::string message) {
         items_.push_back({file_, line, std::move(key), std::move(message)});
@@ -82,7 +85,7 @@ public:
         return out;
     }
 
-private:
+  private:
     std::string file_;
     std::vector<ConfigProblem> items_;
 };
@@ -90,7 +93,7 @@ private:
 /// Reads the keys of one table, checking each against what it may hold; keys nobody asked
 /// for are reported as unknown by finish().
 class TableReader {
-public:
+  public:
     TableReader(const toml::table* table, std::string path, int fallback_line, Problems& problems)
         : table_(table), path_(std::move(path)), line_(fallback_line), problems_(problems) {
         if (table_ != nullptr && line_of(*table_) > 0) {
@@ -166,7 +169,7 @@ public:
 
     int line() const { return line_; }
 
-private:
+  private:
     const toml::node* get(std::string_view key, bool required) {
         read_.insert(std::string(key));
         const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
@@ -175,7 +178,9 @@ private:
         }
         return node;
     }
-    std::string full(std::string_view key) const { return path_.empty() ? std::string(key) : path_ + "." + std::string(key); }
+    std::string full(std::string_view key) const {
+        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    }
 
     const toml::table* table_;
     std::string path_;
@@ -204,7 +209,9 @@ std::string absolute_path(const std::string& value) {
     return {};
 }
 
-std::string optional_absolute_path(const std::string& value) { return value.empty() ? "" : absolute_path(value); }
+std::string optional_absolute_path(const std::string& value) {
+    return value.empty() ? "" : absolute_path(value);
+}
 
 const toml::table* section(const toml::table& root, std::string_view name, Problems& problems) {
     const toml::node* node = root.get(name);
@@ -212,8 +219,8 @@ const toml::table* section(const toml::table& root, std::string_view name, Probl
         return nullptr;
     }
     if (!node->is_table()) {
-        problems.add(line_of(*node), std::string(name), "expected a table [" + std::string(name) + "], found " +
-                                                            describe(*node));
+        problems.add(line_of(*node), std::string(name),
+                     "expected a table [" + std::string(name) + "], found " + describe(*node));
         return nullptr;
     }
     return node->as_table();
@@ -234,7 +241,8 @@ void each_named(const toml::table& root, std::string_view name, Problems& proble
             continue;
         }
         if (!is_name(item)) {
-            problems.add(line_of(node), path, "expected a name of letters, digits, '-' and '_', found \"" + item + "\"");
+            problems.add(line_of(node), path,
+                         "expected a name of letters, digits, '-' and '_', found \"" + item + "\"");
             continue;
         }
         TableReader reader(node.as_table(), path, line_of(node), problems);
@@ -283,11 +291,11 @@ void read_broker(const toml::table& root, Config& cfg, Problems& problems) {
     auto& b = cfg.broker;
     r.text("host", b.host, false);
     r.integer("port", b.port, 1, 65535);
-    r.text("client_id", b.client_id, false, [](const std::string& v) {
-        return v.size() <= 128 ? "" : "a client id of at most 128 bytes";
-    });
+    r.text("client_id", b.client_id, false,
+           [](const std::string& v) { return v.size() <= 128 ? "" : "a client id of at most 128 bytes"; });
     r.text("topic_prefix", b.topic_prefix, false, [](const std::string& v) {
-        return is_topic_prefix(v) ? "" : "a topic prefix without '+', '#', empty levels or a leading/trailing '/'";
+        return is_topic_prefix(v) ? ""
+                                  : "a topic prefix without '+', '#', empty levels or a leading/trailing '/'";
     });
     r.text("username", b.username, false);
     r.text("password_file", b.password_file, false, optional_absolute_path);
@@ -308,10 +316,12 @@ void read_broker(const toml::table& root, Config& cfg, Problems& problems) {
         problems.add(r.line(), "broker.host", "expected a host name or address, found \"\"");
     }
     if (b.cert_file.empty() != b.key_file.empty()) {
-        problems.add(r.line(), "broker.cert_file", "expected cert_file and key_file together, found only one of them");
+        problems.add(r.line(), "broker.cert_file",
+                     "expected cert_file and key_file together, found only one of them");
     }
     if (!b.tls && (!b.ca_file.empty() || !b.cert_file.empty())) {
-        problems.add(r.line(), "broker.tls", "expected tls = true when ca_file or cert_file is set, found false");
+        problems.add(r.line(), "broker.tls",
+                     "expected tls = true when ca_file or cert_file is set, found false");
     }
     r.finish();
 }
@@ -321,7 +331,9 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     {
         TableReader r(section(root, "labels", problems), "labels", 1, problems);
         r.text("printer", dev.labels.printer, false);
-        r.text("size", dev.labels.size, false, [](const std::string& v) { return one_of(v, {"4x6in", "100x150mm"}); });
+        r.text("size", dev.labels.size, false, [](const std::string& v) {
+            return one_of(v, {"4x6in", "100x150mm"});
+        });
         r.finish();
     }
     each_named(root, "printers", problems, [&](const std::string& name, TableReader& r) {
@@ -363,8 +375,8 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
                     names += names.empty() ? "" : ", ";
                     names += n;
                 }
-                return std::string("the name of a configured ") + what + " (" + (names.empty() ? "none configured" : names) +
-                       ")";
+                return std::string("the name of a configured ") + what + " (" +
+                       (names.empty() ? "none configured" : names) + ")";
             };
         };
         r.text("printer", s.printer, false, known(dev.printers, "printer"));
@@ -373,8 +385,9 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         dev.stations[name] = s;
     });
     if (!dev.labels.printer.empty() && !dev.printers.count(dev.labels.printer)) {
-        problems.add(1, "labels.printer", "expected the name of a configured [printers.NAME], found \"" +
-                                              dev.labels.printer + "\"");
+        problems.add(
+            1, "labels.printer",
+            "expected the name of a configured [printers.NAME], found \"" + dev.labels.printer + "\"");
     }
     if (dev.labels.printer.empty() && dev.printers.size() == 1) {
         dev.labels.printer = dev.printers.begin()->first;
@@ -424,12 +437,13 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     Problems problems(path);
     Config cfg;
     cfg.path = path;
-    static const std::set<std::string> kSections = {"site", "daemon", "broker", "labels",
+    static const std::set<std::string> kSections = {"site",     "daemon", "broker",   "labels",
                                                     "printers", "scales", "scanners", "stations"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(line_of(node), std::string(key.str()),
-                         "unknown section (known: site, daemon, broker, labels, printers, scales, scanners, stations)");
+                         "unknown section (known: site, daemon, broker, labels, printers, scales, scanners, "
+                         "stations)");
         }
     }
     read_site(root, cfg, problems);

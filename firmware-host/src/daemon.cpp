@@ -140,11 +140,12 @@ Status Daemon::start() {
 
     link_ = std::make_unique<ful::ShopLink>(io_, broker, topics);
     pump_ = std::make_unique<ful::OutboxPump>(*store_, *link_);
-    auto started = link_->start([this](std::string topic, std::string payload) { on_inbound(std::move(topic), std::move(payload)); },
-                                [this] {
-                                    publish_status();
-                                    pump_->restart();
-                                });
+    auto started = link_->start(
+        [this](std::string topic, std::string payload) { on_inbound(std::move(topic), std::move(payload)); },
+        [this] {
+            publish_status();
+            pump_->restart();
+        });
     if (!started) {
         return started;
     }
@@ -183,7 +184,8 @@ Status Daemon::open_devices(const DeviceSections& wanted) {
     }
     for (auto it = printers_.begin(); it != printers_.end();) {
         if (!wanted.printers.count(it->first)) {
-            log::notice("printer " + it->first + " removed; its pending labels wait until it is configured again");
+            log::notice("printer " + it->first +
+                        " removed; its pending labels wait until it is configured again");
             queues_[it->first]->attach(nullptr);
             it = printers_.erase(it);
         } else {
@@ -258,7 +260,7 @@ void Daemon::apply_label_route() {
         dpi = it->second.dpi;
     }
     route.size = config_.devices.labels.size == "100x150mm" ? ful::LabelSize::millimetres(100, 150, dpi)
-                                                             : ful::LabelSize::inches(4, 6, dpi);
+                                                            : ful::LabelSize::inches(4, 6, dpi);
     route.ship_from = ship_from(config_.site);
     intake_->set_label_route(route);
 }
@@ -288,7 +290,8 @@ void Daemon::reload() {
         notifier_.ready(status_line());
         return;
     }
-    if (!(fresh->site == config_.site) || !(fresh->daemon == config_.daemon) || !(fresh->broker == config_.broker)) {
+    if (!(fresh->site == config_.site) || !(fresh->daemon == config_.daemon) ||
+        !(fresh->broker == config_.broker)) {
         log::warning("changes to [site], [daemon] and [broker] take effect at the next restart");
     }
     if (auto st = open_devices(fresh->devices); !st) {
@@ -296,8 +299,9 @@ void Daemon::reload() {
     }
     config_.devices = fresh->devices;
     apply_label_route();
-    log::notice("config reloaded from " + config_.path + ": " + std::to_string(printers_.size()) + " printers, " +
-                std::to_string(scales_.size()) + " scales, " + std::to_string(scanners_.size()) + " scanners, " +
+    log::notice("config reloaded from " + config_.path + ": " + std::to_string(printers_.size()) +
+                " printers, " + std::to_string(scales_.size()) + " scales, " +
+                std::to_string(scanners_.size()) + " scanners, " +
                 std::to_string(config_.devices.stations.size()) + " stations");
     for (auto& [name, queue] : queues_) {
         queue->kick();
@@ -392,16 +396,18 @@ void Daemon::publish_status() {
     for (const auto& [name, s] : scanners_) {
         devices["scanners"][name] = drivers::to_string(s->status().state);
     }
-    link_->publish_status(json{{"state", "online"}, {"version", PACKD_VERSION}, {"site", config_.site.id},
-                               {"devices", devices}}
-                              .dump());
+    link_->publish_status(json{
+        {"state", "online"},
+        {"version", PACKD_VERSION},
+        {"site", config_.site.id},
+        {"devices", devices}}.dump());
 }
 
 std::string Daemon::status_line() {
     std::string line;
     if (auto counts = store_->counts()) {
-        line = std::to_string(counts->orders_open) + " orders open, " + std::to_string(counts->print_jobs_pending) +
-               " labels queued";
+        line = std::to_string(counts->orders_open) + " orders open, " +
+               std::to_string(counts->print_jobs_pending) + " labels queued";
     } else {
         line = "store error";
     }
@@ -445,17 +451,16 @@ json Daemon::status_json() {
              {"pid", static_cast<int64_t>(::getpid())},
              {"site", config_.site.id},
              {"config", config_.path},
-             {"uptime_s", std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
-                              .count()},
+             {"uptime_s",
+              std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+                  .count()},
              {"summary", status_line()},
-             {"broker", {{"connected", link_ && link_->connected()}, {"state", link_ ? link_->state_text() : ""}}}};
+             {"broker",
+              {{"connected", link_ && link_->connected()}, {"state", link_ ? link_->state_text() : ""}}}};
     if (auto counts = store_->counts()) {
-        out["store"] = {{"path", store_->db().path()},
-                        {"orders", counts->orders},
-                        {"orders_open", counts->orders_open},
-                        {"labels_queued", counts->print_jobs_pending},
-                        {"outbox", counts->outbox},
-                        {"inbox", counts->inbox}};
+        out["store"] = {{"path", store_->db().path()},        {"orders", counts->orders},
+                        {"orders_open", counts->orders_open}, {"labels_queued", counts->print_jobs_pending},
+                        {"outbox", counts->outbox},           {"inbox", counts->inbox}};
     }
     json printers = json::array();
     for (const auto& [name, queue] : queues_) {
@@ -472,7 +477,8 @@ json Daemon::status_json() {
     }
     json scales = json::array();
     for (const auto& [name, s] : scales_) {
-        json j{{"name", name}, {"state", drivers::to_string(s->status().state)}, {"detail", s->status().detail}};
+        json j{
+            {"name", name}, {"state", drivers::to_string(s->status().state)}, {"detail", s->status().detail}};
         if (auto r = s->last_reading()) {
             j["reading"] = {{"milligrams", r->milligrams},
                             {"stable", r->stable},
@@ -483,11 +489,14 @@ json Daemon::status_json() {
     }
     json scanners = json::array();
     for (const auto& [name, s] : scanners_) {
-        scanners.push_back({{"name", name}, {"state", drivers::to_string(s->status().state)}, {"detail", s->status().detail}});
+        scanners.push_back({{"name", name},
+                            {"state", drivers::to_string(s->status().state)},
+                            {"detail", s->status().detail}});
     }
     json stations = json::array();
     for (const auto& [name, s] : config_.devices.stations) {
-        stations.push_back({{"name", name}, {"printer", s.printer}, {"scale", s.scale}, {"scanner", s.scanner}});
+        stations.push_back(
+            {{"name", name}, {"printer", s.printer}, {"scale", s.scale}, {"scanner", s.scanner}});
     }
     out["printers"] = printers;
     out["scales"] = scales;
@@ -521,7 +530,8 @@ json Daemon::handle_admin(const json& request) {
         }
         return {{"ok", true}, {"orders", list}};
     }
-    return {{"ok", false}, {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders)"}};
+    return {{"ok", false},
+            {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders)"}};
 }
 
 }  // namespace packd::host

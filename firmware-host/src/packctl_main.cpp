@@ -55,9 +55,9 @@ void print_status(const json& s) {
     std::cout << "broker:   " << text(s["broker"], "state") << "\n";
     if (s.contains("store")) {
         const auto& st = s["store"];
-        std::cout << "store:    " << text(st, "path") << ": " << text(st, "orders") << " orders (" << text(st, "orders_open")
-                  << " open), " << text(st, "labels_queued") << " labels queued, " << text(st, "outbox")
-                  << " messages to send\n";
+        std::cout << "store:    " << text(st, "path") << ": " << text(st, "orders") << " orders ("
+                  << text(st, "orders_open") << " open), " << text(st, "labels_queued") << " labels queued, "
+                  << text(st, "outbox") << " messages to send\n";
     }
     for (const auto& p : s.value("printers", json::array())) {
         std::cout << "printer  " << text(p, "name") << ": " << text(p, "state") << " - " << text(p, "detail");
@@ -67,11 +67,13 @@ void print_status(const json& s) {
         std::cout << "\n";
     }
     for (const auto& sc : s.value("scales", json::array())) {
-        std::cout << "scale    " << text(sc, "name") << ": " << text(sc, "state") << " - " << text(sc, "detail");
+        std::cout << "scale    " << text(sc, "name") << ": " << text(sc, "state") << " - "
+                  << text(sc, "detail");
         if (sc.contains("reading")) {
             const auto& r = sc["reading"];
             if (r.value("valid", false)) {
-                std::cout << " [" << grams(r.value("milligrams", int64_t{0})) << " g" << (r.value("stable", false) ? "" : ", in motion") << "]";
+                std::cout << " [" << grams(r.value("milligrams", int64_t{0})) << " g"
+                          << (r.value("stable", false) ? "" : ", in motion") << "]";
             } else {
                 std::cout << " [invalid: " << text(r, "reason") << "]";
             }
@@ -79,7 +81,8 @@ void print_status(const json& s) {
         std::cout << "\n";
     }
     for (const auto& sc : s.value("scanners", json::array())) {
-        std::cout << "scanner  " << text(sc, "name") << ": " << text(sc, "state") << " - " << text(sc, "detail") << "\n";
+        std::cout << "scanner  " << text(sc, "name") << ": " << text(sc, "state") << " - "
+                  << text(sc, "detail") << "\n";
     }
     for (const auto& st : s.value("stations", json::array())) {
         std::cout << "station  " << text(st, "name") << ": printer " << text(st, "printer") << ", scale "

@@ -17,7 +17,9 @@ void SystemdNotifier::ready(const std::string& status) {
     sd_notifyf(0, "READY=1\nSTATUS=%s\nMAINPID=%lu", status.c_str(), static_cast<unsigned long>(getpid()));
 }
 
-void SystemdNotifier::reloading() { sd_notify(0, "RELOADING=1"); }
+void SystemdNotifier::reloading() {
+    sd_notify(0, "RELOADING=1");
+}
 
 void SystemdNotifier::stopping() {
     timer_.cancel();

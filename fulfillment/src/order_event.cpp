@@ -32,7 +32,7 @@ std::string json_error_reason(std::string_view what) {
 
 /// Reads the fields of one JSON object, remembering the first problem.
 class Fields {
-public:
+  public:
     Fields(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
 
     std::string text(const char* key, bool required, size_t max_len = kMaxText) {
@@ -56,8 +56,8 @@ public:
         if (required && value.empty()) {
             note(where + " is empty");
         } else if (value.size() > max_len) {
-            note(where + " is " + std::to_string(value.size()) + " bytes, at most " + std::to_string(max_len) +
-                 " allowed");
+            note(where + " is " + std::to_string(value.size()) + " bytes, at most " +
+                 std::to_string(max_len) + " allowed");
         } else if (!is_valid_utf8(value)) {
             note(where + " is not valid UTF-8");
         } else if (value.find('\0') != std::string::npos) {
@@ -75,8 +75,8 @@ public:
             return nullptr;
         }
         if (it->type() != type) {
-            note(at(key) + " must be " + (type == json::value_t::object ? "an object" : "an array") + ", found " +
-                 std::string(it->type_name()));
+            note(at(key) + " must be " + (type == json::value_t::object ? "an object" : "an array") +
+                 ", found " + std::string(it->type_name()));
             return nullptr;
         }
         return &*it;
@@ -90,7 +90,7 @@ public:
     }
     const std::string& problem() const { return problem_; }
 
-private:
+  private:
     const json& object_;
     std::string path_;
     std::string problem_;
@@ -103,8 +103,8 @@ bool is_safe_id(std::string_view id, size_t max_len) {
         return false;
     }
     for (char c : id) {
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.')) {
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.')) {
             return false;
         }
     }
@@ -133,7 +133,8 @@ Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes)
         return fail(top.problem());
     }
     if (ev.type != "order.created") {
-        return fail("type \"" + ev.type.substr(0, 64) + "\" is not an event this packd handles (order.created)");
+        return fail("type \"" + ev.type.substr(0, 64) +
+                    "\" is not an event this packd handles (order.created)");
     }
     const json* order = top.child("order", json::value_t::object, true);
     if (order == nullptr) {

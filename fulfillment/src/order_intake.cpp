@@ -13,12 +13,14 @@ using nlohmann::json;
 
 /// Serialises data that came from outside: bytes that are not UTF-8 become U+FFFD instead of
 /// throwing.
-std::string to_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string to_text(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string address_json(const Address& a) {
-    return json{{"name", a.name},       {"company", a.company},         {"street1", a.street1},
-                {"street2", a.street2}, {"city", a.city},               {"region", a.region},
-                {"postal_code", a.postal_code}, {"country", a.country}}
+    return json{
+        {"name", a.name}, {"company", a.company}, {"street1", a.street1},         {"street2", a.street2},
+        {"city", a.city}, {"region", a.region},   {"postal_code", a.postal_code}, {"country", a.country}}
         .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -92,8 +94,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         return;
     }
     if (store_.order_exists(ev.order_id)) {
-        const std::string reason = "order " + ev.order_id + " exists already; event " + ev.event_id +
-                                   " would create it twice";
+        const std::string reason =
+            "order " + ev.order_id + " exists already; event " + ev.event_id + " would create it twice";
         log::warning(reason);
         dead_letter(msg, reason);
         store_.mark_event_applied(ev.event_id, "rejected: order exists");
@@ -128,7 +130,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
 
     store_.db()
         .prepare(
-            "INSERT INTO orders (id, state, event_id, source, ship_to, carrier, service, original, created_at, "
+            "INSERT INTO orders (id, state, event_id, source, ship_to, carrier, service, original, "
+            "created_at, "
             "updated_at) VALUES (?, ?, ?, 'canonical', ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
             "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
         .bind(1, ev.order_id)
@@ -139,7 +142,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         .bind(6, ev.service)
         .bind_blob(7, msg.payload)
         .run();
-    auto line = store_.db().prepare("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
+    auto line =
+        store_.db().prepare("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
     int line_no = 0;
     for (const auto& l : ev.lines) {
         line.bind(1, ev.order_id).bind(2, ++line_no).bind(3, l.sku).bind(4, l.quantity).run();
@@ -155,8 +159,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     tx.commit();
     ++result.applied;
     result.outbox_grew = true;
-    log::info("order " + ev.order_id + " " + state + " (" + std::to_string(ev.lines.size()) + " lines, event " +
-              ev.event_id + ")");
+    log::info("order " + ev.order_id + " " + state + " (" + std::to_string(ev.lines.size()) +
+              " lines, event " + ev.event_id + ")");
 }
 
 }  // namespace packd::fulfillment

@@ -7,7 +7,9 @@ namespace packd::fulfillment {
 OutboxPump::OutboxPump(Store& store, ShopLink& link, int max_in_flight)
     : store_(store), link_(link), max_in_flight_(max_in_flight) {}
 
-OutboxPump::~OutboxPump() { *alive_ = false; }
+OutboxPump::~OutboxPump() {
+    *alive_ = false;
+}
 
 void OutboxPump::restart() {
     ++generation_;

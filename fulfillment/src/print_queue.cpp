@@ -17,9 +17,15 @@ std::string print_job_name(const StoredPrintJob& job) {
 }
 
 PrintQueue::PrintQueue(boost::asio::io_context& io, Store& store, std::string printer_name)
-    : io_(io), store_(store), printer_name_(std::move(printer_name)), retry_timer_(io), backoff_(kFirstRetry) {}
+    : io_(io),
+      store_(store),
+      printer_name_(std::move(printer_name)),
+      retry_timer_(io),
+      backoff_(kFirstRetry) {}
 
-PrintQueue::~PrintQueue() { *alive_ = false; }
+PrintQueue::~PrintQueue() {
+    *alive_ = false;
+}
 
 void PrintQueue::attach(std::shared_ptr<drivers::LabelPrinter> printer) {
     printer_ = std::move(printer);
@@ -87,8 +93,8 @@ void PrintQueue::finished(int64_t job_id, Status result) {
         backoff_ = kFirstRetry;
     } else {
         last_error_ = result.error().message;
-        log::warning("printer " + printer_name_ + ": job " + std::to_string(job_id) + " not printed, retrying in " +
-                     std::to_string(backoff_.count()) + " ms: " + last_error_);
+        log::warning("printer " + printer_name_ + ": job " + std::to_string(job_id) +
+                     " not printed, retrying in " + std::to_string(backoff_.count()) + " ms: " + last_error_);
         (void)store_.print_job_failed(job_id, last_error_);
     }
     if (draining_) {

@@ -11,13 +11,13 @@ namespace packd::fulfillment {
 /// Forwards Paho action results to a function; lives as long as the link, so Paho never holds
 /// a dangling listener.
 class ShopLink::PahoListener final : public mqtt::iaction_listener {
-public:
+  public:
     using Fn = std::function<void(bool ok, const mqtt::token& tok)>;
     explicit PahoListener(Fn fn) : fn_(std::move(fn)) {}
     void on_success(const mqtt::token& tok) override { fn_(true, tok); }
     void on_failure(const mqtt::token& tok) override { fn_(false, tok); }
 
-private:
+  private:
     Fn fn_;
 };
 
@@ -81,11 +81,12 @@ Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
         // Paho thread: copy and hand over, nothing else.
         std::string topic = msg->get_topic();
         std::string payload = msg->get_payload_str();
-        boost::asio::post(io_, [this, alive, topic = std::move(topic), payload = std::move(payload)]() mutable {
-            if (!alive.expired() && on_message_) {
-                on_message_(std::move(topic), std::move(payload));
-            }
-        });
+        boost::asio::post(io_,
+                          [this, alive, topic = std::move(topic), payload = std::move(payload)]() mutable {
+                              if (!alive.expired() && on_message_) {
+                                  on_message_(std::move(topic), std::move(payload));
+                              }
+                          });
     });
     client_->set_connection_lost_handler([this, alive](const std::string& cause) {
         boost::asio::post(io_, [this, alive, cause] {
@@ -283,7 +284,8 @@ void ShopLink::stop(std::function<void()> done) {
     stopped_ = std::move(done);
     try {
         // A clean disconnect suppresses the Last Will, so say "offline" ourselves first.
-        client_->publish(mqtt::make_message(topics_.status(), std::string(R"({"state":"offline"})"), 1, true));
+        client_->publish(
+            mqtt::make_message(topics_.status(), std::string(R"({"state":"offline"})"), 1, true));
         client_->disconnect(std::chrono::seconds(2), nullptr, *disconnect_listener_);
     } catch (const mqtt::exception& e) {
         log::warning("disconnect: " + std::string(e.what()));
@@ -302,7 +304,8 @@ std::string ShopLink::state_text() const {
     if (stopping_) {
         return "disconnected from " + where;
     }
-    return "not connected to " + where + (last_error_.empty() ? std::string(" (connecting)") : ": " + last_error_);
+    return "not connected to " + where +
+           (last_error_.empty() ? std::string(" (connecting)") : ": " + last_error_);
 }
 
 }  // namespace packd::fulfillment

@@ -110,7 +110,8 @@ void Store::migrate() {
 
 Result<int64_t> Store::inbox_append(const std::string& topic, const std::string& payload) {
     try {
-        auto st = db_->prepare(with_now("INSERT INTO inbox (topic, payload, received_at) VALUES (?, ?, $NOW$)"));
+        auto st =
+            db_->prepare(with_now("INSERT INTO inbox (topic, payload, received_at) VALUES (?, ?, $NOW$)"));
         st.bind(1, topic).bind_blob(2, payload).run();
         return db_->last_insert_rowid();
     } catch (const SqliteError& e) {
@@ -128,7 +129,9 @@ std::vector<InboxMessage> Store::inbox_pending(int limit) {
     return out;
 }
 
-void Store::inbox_finish(int64_t id) { db_->prepare("DELETE FROM inbox WHERE id = ?").bind(1, id).run(); }
+void Store::inbox_finish(int64_t id) {
+    db_->prepare("DELETE FROM inbox WHERE id = ?").bind(1, id).run();
+}
 
 bool Store::event_applied(const std::string& event_id) {
     auto st = db_->prepare("SELECT 1 FROM applied_events WHERE event_id = ?");
@@ -172,9 +175,10 @@ Status Store::outbox_remove(int64_t id) {
 
 int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
                              const std::string& zpl, const std::string& preview_png, bool reprint) {
-    db_->prepare(with_now(
-                     "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, reprint, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, 'pending', ?, $NOW$)"))
+    db_
+        ->prepare(with_now(
+            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, reprint, created_at) "
+            "VALUES (?, ?, ?, ?, ?, 'pending', ?, $NOW$)"))
         .bind(1, printer)
         .bind(2, kind)
         .bind(3, order_id)
@@ -200,8 +204,9 @@ std::vector<StoredPrintJob> Store::print_jobs_pending(const std::string& printer
 
 Status Store::print_job_done(int64_t id) {
     try {
-        db_->prepare(with_now("UPDATE print_jobs SET state = 'done', done_at = $NOW$, attempts = attempts + 1 "
-                              "WHERE id = ?"))
+        db_->prepare(
+               with_now("UPDATE print_jobs SET state = 'done', done_at = $NOW$, attempts = attempts + 1 "
+                        "WHERE id = ?"))
             .bind(1, id)
             .run();
         return {};
@@ -245,7 +250,8 @@ std::vector<OrderRow> Store::orders(int limit) {
         "FROM orders o ORDER BY o.created_at DESC, o.id LIMIT ?");
     st.bind(1, limit);
     while (st.step()) {
-        out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), static_cast<int>(st.int64(5))});
+        out.push_back(
+            {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), static_cast<int>(st.int64(5))});
     }
     return out;
 }

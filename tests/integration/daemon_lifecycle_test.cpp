@@ -27,17 +27,20 @@ TEST(PackdCheckConfig, RejectsABadFileNamingFileLineAndKey) {
     write_file(dir.file("packd.toml"), "[site]\nid = \"x\"\n[broker]\nport = \"high\"\nhots = \"a\"\n");
     auto r = run({packd_binary(), "--check-config", "--config", dir.file("packd.toml")});
     EXPECT_EQ(r.code, 1) << r.output;
-    EXPECT_NE(r.output.find(dir.file("packd.toml") + ":4: broker.port: expected an integer from 1 to 65535, found the "
-                                                     "string \"high\""),
+    EXPECT_NE(r.output.find(dir.file("packd.toml") +
+                            ":4: broker.port: expected an integer from 1 to 65535, found the "
+                            "string \"high\""),
               std::string::npos)
         << r.output;
-    EXPECT_NE(r.output.find(dir.file("packd.toml") + ":5: broker.hots: unknown key"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(dir.file("packd.toml") + ":5: broker.hots: unknown key"), std::string::npos)
+        << r.output;
 }
 
 TEST(PackdStartup, MissingConfigIsOneClearLine) {
     auto r = run({packd_binary(), "--config", "/nonexistent/packd.toml"});
     EXPECT_EQ(r.code, 1);
-    EXPECT_EQ(r.output, "<3>/nonexistent/packd.toml: cannot read the config file: No such file or directory\n");
+    EXPECT_EQ(r.output,
+              "<3>/nonexistent/packd.toml: cannot read the config file: No such file or directory\n");
 }
 
 TEST(PackdStartup, UnusableStateDirectoryIsOneClearLine) {
@@ -96,7 +99,7 @@ TEST(PackdStartup, StaleAdminSocketFromACrashIsReplaced) {
 
 /// Collects sd_notify datagrams the way systemd's NOTIFY_SOCKET does.
 class NotifyListener {
-public:
+  public:
     explicit NotifyListener(const std::string& path) : path_(path) {
         fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un addr{};
@@ -128,7 +131,7 @@ public:
     }
     const std::string& all() const { return all_; }
 
-private:
+  private:
     std::string path_;
     int fd_ = -1;
     std::string all_;
@@ -183,9 +186,9 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
     auto p = start_packd(dir);
 
     // A good new config: one more printer.
-    write_file(dir.file("packd.toml"),
-               daemon_config(dir, free_port(),
-                             "[printers.spare]\ntype = \"file\"\ndirectory = \"" + dir.file("spare") + "\"\n"));
+    write_file(dir.file("packd.toml"), daemon_config(dir, free_port(),
+                                                     "[printers.spare]\ntype = \"file\"\ndirectory = \"" +
+                                                         dir.file("spare") + "\"\n"));
     p->signal(SIGHUP);
     ASSERT_TRUE(p->wait_for_output("config reloaded", 10s)) << p->output();
     EXPECT_NE(p->output().find("changes to [site], [daemon] and [broker] take effect at the next restart"),
@@ -199,7 +202,8 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
     write_file(dir.file("packd.toml"), "[site]\nid = \"it\"\n[printers.x]\ntype = \"laser\"\n");
     p->signal(SIGHUP);
     ASSERT_TRUE(p->wait_for_output("reload refused", 10s)) << p->output();
-    EXPECT_NE(p->output().find("printers.x.type: expected one of \"file\", found \"laser\""), std::string::npos)
+    EXPECT_NE(p->output().find("printers.x.type: expected one of \"file\", found \"laser\""),
+              std::string::npos)
         << p->output();
     EXPECT_TRUE(p->running());
     status = packctl(dir, {"status"});
@@ -219,7 +223,8 @@ TEST(Packctl, StatusShowsDaemonBrokerAndDevices) {
     EXPECT_NE(r.output.find("printer  desk: ready"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("scale    bench: ready"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("scanner  gun: ready"), std::string::npos) << r.output;
-    EXPECT_NE(r.output.find("station  pack1: printer desk, scale bench, scanner gun"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("station  pack1: printer desk, scale bench, scanner gun"), std::string::npos)
+        << r.output;
 
     // The sim scale's reading shows up.
     write_file(dir.file("scale.fifo"), "1250\n");
@@ -247,7 +252,8 @@ TEST(Packctl, ClearErrorWhenPackdIsNotRunning) {
     TempDir dir;
     auto r = packctl(dir, {"status"});
     EXPECT_EQ(r.code, 1);
-    EXPECT_NE(r.output.find("cannot connect to packd at " + dir.file("packd.sock")), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("cannot connect to packd at " + dir.file("packd.sock")), std::string::npos)
+        << r.output;
     EXPECT_NE(r.output.find("is packd running?"), std::string::npos) << r.output;
 }
 
@@ -268,7 +274,8 @@ TEST(Packctl, GarbageOnTheAdminSocketGetsAnErrorAndPackdKeepsRunning) {
     ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
     ::close(fd);
     ASSERT_GT(n, 0);
-    EXPECT_NE(std::string(buf, static_cast<size_t>(n)).find("request is not a JSON object"), std::string::npos);
+    EXPECT_NE(std::string(buf, static_cast<size_t>(n)).find("request is not a JSON object"),
+              std::string::npos);
     EXPECT_TRUE(p->running());
     EXPECT_EQ(packctl(dir, {"status"}).code, 0);
 }

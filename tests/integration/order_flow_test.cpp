@@ -18,9 +18,10 @@ using nlohmann::json;
 
 /// The shop's side of the broker.
 class ShopClient {
-public:
+  public:
     explicit ShopClient(const Broker& broker)
-        : client_(broker.uri(), "shop-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++), nullptr) {
+        : client_(broker.uri(), "shop-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++),
+                  nullptr) {
         client_.start_consuming();
         client_.connect(mqtt::connect_options_builder().clean_session(true).finalize())->wait();
     }
@@ -46,12 +47,13 @@ public:
         return std::nullopt;
     }
 
-private:
+  private:
     static inline int counter_ = 0;
     mqtt::async_client client_;
 };
 
-std::string order_json(const std::string& event_id, const std::string& order_id, const std::string& name = "Jana Müller") {
+std::string order_json(const std::string& event_id, const std::string& order_id,
+                       const std::string& name = "Jana Müller") {
     return json{{"event_id", event_id},
                 {"type", "order.created"},
                 {"order",
@@ -76,7 +78,8 @@ size_t count_files(const std::string& folder, const std::string& suffix) {
     }
     for (const auto& e : std::filesystem::directory_iterator(folder)) {
         const auto name = e.path().filename().string();
-        if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        if (name.size() >= suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
             ++n;
         }
     }
@@ -84,7 +87,7 @@ size_t count_files(const std::string& folder, const std::string& suffix) {
 }
 
 class OrderFlow : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
         packd = start_packd(dir);
@@ -130,12 +133,14 @@ TEST_F(OrderFlow, DuplicateDeliveryAppliesOnce) {
     shop.publish("packd/v1/it/in/orders", order_json("evt-8", "2001"));
     auto dead = shop.next("packd/v1/it/out/dead-letter", 20s);
     ASSERT_TRUE(dead.has_value()) << packd->output();
-    EXPECT_NE(json::parse(*dead)["reason"].get<std::string>().find("order 2001 exists already"), std::string::npos);
+    EXPECT_NE(json::parse(*dead)["reason"].get<std::string>().find("order 2001 exists already"),
+              std::string::npos);
     EXPECT_EQ(count_files(dir.file("labels"), ".zpl"), 1u);
 }
 
 TEST_F(OrderFlow, BadPayloadsGoToTheDeadLetterTopicAndNothingElseChanges) {
-    const std::string hostile = "{\"event_id\": \"e\", \"type\": \"order.created\", \"order\": {\"id\": \"../x\"}}";
+    const std::string hostile =
+        "{\"event_id\": \"e\", \"type\": \"order.created\", \"order\": {\"id\": \"../x\"}}";
     shop.publish("packd/v1/it/in/orders", "this is not json");
     auto dead = shop.next("packd/v1/it/out/dead-letter", 20s);
     ASSERT_TRUE(dead.has_value()) << packd->output();
@@ -144,7 +149,9 @@ TEST_F(OrderFlow, BadPayloadsGoToTheDeadLetterTopicAndNothingElseChanges) {
     EXPECT_EQ(j["original"], "this is not json");
     EXPECT_EQ(j["topic"], "packd/v1/it/in/orders");
 
-    shop.publish("packd/v1/it/in/orders", std::string("\xff\xfe\x00" "binary", 9));
+    shop.publish("packd/v1/it/in/orders", std::string("\xff\xfe\x00"
+                                                      "binary",
+                                                      9));
     dead = shop.next("packd/v1/it/out/dead-letter", 20s);
     ASSERT_TRUE(dead.has_value());
     EXPECT_EQ(json::parse(*dead)["original_base64"], "//4AYmluYXJ5");
@@ -152,7 +159,8 @@ TEST_F(OrderFlow, BadPayloadsGoToTheDeadLetterTopicAndNothingElseChanges) {
     shop.publish("packd/v1/it/in/orders", hostile);
     dead = shop.next("packd/v1/it/out/dead-letter", 20s);
     ASSERT_TRUE(dead.has_value());
-    EXPECT_NE(json::parse(*dead)["reason"].get<std::string>().find("may hold only"), std::string::npos) << *dead;
+    EXPECT_NE(json::parse(*dead)["reason"].get<std::string>().find("may hold only"), std::string::npos)
+        << *dead;
 
     EXPECT_TRUE(packd->running());
     EXPECT_EQ(count_files(dir.file("labels"), ".zpl"), 0u);

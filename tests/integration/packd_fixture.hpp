@@ -13,16 +13,25 @@ namespace packd::test {
 inline std::string daemon_config(const TempDir& dir, int broker_port, const std::string& extra = "") {
     return "[site]\nid = \"it\"\nname = \"Test Site\"\nstreet1 = \"1 Test Road\"\ncity = \"Testville\"\n"
            "postal_code = \"12345\"\ncountry = \"US\"\n"
-           "[daemon]\nstate_dir = \"" + dir.file("state") + "\"\nadmin_socket = \"" + dir.file("packd.sock") +
+           "[daemon]\nstate_dir = \"" +
+           dir.file("state") + "\"\nadmin_socket = \"" + dir.file("packd.sock") +
            "\"\nlog_level = \"debug\"\n"
-           "[broker]\nhost = \"127.0.0.1\"\nport = " + std::to_string(broker_port) +
-           "\nclient_id = \"packd-it-" + std::to_string(::getpid()) + "-" + dir.path().filename().string() +
+           "[broker]\nhost = \"127.0.0.1\"\nport = " +
+           std::to_string(broker_port) + "\nclient_id = \"packd-it-" + std::to_string(::getpid()) + "-" +
+           dir.path().filename().string() +
            "\"\nreconnect_min_ms = 100\nreconnect_max_ms = 1000\n"
            "[labels]\nprinter = \"desk\"\n"
-           "[printers.desk]\ntype = \"file\"\ndirectory = \"" + dir.file("labels") + "\"\n"
-           "[scales.bench]\ntype = \"sim\"\nfifo = \"" + dir.file("scale.fifo") + "\"\n"
-           "[scanners.gun]\ntype = \"sim\"\nfifo = \"" + dir.file("scanner.fifo") + "\"\n"
-           "[stations.pack1]\nprinter = \"desk\"\nscale = \"bench\"\nscanner = \"gun\"\n" + extra;
+           "[printers.desk]\ntype = \"file\"\ndirectory = \"" +
+           dir.file("labels") +
+           "\"\n"
+           "[scales.bench]\ntype = \"sim\"\nfifo = \"" +
+           dir.file("scale.fifo") +
+           "\"\n"
+           "[scanners.gun]\ntype = \"sim\"\nfifo = \"" +
+           dir.file("scanner.fifo") +
+           "\"\n"
+           "[stations.pack1]\nprinter = \"desk\"\nscale = \"bench\"\nscanner = \"gun\"\n" +
+           extra;
 }
 
 /// Starts packd with the config written to dir/packd.toml and waits until it says it is ready.

@@ -129,7 +129,8 @@ Process::Process(std::vector<std::string> argv, std::map<std::string, std::strin
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
@@ -163,7 +164,9 @@ Process::~Process() {
     }
 }
 
-void Process::signal(int signo) const { ::kill(pid_, signo); }
+void Process::signal(int signo) const {
+    ::kill(pid_, signo);
+}
 
 std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
     if (status_) {
@@ -184,9 +187,13 @@ std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
     }
 }
 
-bool Process::running() { return !wait(std::chrono::milliseconds(0)).has_value(); }
+bool Process::running() {
+    return !wait(std::chrono::milliseconds(0)).has_value();
+}
 
-std::string Process::output() const { return read_file(log_path_); }
+std::string Process::output() const {
+    return read_file(log_path_);
+}
 
 bool Process::wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -215,7 +222,9 @@ Broker::Broker(const std::string& extra_config, int port) : extra_(extra_config)
     start();
 }
 
-Broker::~Broker() { stop(); }
+Broker::~Broker() {
+    stop();
+}
 
 void Broker::start() {
     const std::string conf = dir_.file("mosquitto.conf");
@@ -227,7 +236,8 @@ void Broker::start() {
     std::string text = "user " + std::string(me != nullptr ? me->pw_name : "root") + "\n" + "listener " +
                        std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\n" +
                        "persistence true\npersistence_location " + dir_.path().string() + "/\n" +
-                       "max_queued_messages 100000\nlog_dest stderr\nlog_type error\nlog_type warning\n" + extra_;
+                       "max_queued_messages 100000\nlog_dest stderr\nlog_type error\nlog_type warning\n" +
+                       extra_;
     write_file(conf, text);
     process_.emplace(std::vector<std::string>{"mosquitto", "-c", conf}, std::map<std::string, std::string>{},
                      dir_.path().string());
@@ -248,8 +258,14 @@ void Broker::stop() {
     }
 }
 
-std::string packd_binary() { return PACKD_BINARY; }
-std::string packctl_binary() { return PACKCTL_BINARY; }
-std::string source_dir() { return PACKD_SOURCE_DIR; }
+std::string packd_binary() {
+    return PACKD_BINARY;
+}
+std::string packctl_binary() {
+    return PACKCTL_BINARY;
+}
+std::string source_dir() {
+    return PACKD_SOURCE_DIR;
+}
 
 }  // namespace packd::test

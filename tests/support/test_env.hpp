@@ -15,7 +15,7 @@ namespace packd::test {
 
 /// A fresh folder under /tmp, removed with everything in it at scope exit.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -23,7 +23,7 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::string file(const std::string& name) const { return (path_ / name).string(); }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -37,7 +37,7 @@ bool wait_for_port(int port, std::chrono::milliseconds timeout);
 
 /// A child process with its stderr and stdout captured to files; killed at scope exit.
 class Process {
-public:
+  public:
     Process(std::vector<std::string> argv, std::map<std::string, std::string> extra_env = {},
             const std::string& capture_dir = "");
     ~Process();
@@ -53,7 +53,7 @@ public:
     /// Waits until the output contains `text`.
     bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout) const;
 
-private:
+  private:
     pid_t pid_ = -1;
     std::optional<int> status_;
     std::string log_path_;
@@ -65,11 +65,12 @@ struct RunResult {
     int code = -1;
     std::string output;
 };
-RunResult run(const std::vector<std::string>& argv, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+RunResult run(const std::vector<std::string>& argv,
+              std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 /// A private mosquitto on a free loopback port, stopped at scope exit.
 class Broker {
-public:
+  public:
     /// `extra_config` is appended to the generated mosquitto.conf.
     explicit Broker(const std::string& extra_config = "", int port = 0);
     ~Broker();
@@ -80,7 +81,7 @@ public:
     void stop();
     void start();
 
-private:
+  private:
     TempDir dir_;
     std::string extra_;
     int port_;

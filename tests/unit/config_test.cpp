@@ -67,7 +67,8 @@ TEST(Config, WrongTypeSaysWhatWasExpectedAndFound) {
 
 TEST(Config, OutOfRangeValueIsRefused) {
     const std::string e = error_of("[site]\nid = \"t1\"\n[broker]\nport = 70000\n");
-    EXPECT_NE(e.find("broker.port: expected an integer from 1 to 65535, found 70000"), std::string::npos) << e;
+    EXPECT_NE(e.find("broker.port: expected an integer from 1 to 65535, found 70000"), std::string::npos)
+        << e;
 }
 
 TEST(Config, MissingRequiredKeyIsNamed) {
@@ -89,7 +90,8 @@ TEST(Config, EveryProblemIsReportedNotJustTheFirst) {
 
 TEST(Config, RelativePathsAreRefused) {
     const std::string e = error_of("[site]\nid = \"t1\"\n[daemon]\nstate_dir = \"var/lib\"\n");
-    EXPECT_NE(e.find("daemon.state_dir: expected an absolute path, found \"var/lib\""), std::string::npos) << e;
+    EXPECT_NE(e.find("daemon.state_dir: expected an absolute path, found \"var/lib\""), std::string::npos)
+        << e;
 }
 
 TEST(Config, UnsupportedPrinterTypeListsTheKnownOnes) {
@@ -113,7 +115,8 @@ TEST(Config, LabelsPrinterMustExist) {
 }
 
 TEST(Config, SolePrinterIsTheLabelPrinter) {
-    auto r = parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "x");
+    auto r =
+        parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "x");
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->devices.labels.printer, "z");
 }
@@ -138,12 +141,15 @@ TEST(Config, TopicPrefixWithWildcardIsRefused) {
 TEST(Config, MissingFileIsOneClearLine) {
     auto r = load_config("/nonexistent/packd.toml");
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().message, "/nonexistent/packd.toml: cannot read the config file: No such file or directory");
+    EXPECT_EQ(r.error().message,
+              "/nonexistent/packd.toml: cannot read the config file: No such file or directory");
 }
 
 TEST(Config, DeviceSectionsCompareForReload) {
-    auto a = parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "a");
-    auto b = parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/y\"\n", "b");
+    auto a =
+        parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "a");
+    auto b =
+        parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/y\"\n", "b");
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_FALSE(a->devices == b->devices);
     EXPECT_TRUE(a->devices == a->devices);

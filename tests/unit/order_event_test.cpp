@@ -63,24 +63,31 @@ TEST(OrderEvent, WrongTypesAreNamed) {
     EXPECT_EQ(error_of(replaced(kGood, "\"quantity\": 2", "\"quantity\": 0")),
               "order.lines[0].quantity must be from 1 to 1000000");
     EXPECT_EQ(error_of("[1,2]"), "payload must be a JSON object, found array");
-    EXPECT_EQ(error_of(replaced(kGood, "\"lines\": [{\"sku\": \"MUG-RED\", \"quantity\": 2}, {\"sku\": \"TEE-L\", \"quantity\": 1}]",
-                                "\"lines\": \"all of them\"")),
-              "order.lines must be an array, found string");
+    EXPECT_EQ(
+        error_of(replaced(
+            kGood,
+            "\"lines\": [{\"sku\": \"MUG-RED\", \"quantity\": 2}, {\"sku\": \"TEE-L\", \"quantity\": 1}]",
+            "\"lines\": \"all of them\"")),
+        "order.lines must be an array, found string");
 }
 
 TEST(OrderEvent, UnknownEventTypeIsRefused) {
-    EXPECT_NE(error_of(replaced(kGood, "order.created", "order.exploded")).find("not an event this packd handles"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of(replaced(kGood, "order.created", "order.exploded")).find("not an event this packd handles"),
+        std::string::npos);
 }
 
 TEST(OrderEvent, OrderIdThatCouldEscapeATopicOrFolderIsRefused) {
-    EXPECT_NE(error_of(replaced(kGood, "\"1001\"", "\"../../etc\"")).find("may hold only"), std::string::npos);
+    EXPECT_NE(error_of(replaced(kGood, "\"1001\"", "\"../../etc\"")).find("may hold only"),
+              std::string::npos);
     EXPECT_NE(error_of(replaced(kGood, "\"1001\"", "\"a/#\"")).find("may hold only"), std::string::npos);
 }
 
 TEST(OrderEvent, InvalidUtf8IsRefusedAndTheReasonIsCleanText) {
     const std::string e = error_of(replaced(kGood, "Jana", "J\xff\xfe"));
-    EXPECT_EQ(e, "invalid JSON at byte 149: syntax error while parsing value - invalid string: ill-formed UTF-8 byte");
+    EXPECT_EQ(
+        e,
+        "invalid JSON at byte 149: syntax error while parsing value - invalid string: ill-formed UTF-8 byte");
 }
 
 TEST(OrderEvent, OverlongFieldIsRefused) {

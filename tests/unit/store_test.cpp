@@ -54,7 +54,8 @@ TEST(Store, RefusesAFileThatIsNotADatabase) {
     auto store = Store::open(dir.file("packd.db"));
     ASSERT_FALSE(store.ok());
     EXPECT_NE(store.error().message.find("not a database"), std::string::npos) << store.error().message;
-    EXPECT_EQ(test::read_file(dir.file("packd.db")), std::string(4096, 'x')) << "the file must be left as it was";
+    EXPECT_EQ(test::read_file(dir.file("packd.db")), std::string(4096, 'x'))
+        << "the file must be left as it was";
 }
 
 TEST(Store, OutboxIdsAreNeverReused) {

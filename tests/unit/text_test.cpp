@@ -10,10 +10,10 @@ TEST(Text, Utf8Validation) {
     EXPECT_TRUE(is_valid_utf8("plain"));
     EXPECT_TRUE(is_valid_utf8("Müller Łódź 東京 \xF0\x9F\x93\xA6"));
     EXPECT_FALSE(is_valid_utf8("\xff"));
-    EXPECT_FALSE(is_valid_utf8("\xC3"));          // truncated
-    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong slash
-    EXPECT_FALSE(is_valid_utf8("\xE2\x82"));      // truncated three-byte form
-    EXPECT_FALSE(is_valid_utf8("a\x80z"));        // lone continuation byte
+    EXPECT_FALSE(is_valid_utf8("\xC3"));      // truncated
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));  // overlong slash
+    EXPECT_FALSE(is_valid_utf8("\xE2\x82"));  // truncated three-byte form
+    EXPECT_FALSE(is_valid_utf8("a\x80z"));    // lone continuation byte
 }
 
 TEST(Text, Base64MatchesRfc4648Vectors) {

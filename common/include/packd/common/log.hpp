@@ -17,10 +17,20 @@ bool parse_level(std::string_view text, Level& out);
 
 void write(Level level, std::string_view message);
 
-inline void error(std::string_view m) { write(Level::error, m); }
-inline void warning(std::string_view m) { write(Level::warning, m); }
-inline void notice(std::string_view m) { write(Level::notice, m); }
-inline void info(std::string_view m) { write(Level::info, m); }
-inline void debug(std::string_view m) { write(Level::debug, m); }
+inline void error(std::string_view m) {
+    write(Level::error, m);
+}
+inline void warning(std::string_view m) {
+    write(Level::warning, m);
+}
+inline void notice(std::string_view m) {
+    write(Level::notice, m);
+}
+inline void info(std::string_view m) {
+    write(Level::info, m);
+}
+inline void debug(std::string_view m) {
+    write(Level::debug, m);
+}
 
 }  // namespace packd::log

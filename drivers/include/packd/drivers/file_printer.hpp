@@ -9,7 +9,7 @@
 namespace packd::drivers {
 
 class FilePrinter final : public LabelPrinter {
-public:
+  public:
     FilePrinter(boost::asio::io_context& io, std::string name, std::string directory);
 
     /// Creates the folder when missing and checks it can be written.
@@ -19,7 +19,7 @@ public:
     void print(const PrintJob& job, std::function<void(Status)> done) override;
     const std::string& directory() const { return directory_; }
 
-private:
+  private:
     Status write_job(const PrintJob& job);
 
     boost::asio::io_context& io_;

@@ -13,12 +13,12 @@ namespace packd::drivers {
 
 /// Splits a byte stream into lines; a line longer than the limit is reported, not kept.
 class LineSplitter {
-public:
+  public:
     explicit LineSplitter(size_t max_line) : max_line_(max_line) {}
     /// Feeds bytes; calls `emit` for each complete line (without "\n" or "\r\n").
     void feed(std::string_view bytes, const std::function<void(Result<std::string>)>& emit);
 
-private:
+  private:
     size_t max_line_;
     std::string partial_;
     bool overlong_ = false;
@@ -27,7 +27,7 @@ private:
 /// Reads lines from a FIFO on the io_context. Opens the FIFO read-write so that writers coming
 /// and going never produce end-of-file.
 class FifoLineFeed {
-public:
+  public:
     using LineHandler = std::function<void(Result<std::string>)>;
 
     FifoLineFeed(boost::asio::io_context& io, std::string path, size_t max_line = 4096);
@@ -41,7 +41,7 @@ public:
     void close();
     const std::string& path() const { return path_; }
 
-private:
+  private:
     void read_more();
 
     boost::asio::posix::stream_descriptor pipe_;

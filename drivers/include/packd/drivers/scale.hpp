@@ -20,7 +20,7 @@ struct WeightReading {
 };
 
 class Scale {
-public:
+  public:
     using ReadingHandler = std::function<void(const WeightReading&)>;
     virtual ~Scale() = default;
     virtual const std::string& name() const = 0;

@@ -15,7 +15,7 @@ struct ScanReading {
 };
 
 class Scanner {
-public:
+  public:
     using ScanHandler = std::function<void(const ScanReading&)>;
     virtual ~Scanner() = default;
     virtual const std::string& name() const = 0;

@@ -15,7 +15,7 @@ namespace packd::drivers {
 WeightReading parse_sim_weight(std::string_view line);
 
 class SimScale final : public Scale {
-public:
+  public:
     SimScale(boost::asio::io_context& io, std::string name, std::string fifo_path);
 
     Status open();
@@ -28,7 +28,7 @@ public:
     /// Sets the weight as if a parcel were put down; used by `packctl scale set`.
     void set_weight(const WeightReading& reading);
 
-private:
+  private:
     std::string name_;
     FifoLineFeed feed_;
     DeviceStatus status_;

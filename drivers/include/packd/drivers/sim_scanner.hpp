@@ -7,7 +7,7 @@
 namespace packd::drivers {
 
 class SimScanner final : public Scanner {
-public:
+  public:
     SimScanner(boost::asio::io_context& io, std::string name, std::string fifo_path);
 
     Status open();
@@ -17,7 +17,7 @@ public:
     /// Delivers a scan as if it came from the device; used by `packctl scan`.
     void inject(const ScanReading& scan);
 
-private:
+  private:
     std::string name_;
     FifoLineFeed feed_;
     DeviceStatus status_;

@@ -14,7 +14,7 @@
 namespace packd::host {
 
 class AdminServer {
-public:
+  public:
     using Handler = std::function<nlohmann::json(const nlohmann::json& request)>;
 
     AdminServer(boost::asio::io_context& io, std::string path, std::string group);
@@ -29,7 +29,7 @@ public:
     void close();
     const std::string& path() const { return path_; }
 
-private:
+  private:
     class Session;
     void accept();
 

@@ -26,7 +26,7 @@
 namespace packd::host {
 
 class Daemon {
-public:
+  public:
     explicit Daemon(Config config);
     ~Daemon();
     Daemon(const Daemon&) = delete;
@@ -35,7 +35,7 @@ public:
     /// Starts everything, runs until stopped by a signal; returns the process exit code.
     int run();
 
-private:
+  private:
     Status start();
     Status open_devices(const DeviceSections& devices);
     void apply_label_route();

@@ -12,7 +12,7 @@
 namespace packd::host {
 
 class SystemdNotifier {
-public:
+  public:
     explicit SystemdNotifier(boost::asio::io_context& io);
 
     void ready(const std::string& status);
@@ -24,7 +24,7 @@ public:
     void start_watchdog();
     std::chrono::microseconds watchdog_interval() const { return watchdog_; }
 
-private:
+  private:
     void ping();
 
     boost::asio::steady_timer timer_;

@@ -30,7 +30,7 @@ struct IntakeResult {
 };
 
 class OrderIntake {
-public:
+  public:
     OrderIntake(Store& store, Topics topics, size_t max_payload_bytes);
 
     void set_label_route(LabelRoute route) { route_ = std::move(route); }
@@ -39,7 +39,7 @@ public:
     /// Applies every message waiting in the inbox, oldest first.
     Result<IntakeResult> apply_pending();
 
-private:
+  private:
     void apply_one(const InboxMessage& msg, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
 

@@ -11,7 +11,7 @@ namespace packd::fulfillment {
 
 /// Sends the outbox through the link in order, removing each row only after its PUBACK.
 class OutboxPump {
-public:
+  public:
     OutboxPump(Store& store, ShopLink& link, int max_in_flight = 64);
     ~OutboxPump();
     OutboxPump(const OutboxPump&) = delete;
@@ -23,7 +23,7 @@ public:
     void restart();
     int in_flight() const { return in_flight_; }
 
-private:
+  private:
     Store& store_;
     ShopLink& link_;
     int max_in_flight_;

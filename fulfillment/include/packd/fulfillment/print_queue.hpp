@@ -15,7 +15,7 @@
 namespace packd::fulfillment {
 
 class PrintQueue {
-public:
+  public:
     PrintQueue(boost::asio::io_context& io, Store& store, std::string printer_name);
     ~PrintQueue();
     PrintQueue(const PrintQueue&) = delete;
@@ -32,7 +32,7 @@ public:
     bool busy() const { return busy_; }
     const std::string& last_error() const { return last_error_; }
 
-private:
+  private:
     void send_next();
     void finished(int64_t job_id, Status result);
 

@@ -39,7 +39,7 @@ struct BrokerSettings {
 };
 
 class ShopLink {
-public:
+  public:
     using MessageHandler = std::function<void(std::string topic, std::string payload)>;
     using Listener = std::function<void()>;
 
@@ -61,7 +61,7 @@ public:
     /// One line for `packctl status`: "connected to ...", "reconnecting in 4 s: ...".
     std::string state_text() const;
 
-private:
+  private:
     class PahoListener;
     void connect();
     void on_connect_result(bool ok, const std::string& why);

@@ -15,16 +15,16 @@
 namespace packd::fulfillment {
 
 class SqliteError : public std::runtime_error {
-public:
+  public:
     SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
     int code() const { return code_; }
 
-private:
+  private:
     int code_;
 };
 
 class Statement {
-public:
+  public:
     Statement(sqlite3* db, std::string_view sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -48,13 +48,13 @@ public:
     std::string text(int column) const;
     bool is_null(int column) const;
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
 };
 
 class Database {
-public:
+  public:
     /// Opens (creating) the file with WAL, foreign keys and full-sync durability settings.
     static std::unique_ptr<Database> open(const std::string& path);
     ~Database();
@@ -69,7 +69,7 @@ public:
     sqlite3* handle() { return db_; }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
@@ -77,14 +77,14 @@ private:
 
 /// BEGIN IMMEDIATE on construction; rolls back unless commit() was called.
 class Transaction {
-public:
+  public:
     explicit Transaction(Database& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-private:
+  private:
     Database& db_;
     bool done_ = false;
 };

@@ -61,7 +61,7 @@ struct StoreCounts {
 };
 
 class Store {
-public:
+  public:
     static constexpr int kSchemaVersion = 1;
 
     /// Opens or creates the database and runs forward migrations. Refuses a file that is not a
@@ -99,7 +99,7 @@ public:
 
     Result<StoreCounts> counts();
 
-private:
+  private:
     explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
     void migrate();
 

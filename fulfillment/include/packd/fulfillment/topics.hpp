@@ -6,7 +6,7 @@
 namespace packd::fulfillment {
 
 class Topics {
-public:
+  public:
     Topics(const std::string& prefix, const std::string& site) : base_(prefix + "/" + site) {}
 
     /// Order events from the shop (created, updated, cancelled).
@@ -14,12 +14,14 @@ public:
     /// Retained "online"/"offline" with version and device summary; "offline" is the Last Will.
     std::string status() const { return base_ + "/status"; }
     /// Status changes of one order (accepted, labelled, ...).
-    std::string order_status(const std::string& order_id) const { return base_ + "/out/orders/" + order_id + "/status"; }
+    std::string order_status(const std::string& order_id) const {
+        return base_ + "/out/orders/" + order_id + "/status";
+    }
     /// Every rejected inbound message, with the reason and the original.
     std::string dead_letter() const { return base_ + "/out/dead-letter"; }
     const std::string& base() const { return base_; }
 
-private:
+  private:
     std::string base_;
 };
 
