@@ -17,7 +17,8 @@ namespace packd::host {
 using boost::asio::local::stream_protocol;
 
 namespace {
-constexpr size_t kMaxRequest = 64 * 1024;
+// Stock and catalogue imports travel as one request.
+constexpr size_t kMaxRequest = 32 * 1024 * 1024;
 }
 
 /// One packctl connection: reads request lines and answers each.
@@ -31,7 +32,7 @@ class AdminServer::Session : public std::enable_shared_from_this<Session> {
         boost::asio::async_read_until(
             socket_, buffer_, '\n', [self](const boost::system::error_code& ec, size_t n) {
                 if (ec == boost::asio::error::not_found) {
-                    self->reply({{"ok", false}, {"error", "request longer than 64 KiB"}}, false);
+                    self->reply({{"ok", false}, {"error", "request longer than 32 MiB"}}, false);
                     return;
                 }
                 if (ec) {

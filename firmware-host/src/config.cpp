@@ -336,6 +336,25 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         });
         r.finish();
     }
+    {
+        TableReader r(section(root, "inventory", problems), "inventory", 1, problems);
+        r.boolean("allow_oversell", dev.inventory.allow_oversell);
+        r.finish();
+    }
+    {
+        TableReader r(section(root, "import", problems), "import", 1, problems);
+        const auto column = [](const std::string& v) {
+            return !v.empty() && v.size() <= 64 ? "" : "a column name of 1 to 64 characters";
+        };
+        r.text("sku", dev.import.sku, false, column);
+        r.text("quantity", dev.import.quantity, false, column);
+        r.text("location", dev.import.location, false, column);
+        r.text("lot", dev.import.lot, false, column);
+        r.text("expiry", dev.import.expiry, false, column);
+        r.text("delimiter", dev.import.delimiter, false,
+               [](const std::string& v) { return one_of(v, {",", ";", "\t", "|"}); });
+        r.finish();
+    }
     each_named(root, "printers", problems, [&](const std::string& name, TableReader& r) {
         PrinterConfig p;
         p.name = name;
@@ -437,13 +456,13 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     Problems problems(path);
     Config cfg;
     cfg.path = path;
-    static const std::set<std::string> kSections = {"site",     "daemon", "broker",   "labels",
-                                                    "printers", "scales", "scanners", "stations"};
+    static const std::set<std::string> kSections = {"site",   "daemon",   "broker", "labels",   "inventory",
+                                                    "import", "printers", "scales", "scanners", "stations"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(line_of(node), std::string(key.str()),
-                         "unknown section (known: site, daemon, broker, labels, printers, scales, scanners, "
-                         "stations)");
+                         "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
+                         "scanners, stations)");
         }
     }
     read_site(root, cfg, problems);

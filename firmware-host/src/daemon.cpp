@@ -126,7 +126,12 @@ Status Daemon::start() {
     broker.reconnect_max = std::chrono::milliseconds(b.reconnect_max_ms);
     ful::Topics topics(b.topic_prefix, config_.site.id);
 
-    intake_ = std::make_unique<ful::OrderIntake>(*store_, topics, static_cast<size_t>(b.max_payload_bytes));
+    inventory_ = std::make_unique<ful::Inventory>(
+        *store_, topics, ful::InventorySettings{config_.devices.inventory.allow_oversell});
+    orders_ = std::make_unique<ful::OrderBook>(*store_, *inventory_, topics);
+    intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, topics, static_cast<size_t>(b.max_payload_bytes));
+    store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
+    store_commands_->set_import_columns(config_.devices.import);
     if (auto st = open_devices(config_.devices); !st) {
         return st;
     }
@@ -163,8 +168,8 @@ Status Daemon::start() {
     return {};
 }
 
-Status Daemon::open_devices(const DeviceSections& wanted) {
-    const DeviceSections& running = config_.devices;
+Status Daemon::open_devices(const ReloadableSections& wanted) {
+    const ReloadableSections& running = config_.devices;
     const bool first = printers_.empty() && scales_.empty() && scanners_.empty();
     for (const auto& [name, pc] : wanted.printers) {
         auto old = running.printers.find(name);
@@ -299,6 +304,8 @@ void Daemon::reload() {
     }
     config_.devices = fresh->devices;
     apply_label_route();
+    inventory_->set_settings(ful::InventorySettings{config_.devices.inventory.allow_oversell});
+    store_commands_->set_import_columns(config_.devices.import);
     log::notice("config reloaded from " + config_.path + ": " + std::to_string(printers_.size()) +
                 " printers, " + std::to_string(scales_.size()) + " scales, " +
                 std::to_string(scanners_.size()) + " scanners, " +
@@ -530,8 +537,14 @@ json Daemon::handle_admin(const json& request) {
         }
         return {{"ok", true}, {"orders", list}};
     }
+    if (auto answer = store_commands_->handle(verb, request)) {
+        // A change of stock or orders may have queued messages for the shop.
+        pump_->kick();
+        return *answer;
+    }
     return {{"ok", false},
-            {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders)"}};
+            {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders, " +
+                          StoreCommands::verbs() + ")"}};
 }
 
 }  // namespace packd::host

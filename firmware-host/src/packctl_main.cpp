@@ -1,6 +1,12 @@
 // packctl: the admin command for a running packd, over its local admin socket.
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -13,10 +19,20 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kUsage =
-    "usage: packctl [--socket PATH | --config PATH] [--json] COMMAND\n"
+    "usage: packctl [--socket PATH | --config PATH] [--json] COMMAND [ARGS]\n"
     "commands:\n"
-    "  status    daemon, broker, store and device state\n"
-    "  orders    the latest orders\n"
+    "  status                           daemon, broker, store and device state\n"
+    "  orders                           the latest orders\n"
+    "  order ID                         one order: lines, reservations, shipments\n"
+    "  stock [SKU]                      on hand, reserved and available, per location\n"
+    "  adjust SKU LOCATION DELTA --reason adjust|receive|count|return|transfer [--lot L]\n"
+    "         [--expiry YYYY-MM-DD] [--note TEXT]\n"
+    "  verify                           check on hand against the ledger and other invariants\n"
+    "  import stock FILE.csv [--mode receive|count]\n"
+    "  import products FILE.csv\n"
+    "  export stock [FILE.csv]          (to standard output without FILE)\n"
+    "  location add CODE [--kind bin|receiving|packing|returns|quarantine]\n"
+    "  ship ORDER [--carrier C] [--tracking NUMBER] [--weight GRAMS]\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -101,6 +117,202 @@ void print_orders(const json& orders) {
     }
 }
 
+void print_stock(const json& levels) {
+    for (const auto& l : levels) {
+        std::cout << text(l, "sku") << "  " << text(l, "name") << "\n  on hand " << text(l, "on_hand") << ", reserved "
+                  << text(l, "reserved") << ", available " << text(l, "available");
+        if (l.value("reorder_point", int64_t{0}) > 0) {
+            std::cout << " (reorder point " << text(l, "reorder_point") << ")";
+        }
+        std::cout << "\n";
+        for (const auto& r : l.value("rows", json::array())) {
+            std::cout << "    " << text(r, "location");
+            if (!text(r, "lot").empty()) {
+                std::cout << " lot " << text(r, "lot");
+            }
+            if (!text(r, "expiry").empty()) {
+                std::cout << " exp " << text(r, "expiry");
+            }
+            std::cout << ": " << text(r, "on_hand") << "\n";
+        }
+    }
+}
+
+void print_order(const json& o) {
+    std::cout << "order " << text(o, "id") << ": " << text(o, "state");
+    if (!text(o, "hold_reason").empty()) {
+        std::cout << " (" << text(o, "hold_reason") << ")";
+    }
+    std::cout << "\n  " << text(o, "carrier") << " " << text(o, "service") << ", received " << text(o, "created_at")
+              << " (event " << text(o, "event_id") << ", " << text(o, "source") << ")\n";
+    if (!text(o, "late_cancel_event").empty()) {
+        std::cout << "  a cancel arrived after shipping (event " << text(o, "late_cancel_event")
+                  << "): recorded, not applied\n";
+    }
+    for (const auto& l : o.value("lines", json::array())) {
+        std::cout << "  line " << text(l, "sku") << " x " << text(l, "quantity") << "\n";
+    }
+    for (const auto& r : o.value("reserved", json::array())) {
+        std::cout << "  reserved " << text(r, "sku") << " x " << text(r, "quantity") << "\n";
+    }
+    for (const auto& sh : o.value("shipments", json::array())) {
+        std::cout << "  shipped " << text(sh, "carrier") << " " << text(sh, "tracking_number") << ", "
+                  << text(sh, "weight_g") << " g\n";
+    }
+}
+
+std::string operator_name() {
+    for (const char* var : {"SUDO_USER", "USER", "LOGNAME"}) {
+        if (const char* v = std::getenv(var); v != nullptr && *v != '\0') {
+            return v;
+        }
+    }
+    const passwd* pw = ::getpwuid(::getuid());
+    return pw != nullptr ? pw->pw_name : "unknown";
+}
+
+bool read_whole(const std::string& path, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return false;
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    out = s.str();
+    return true;
+}
+
+/// The request for a command line, or a usage error.
+struct Command {
+    json request;
+    std::string error;
+    std::string output_file;  ///< export stock FILE
+};
+
+Command build_request(const std::vector<std::string>& w, const std::map<std::string, std::string>& opt) {
+    const auto n = w.size();
+    const auto option = [&](const char* key) {
+        auto it = opt.find(key);
+        return it == opt.end() ? std::string() : it->second;
+    };
+    Command c;
+    const std::string& verb = n > 0 ? w[0] : std::string();
+    if ((verb == "status" || verb == "orders" || verb == "verify") && n == 1) {
+        c.request = {{"cmd", verb}};
+    } else if (verb == "order" && n == 2) {
+        c.request = {{"cmd", "order"}, {"id", w[1]}};
+    } else if (verb == "stock" && n <= 2) {
+        c.request = {{"cmd", "stock"}};
+        if (n == 2) {
+            c.request["sku"] = w[1];
+        }
+    } else if (verb == "adjust" && n == 4) {
+        long long delta = 0;
+        size_t used = 0;
+        try {
+            delta = std::stoll(w[3], &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != w[3].size() || w[3].empty()) {
+            c.error = "DELTA must be a whole number such as 5 or -2, not '" + w[3] + "'";
+            return c;
+        }
+        if (option("reason").empty()) {
+            c.error = "adjust needs --reason (adjust, receive, count, return or transfer): the ledger records why";
+            return c;
+        }
+        c.request = {{"cmd", "adjust"},           {"sku", w[1]},
+                     {"location", w[2]},          {"delta", delta},
+                     {"reason", option("reason")}, {"lot", option("lot")},
+                     {"expiry", option("expiry")}, {"note", option("note")},
+                     {"operator", operator_name()}};
+    } else if (verb == "import" && n == 3 && (w[1] == "stock" || w[1] == "products")) {
+        std::string csv;
+        if (!read_whole(w[2], csv)) {
+            c.error = "cannot read " + w[2];
+            return c;
+        }
+        c.request = {{"cmd", "import_" + w[1]}, {"csv", csv}, {"reference", w[2]}, {"operator", operator_name()}};
+        if (w[1] == "stock") {
+            c.request["mode"] = option("mode").empty() ? "receive" : option("mode");
+        }
+    } else if (verb == "export" && (n == 2 || n == 3) && w[1] == "stock") {
+        c.request = {{"cmd", "export_stock"}};
+        c.output_file = n == 3 ? w[2] : "";
+    } else if (verb == "location" && n == 3 && w[1] == "add") {
+        c.request = {{"cmd", "location_add"}, {"code", w[2]}, {"kind", option("kind")}};
+    } else if (verb == "ship" && n == 2) {
+        c.request = {{"cmd", "ship"},
+                     {"id", w[1]},
+                     {"carrier", option("carrier")},
+                     {"tracking_number", option("tracking")},
+                     {"operator", operator_name()}};
+        if (!option("weight").empty()) {
+            try {
+                c.request["weight_g"] = std::stoll(option("weight"));
+            } catch (const std::exception&) {
+                c.error = "--weight must be grams as a whole number";
+            }
+        }
+    } else {
+        c.error = "usage";
+    }
+    return c;
+}
+
+/// Prints the answer for people; returns the exit code.
+int print_answer(const json& request, const json& a, const std::string& output_file) {
+    const std::string cmd = request.value("cmd", "");
+    if (cmd == "status") {
+        print_status(a["status"]);
+    } else if (cmd == "orders") {
+        print_orders(a["orders"]);
+    } else if (cmd == "order") {
+        print_order(a["order"]);
+    } else if (cmd == "stock") {
+        print_stock(a["stock"]);
+    } else if (cmd == "adjust") {
+        std::cout << "recorded movement " << text(a, "movement_id") << "\n";
+        print_stock(json::array({a["stock"]}));
+    } else if (cmd == "verify") {
+        std::cout << text(a, "skus") << " SKUs, " << text(a, "stock_rows") << " stock rows, " << text(a, "movements")
+                  << " movements\n";
+        const auto& problems = a["problems"];
+        if (problems.empty()) {
+            std::cout << "on hand matches the ledger; all invariants hold\n";
+            return 0;
+        }
+        for (const auto& p : problems) {
+            std::cout << "PROBLEM: " << p.get<std::string>() << "\n";
+        }
+        return 1;
+    } else if (cmd == "import_stock" || cmd == "import_products") {
+        std::cout << "imported " << text(a, "rows") << " rows";
+        if (cmd == "import_stock") {
+            std::cout << " (" << text(a, "units") << " units, " << text(a, "movements") << " movements)";
+        }
+        std::cout << "\n";
+    } else if (cmd == "export_stock") {
+        const std::string csv = a.value("csv", "");
+        if (output_file.empty()) {
+            std::cout << csv;
+        } else {
+            std::ofstream out(output_file, std::ios::binary | std::ios::trunc);
+            out << csv;
+            if (!out) {
+                std::cerr << "packctl: cannot write " << output_file << "\n";
+                return 1;
+            }
+        }
+    } else if (cmd == "location_add") {
+        std::cout << "location added\n";
+    } else if (cmd == "ship") {
+        std::cout << "shipped (shipment " << text(a, "shipment_id") << ")\n";
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +322,7 @@ int main(int argc, char** argv) {
     }
     bool as_json = false;
     std::vector<std::string> words;
+    std::map<std::string, std::string> options;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--socket" && i + 1 < argc) {
@@ -126,7 +339,11 @@ int main(int argc, char** argv) {
         } else if (arg == "--help" || arg == "-h") {
             std::cout << kUsage;
             return 0;
-        } else if (!arg.empty() && arg[0] == '-') {
+        } else if ((arg == "--reason" || arg == "--lot" || arg == "--expiry" || arg == "--note" || arg == "--mode" ||
+                    arg == "--kind" || arg == "--carrier" || arg == "--tracking" || arg == "--weight") &&
+                   i + 1 < argc) {
+            options[arg.substr(2)] = argv[++i];
+        } else if (arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9')) {
             std::cerr << "packctl: unknown option '" << arg << "'\n" << kUsage;
             return 2;
         } else {
@@ -136,11 +353,16 @@ int main(int argc, char** argv) {
     if (socket_path.empty()) {
         socket_path = "/run/packd/packd.sock";
     }
-    if (words.size() != 1 || (words[0] != "status" && words[0] != "orders")) {
-        std::cerr << kUsage;
+    Command command = build_request(words, options);
+    if (!command.error.empty()) {
+        if (command.error != "usage") {
+            std::cerr << "packctl: " << command.error << "\n";
+        } else {
+            std::cerr << kUsage;
+        }
         return 2;
     }
-    auto answer = packd::host::admin_request(socket_path, {{"cmd", words[0]}});
+    auto answer = packd::host::admin_request(socket_path, command.request, std::chrono::seconds(120));
     if (!answer) {
         std::cerr << "packctl: " << answer.error().message << "\n";
         return 1;
@@ -152,10 +374,7 @@ int main(int argc, char** argv) {
     }
     if (as_json) {
         std::cout << a.dump(2) << "\n";
-    } else if (words[0] == "status") {
-        print_status(a["status"]);
-    } else {
-        print_orders(a["orders"]);
+        return 0;
     }
-    return 0;
+    return print_answer(command.request, a, command.output_file);
 }

@@ -19,6 +19,8 @@ constexpr int64_t kMaxQuantity = 1000000;
 std::string json_error_reason(std::string_view what) {
     if (auto at = what.find("syntax error"); at != std::string_view::npos) {
         what.remove_prefix(at);
+    } else if (auto end = what.find("] "); !what.empty() && what.front() == '[' && end != std::string_view::npos) {
+        what.remove_prefix(end + 2);  // "[json.exception.out_of_range.406] "
     }
     if (auto at = what.find("; last read"); at != std::string_view::npos) {
         what = what.substr(0, at);
@@ -111,7 +113,9 @@ bool is_safe_id(std::string_view id, size_t max_len) {
     return true;
 }
 
-Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes) {
+namespace {
+
+Result<OrderEvent> parse_unchecked(std::string_view payload, size_t max_bytes) {
     if (payload.size() > max_bytes) {
         return fail("payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
                     std::to_string(max_bytes));
@@ -121,6 +125,9 @@ Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes)
         doc = json::parse(payload);
     } catch (const json::parse_error& e) {
         return fail("invalid JSON at byte " + std::to_string(e.byte) + ": " + json_error_reason(e.what()));
+    } catch (const json::exception& e) {
+        // e.g. out_of_range for a number such as 1e999
+        return fail("invalid JSON: " + json_error_reason(e.what()));
     }
     if (!doc.is_object()) {
         return fail("payload must be a JSON object, found " + std::string(doc.type_name()));
@@ -132,9 +139,9 @@ Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes)
     if (!top.problem().empty()) {
         return fail(top.problem());
     }
-    if (ev.type != "order.created") {
+    if (ev.type != "order.created" && ev.type != "order.cancelled") {
         return fail("type \"" + ev.type.substr(0, 64) +
-                    "\" is not an event this packd handles (order.created)");
+                    "\" is not an event this packd handles (order.created, order.cancelled)");
     }
     const json* order = top.child("order", json::value_t::object, true);
     if (order == nullptr) {
@@ -144,6 +151,13 @@ Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes)
     ev.order_id = o.text("id", true, 64);
     if (o.problem().empty() && !is_safe_id(ev.order_id)) {
         o.note("order.id \"" + ev.order_id + "\" may hold only letters, digits, '-', '_' and '.'");
+    }
+    if (ev.type == "order.cancelled") {
+        // A cancel names the order; anything else it carries is kept with the original only.
+        if (!o.problem().empty()) {
+            return fail(o.problem());
+        }
+        return ev;
     }
     ev.carrier = o.text("carrier", false, 64);
     ev.service = o.text("service", false, 64);
@@ -196,6 +210,17 @@ Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes)
         return fail(o.problem());
     }
     return ev;
+}
+
+}  // namespace
+
+Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes) {
+    auto parsed = parse_unchecked(payload, max_bytes);
+    if (!parsed) {
+        // Reasons quote the payload; they are logged and published, so they carry no raw bytes.
+        return fail(printable(parsed.error().message));
+    }
+    return parsed;
 }
 
 }  // namespace packd::fulfillment

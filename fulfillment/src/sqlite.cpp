@@ -114,7 +114,18 @@ std::unique_ptr<Database> Database::open(const std::string& path) {
 }
 
 Database::~Database() {
+    cache_.clear();  // statements are finalised before the connection closes
     sqlite3_close_v2(db_);
+}
+
+Statement& Database::cached(std::string_view sql) {
+    auto it = cache_.find(sql);
+    if (it == cache_.end()) {
+        it = cache_.emplace(std::string(sql), std::make_unique<Statement>(db_, sql)).first;
+    } else {
+        it->second->reset();
+    }
+    return *it->second;
 }
 
 void Database::exec(std::string_view sql) {

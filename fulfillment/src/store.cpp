@@ -1,5 +1,7 @@
 #include "packd/fulfillment/store.hpp"
 
+#include "packd/fulfillment/schema.hpp"
+
 #include <array>
 #include <string_view>
 
@@ -7,65 +9,6 @@ namespace packd::fulfillment {
 namespace {
 
 constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
-
-// Each entry takes the schema from version i to i+1. Never edit a shipped entry: add one.
-constexpr std::array<std::string_view, Store::kSchemaVersion> kMigrations = {
-    R"sql(
-CREATE TABLE inbox (
-    id          INTEGER PRIMARY KEY,
-    topic       TEXT NOT NULL,
-    payload     BLOB NOT NULL,
-    received_at TEXT NOT NULL
-);
-CREATE TABLE applied_events (
-    event_id   TEXT PRIMARY KEY,
-    outcome    TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE orders (
-    id         TEXT PRIMARY KEY,
-    state      TEXT NOT NULL CHECK (state IN ('received','accepted','held','picking','packed',
-                                              'labelled','shipped','cancelled','rejected')),
-    event_id   TEXT NOT NULL,
-    source     TEXT NOT NULL,
-    ship_to    TEXT NOT NULL,
-    carrier    TEXT NOT NULL DEFAULT '',
-    service    TEXT NOT NULL DEFAULT '',
-    original   BLOB NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE order_lines (
-    order_id TEXT NOT NULL REFERENCES orders(id),
-    line_no  INTEGER NOT NULL,
-    sku      TEXT NOT NULL,
-    quantity INTEGER NOT NULL CHECK (quantity > 0),
-    PRIMARY KEY (order_id, line_no)
-) WITHOUT ROWID;
-CREATE TABLE print_jobs (
-    id         INTEGER PRIMARY KEY,
-    printer    TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    order_id   TEXT NOT NULL,
-    zpl        BLOB NOT NULL,
-    preview    BLOB NOT NULL,
-    state      TEXT NOT NULL CHECK (state IN ('pending','done')),
-    reprint    INTEGER NOT NULL DEFAULT 0,
-    attempts   INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    created_at TEXT NOT NULL,
-    done_at    TEXT
-);
-CREATE INDEX print_jobs_pending ON print_jobs (printer, id) WHERE state = 'pending';
-CREATE TABLE outbox (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a late PUBACK must not remove a newer row
-    topic      TEXT NOT NULL,
-    payload    BLOB NOT NULL,
-    retain     INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-)sql",
-};
 
 std::string with_now(std::string_view sql) {
     std::string out;
@@ -102,7 +45,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
 void Store::migrate() {
     for (int v = db_->user_version(); v < kSchemaVersion; ++v) {
         Transaction tx(*db_);
-        db_->exec(kMigrations[static_cast<size_t>(v)]);
+        db_->exec(schema_migrations()[static_cast<size_t>(v)]);
         db_->exec("PRAGMA user_version=" + std::to_string(v + 1));
         tx.commit();
     }

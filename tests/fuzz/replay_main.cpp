@@ -45,10 +45,30 @@ constexpr char kAlphabetBytes[] = "\0\t\n\r \"#',-.0129:=[\\]^_agk{}~\x7f\x80\xb
 constexpr std::string_view kAlphabet{kAlphabetBytes, sizeof(kAlphabetBytes) - 1};
 
 // Tokens a mutation may insert: whole syntax elements reach further into a parser than single bytes.
-constexpr std::array<std::string_view, 24> kTokens{
-    "\"",     "{}",   "[]",    "\\u0000", "\\ud800",       "\n",           "\r\n",     "^XA",
-    "^XZ",    "~",    "_",     "_5E",     "\xc3\xa9",      "\xe2\x82\xac", "\xf0\x9f\x93\xa6", "-1",
-    "1e999",  " = ",  "[[a]]", "kg",      " motion",       "null",         "true",     "9223372036854775808"};
+constexpr std::array<std::string_view, 24> kTokens{"\"",
+                                                   "{}",
+                                                   "[]",
+                                                   "\\u0000",
+                                                   "\\ud800",
+                                                   "\n",
+                                                   "\r\n",
+                                                   "^XA",
+                                                   "^XZ",
+                                                   "~",
+                                                   "_",
+                                                   "_5E",
+                                                   "\xc3\xa9",
+                                                   "\xe2\x82\xac",
+                                                   "\xf0\x9f\x93\xa6",
+                                                   "-1",
+                                                   "1e999",
+                                                   " = ",
+                                                   "[[a]]",
+                                                   "kg",
+                                                   " motion",
+                                                   "null",
+                                                   "true",
+                                                   "9223372036854775808"};
 
 // What is running now, for the failure report. Plain globals: the signal handler reads them.
 const std::uint8_t* g_data = nullptr;
@@ -66,7 +86,9 @@ void write_all(int fd, const char* text, std::size_t length) {
     }
 }
 
-void write_text(int fd, const char* text) { write_all(fd, text, std::strlen(text)); }
+void write_text(int fd, const char* text) {
+    write_all(fd, text, std::strlen(text));
+}
 
 // Async-signal-safe: runs from the SIGABRT handler and from the sanitizers' death callback.
 void report_failure() {
@@ -143,7 +165,8 @@ void mutate_once(std::string& input, const std::vector<std::string>& corpus, Ran
         case 0:  // flip one bit
             if (!input.empty()) {
                 const std::size_t at = random.below(input.size());
-                input[at] = static_cast<char>(static_cast<unsigned char>(input[at]) ^ (1u << random.below(8)));
+                input[at] =
+                    static_cast<char>(static_cast<unsigned char>(input[at]) ^ (1u << random.below(8)));
             }
             break;
         case 1:  // overwrite one byte
@@ -198,8 +221,8 @@ bool parse_count(std::string_view arg, std::string_view name, std::uint64_t& out
     char* end = nullptr;
     out = std::strtoull(digits.c_str(), &end, 10);
     if (digits.empty() || *end != '\0') {
-        std::fprintf(stderr, "fuzz replay: %.*s needs a number, found \"%s\"\n", static_cast<int>(name.size()),
-                     name.data(), digits.c_str());
+        std::fprintf(stderr, "fuzz replay: %.*s needs a number, found \"%s\"\n",
+                     static_cast<int>(name.size()), name.data(), digits.c_str());
         std::exit(2);
     }
     return true;
@@ -235,8 +258,9 @@ int main(int argc, char** argv) {
         }
     }
     if (files.empty()) {
-        std::fprintf(stderr, "usage: %s [--mutations=N] [--seed=S] CORPUS_DIR_OR_FILE...\n"
-                             "fuzz replay: no input files given (an empty corpus tests nothing)\n",
+        std::fprintf(stderr,
+                     "usage: %s [--mutations=N] [--seed=S] CORPUS_DIR_OR_FILE...\n"
+                     "fuzz replay: no input files given (an empty corpus tests nothing)\n",
                      argc > 0 ? argv[0] : "fuzz_replay");
         return 2;
     }

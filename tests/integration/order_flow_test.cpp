@@ -91,6 +91,7 @@ class OrderFlow : public ::testing::Test {
     void SetUp() override {
         write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
         packd = start_packd(dir);
+        seed_catalogue(dir);
         ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders", 20s)) << packd->output();
         shop.subscribe("packd/v1/it/out/#");
         shop.subscribe("packd/v1/it/status");
@@ -205,6 +206,7 @@ TEST(OrderFlowBroker, PackdStartedBeforeTheBrokerConnectsWhenItComes) {
     const int port = free_port();
     write_file(dir.file("packd.toml"), daemon_config(dir, port));
     auto packd = start_packd(dir);
+    seed_catalogue(dir);
     ASSERT_TRUE(packd->wait_for_output("cannot reach the broker", 20s)) << packd->output();
     Broker broker("", port);
     ASSERT_TRUE(packd->wait_for_output("connected to broker", 20s)) << packd->output();

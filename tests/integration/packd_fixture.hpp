@@ -49,6 +49,18 @@ inline RunResult packctl(const TempDir& dir, const std::vector<std::string>& wor
     return run(argv, std::chrono::seconds(20));
 }
 
+/// Loads config/samples/products.csv and stock.csv (bins A-01-01 and A-01-02 first).
+inline void seed_catalogue(const TempDir& dir) {
+    for (const char* bin : {"A-01-01", "A-01-02"}) {
+        auto r = packctl(dir, {"location", "add", bin});
+        ASSERT_EQ(r.code, 0) << r.output;
+    }
+    auto products = packctl(dir, {"import", "products", source_dir() + "/config/samples/products.csv"});
+    ASSERT_EQ(products.code, 0) << products.output;
+    auto stock = packctl(dir, {"import", "stock", source_dir() + "/config/samples/stock.csv"});
+    ASSERT_EQ(stock.code, 0) << stock.output;
+}
+
 inline bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {

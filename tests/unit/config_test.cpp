@@ -145,7 +145,7 @@ TEST(Config, MissingFileIsOneClearLine) {
               "/nonexistent/packd.toml: cannot read the config file: No such file or directory");
 }
 
-TEST(Config, DeviceSectionsCompareForReload) {
+TEST(Config, ReloadableSectionsCompareForReload) {
     auto a =
         parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n", "a");
     auto b =

@@ -45,6 +45,21 @@ TEST(OrderEvent, InvalidJsonSaysWhere) {
     EXPECT_NE(error_of("{\"event_id\": ").find("invalid JSON at byte"), std::string::npos);
 }
 
+TEST(OrderEvent, NumberTooLargeForADoubleIsAnErrorNotAnException) {
+    // Found by the fuzz replay: the JSON parser reports this as out_of_range, not parse_error.
+    EXPECT_EQ(error_of(replaced(kGood, "\"quantity\": 2", "\"quantity\": 1e999")),
+              "invalid JSON: number overflow parsing '1e999'");
+}
+
+TEST(OrderEvent, CancelNeedsOnlyTheOrderId) {
+    auto r = parse_order_event(R"({"event_id": "c-1", "type": "order.cancelled", "order": {"id": "1001"}})", 4096);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->type, "order.cancelled");
+    EXPECT_EQ(r->order_id, "1001");
+    EXPECT_TRUE(r->lines.empty());
+    EXPECT_EQ(error_of(R"({"event_id": "c-1", "type": "order.cancelled", "order": {}})"), "order.id is missing");
+}
+
 TEST(OrderEvent, OversizePayloadIsRefusedBeforeParsing) {
     auto r = parse_order_event(std::string(2000, ' '), 1024);
     ASSERT_FALSE(r.ok());

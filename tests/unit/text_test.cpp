@@ -16,6 +16,15 @@ TEST(Text, Utf8Validation) {
     EXPECT_FALSE(is_valid_utf8("a\x80z"));    // lone continuation byte
 }
 
+TEST(Text, PrintableKeepsUtf8AndReplacesControlsAndBrokenBytes) {
+    EXPECT_EQ(printable("Müller 東京"), "Müller 東京");
+    EXPECT_EQ(printable("a\x01" "b\x7f\nc"), "a?b??c");
+    EXPECT_EQ(printable("x\xff\xfey"), "x??y");
+    EXPECT_EQ(printable("\xC2\x85 next line"), "? next line");  // U+0085 is a C1 control
+    EXPECT_EQ(printable("cut \xE6\x9D"), "cut ??");
+    EXPECT_TRUE(is_valid_utf8(printable("\xF0\x9F\x93")));
+}
+
 TEST(Text, Base64MatchesRfc4648Vectors) {
     // RFC 4648 section 10 test vectors.
     EXPECT_EQ(base64_encode(""), "");

@@ -10,6 +10,10 @@ namespace packd {
 /// the byte structure; that is enough to keep JSON and labels from breaking).
 bool is_valid_utf8(std::string_view s);
 
+/// Text from outside made safe to echo in an error, a log line or JSON: control characters and
+/// bytes that are not well-formed UTF-8 become '?'. Keeps everything else, including UTF-8.
+std::string printable(std::string_view s);
+
 /// Standard base64 with padding (RFC 4648 section 4).
 std::string base64_encode(std::string_view bytes);
 

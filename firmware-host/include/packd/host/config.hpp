@@ -96,15 +96,36 @@ struct StationConfig {
     bool operator==(const StationConfig&) const = default;
 };
 
-/// The sections SIGHUP may change while orders are in flight.
-struct DeviceSections {
+/// How stock is kept.
+struct InventoryConfig {
+    bool allow_oversell = false;  ///< accept orders beyond available stock (on hand may go negative)
+
+    bool operator==(const InventoryConfig&) const = default;
+};
+
+/// Column names of supplier stock CSV files (`packctl import stock FILE.csv`).
+struct ImportConfig {
+    std::string sku = "sku";
+    std::string quantity = "qty";
+    std::string location = "location";
+    std::string lot = "lot";
+    std::string expiry = "expiry";
+    std::string delimiter = ",";
+
+    bool operator==(const ImportConfig&) const = default;
+};
+
+/// The sections SIGHUP may change while orders are in flight: devices, stations and rules.
+struct ReloadableSections {
     LabelsConfig labels;
+    InventoryConfig inventory;
+    ImportConfig import;
     std::map<std::string, PrinterConfig> printers;
     std::map<std::string, ScaleConfig> scales;
     std::map<std::string, ScannerConfig> scanners;
     std::map<std::string, StationConfig> stations;
 
-    bool operator==(const DeviceSections&) const = default;
+    bool operator==(const ReloadableSections&) const = default;
 };
 
 struct Config {
@@ -112,7 +133,7 @@ struct Config {
     SiteConfig site;
     DaemonConfig daemon;
     BrokerConfig broker;
-    DeviceSections devices;
+    ReloadableSections devices;
 };
 
 /// One problem in a config file, in the form "FILE:LINE: KEY: expected X, found Y".

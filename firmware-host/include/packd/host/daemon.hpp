@@ -14,6 +14,8 @@
 #include "packd/drivers/label_printer.hpp"
 #include "packd/drivers/scale.hpp"
 #include "packd/drivers/scanner.hpp"
+#include "packd/fulfillment/inventory.hpp"
+#include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_intake.hpp"
 #include "packd/fulfillment/outbox_pump.hpp"
 #include "packd/fulfillment/print_queue.hpp"
@@ -21,6 +23,7 @@
 #include "packd/fulfillment/store.hpp"
 #include "packd/host/admin_server.hpp"
 #include "packd/host/config.hpp"
+#include "packd/host/store_commands.hpp"
 #include "packd/host/systemd_notifier.hpp"
 
 namespace packd::host {
@@ -37,7 +40,7 @@ class Daemon {
 
   private:
     Status start();
-    Status open_devices(const DeviceSections& devices);
+    Status open_devices(const ReloadableSections& devices);
     void apply_label_route();
     void on_signal(int signo);
     void reload();
@@ -59,9 +62,12 @@ class Daemon {
     boost::asio::steady_timer stop_deadline_;
     SystemdNotifier notifier_;
     std::unique_ptr<fulfillment::Store> store_;
+    std::unique_ptr<fulfillment::Inventory> inventory_;
+    std::unique_ptr<fulfillment::OrderBook> orders_;
     std::unique_ptr<fulfillment::OrderIntake> intake_;
     std::unique_ptr<fulfillment::ShopLink> link_;
     std::unique_ptr<fulfillment::OutboxPump> pump_;
+    std::unique_ptr<StoreCommands> store_commands_;
     std::unique_ptr<AdminServer> admin_;
     std::map<std::string, std::shared_ptr<drivers::LabelPrinter>> printers_;
     std::map<std::string, std::unique_ptr<fulfillment::PrintQueue>> queues_;

@@ -1,12 +1,14 @@
 #pragma once
-// Applies messages from the inbox: each one in a single transaction that records the order,
-// queues its label and the outbound status message, and marks the event applied, so a crash
-// at any point either leaves the message in the inbox or has applied all of it exactly once.
+// Applies messages from the inbox: each one in a single transaction that records the order (or
+// its cancellation), reserves stock, queues its label and the outbound status message, and marks
+// the event applied, so a crash at any point either leaves the message in the inbox or has
+// applied all of it exactly once.
 
 #include <set>
 #include <string>
 
 #include "packd/fulfillment/label.hpp"
+#include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 #include "packd/fulfillment/store.hpp"
 #include "packd/fulfillment/topics.hpp"
@@ -31,7 +33,7 @@ struct IntakeResult {
 
 class OrderIntake {
   public:
-    OrderIntake(Store& store, Topics topics, size_t max_payload_bytes);
+    OrderIntake(Store& store, OrderBook& orders, Topics topics, size_t max_payload_bytes);
 
     void set_label_route(LabelRoute route) { route_ = std::move(route); }
     const LabelRoute& label_route() const { return route_; }
@@ -42,8 +44,10 @@ class OrderIntake {
   private:
     void apply_one(const InboxMessage& msg, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
+    void queue_shipping_label(const OrderEvent& ev);
 
     Store& store_;
+    OrderBook& orders_;
     Topics topics_;
     size_t max_payload_bytes_;
     LabelRoute route_;

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -63,6 +64,9 @@ class Database {
 
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+    /// A statement prepared once per connection and reset before each reuse; for hot paths.
+    /// Do not ask for the same SQL again while stepping through its rows.
+    Statement& cached(std::string_view sql);
     int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
     int user_version();
@@ -73,6 +77,7 @@ class Database {
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
+    std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
 };
 
 /// BEGIN IMMEDIATE on construction; rolls back unless commit() was called.

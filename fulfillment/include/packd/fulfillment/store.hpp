@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/fulfillment/schema.hpp"
 #include "packd/fulfillment/sqlite.hpp"
 
 namespace packd::fulfillment {
@@ -62,7 +63,7 @@ struct StoreCounts {
 
 class Store {
   public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = fulfillment::kSchemaVersion;
 
     /// Opens or creates the database and runs forward migrations. Refuses a file that is not a
     /// database or that was written by a newer packd.

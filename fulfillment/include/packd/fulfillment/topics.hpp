@@ -17,6 +17,12 @@ class Topics {
     std::string order_status(const std::string& order_id) const {
         return base_ + "/out/orders/" + order_id + "/status";
     }
+    /// Alerts for people: low stock, back in stock, weight mismatch, device offline.
+    std::string alerts() const { return base_ + "/out/alerts"; }
+    /// Reorder requests when a SKU falls below its reorder point.
+    std::string reorders() const { return base_ + "/out/reorders"; }
+    /// Shipment confirmations with carrier, tracking number and weight.
+    std::string shipments() const { return base_ + "/out/shipments"; }
     /// Every rejected inbound message, with the reason and the original.
     std::string dead_letter() const { return base_ + "/out/dead-letter"; }
     const std::string& base() const { return base_; }

@@ -1,0 +1,47 @@
+#pragma once
+// The admin verbs that read or change the store: stock, adjust, verify, imports and exports,
+// locations, order details and manual shipping. Each change runs in its own transaction; a
+// refused request changes nothing. Requests and answers are the admin socket's JSON objects.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "packd/fulfillment/inventory.hpp"
+#include "packd/fulfillment/order_book.hpp"
+#include "packd/fulfillment/stock_import.hpp"
+#include "packd/fulfillment/store.hpp"
+#include "packd/host/config.hpp"
+
+namespace packd::host {
+
+class StoreCommands {
+public:
+    StoreCommands(fulfillment::Store& store, fulfillment::Inventory& inventory, fulfillment::OrderBook& orders);
+
+    void set_import_columns(const ImportConfig& columns) { import_ = columns; }
+
+    /// Answers `request` when `verb` is one of these commands; nothing when it is not.
+    std::optional<nlohmann::json> handle(const std::string& verb, const nlohmann::json& request);
+
+    /// The verbs handle() knows, for the "unknown command" answer.
+    static const char* verbs();
+
+private:
+    nlohmann::json stock(const nlohmann::json& request);
+    nlohmann::json adjust(const nlohmann::json& request);
+    nlohmann::json verify();
+    nlohmann::json import_stock(const nlohmann::json& request);
+    nlohmann::json import_products(const nlohmann::json& request);
+    nlohmann::json export_stock();
+    nlohmann::json add_location(const nlohmann::json& request);
+    nlohmann::json order(const nlohmann::json& request);
+    nlohmann::json ship(const nlohmann::json& request);
+
+    fulfillment::Store& store_;
+    fulfillment::Inventory& inventory_;
+    fulfillment::OrderBook& orders_;
+    ImportConfig import_;
+};
+
+}  // namespace packd::host

@@ -1,0 +1,82 @@
+#pragma once
+// Orders and their state machine:
+//
+//   received -> accepted -> picking -> packed -> labelled -> shipped
+//        \-> held (unknown SKU, not enough stock) -> accepted once stock is there
+//   any state before shipped -> cancelled;  a cancel after shipping is recorded, not applied.
+//
+// Accepting reserves stock, cancelling releases it, shipping turns the reservation into ship
+// movements. Every change queues its status message in the same transaction. Functions that
+// change state must be called inside a Transaction on the store.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "packd/common/result.hpp"
+#include "packd/fulfillment/inventory.hpp"
+#include "packd/fulfillment/order_event.hpp"
+#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/topics.hpp"
+
+namespace packd::fulfillment {
+
+/// Where an order stands after an event, and why.
+struct OrderOutcome {
+    std::string state;
+    std::string reason;
+    bool changed = false;
+};
+
+/// What leaves the building with an order.
+struct ShipmentInfo {
+    std::string carrier;
+    std::string tracking_number;
+    int64_t weight_g = 0;
+    std::string label_ref;
+    std::string station;
+    std::string operator_name;
+};
+
+struct OrderDetail {
+    OrderRow row;
+    std::string event_id;
+    std::string source;
+    std::string ship_to_json;
+    std::string hold_reason;
+    std::string late_cancel_event;
+    std::vector<OrderLine> lines;
+    std::vector<OrderQuantity> reserved;
+    std::vector<ShipmentInfo> shipments;
+};
+
+class OrderBook {
+public:
+    OrderBook(Store& store, Inventory& inventory, Topics topics);
+
+    /// Records a new order and tries to reserve its stock: accepted, or held with the reason.
+    Result<OrderOutcome> create(const OrderEvent& event, std::string_view original, std::string_view source);
+    /// Cancels an order and releases its stock. After shipping: recorded and reported only.
+    Result<OrderOutcome> cancel(const std::string& order_id, const std::string& event_id);
+    /// Moves an order forward to picking, packed or labelled.
+    Status advance(const std::string& order_id, const std::string& to);
+    /// Tries again to reserve a held order's stock.
+    Result<OrderOutcome> retry_held(const std::string& order_id);
+    /// Ships an order: ship movements, a shipment row, the confirmation for the shop.
+    Result<int64_t> ship(const std::string& order_id, const ShipmentInfo& shipment);
+
+    std::optional<std::string> state_of(const std::string& order_id);
+    std::optional<OrderDetail> detail(const std::string& order_id);
+
+private:
+    void set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason);
+    void queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
+                      const std::string& event_id);
+    std::vector<OrderQuantity> lines_of(const std::string& order_id);
+
+    Store& store_;
+    Inventory& inventory_;
+    Topics topics_;
+};
+
+}  // namespace packd::fulfillment

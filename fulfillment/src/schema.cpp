@@ -1,0 +1,176 @@
+#include "packd/fulfillment/schema.hpp"
+
+#include <array>
+
+namespace packd::fulfillment {
+namespace {
+
+// Each entry takes the schema from version i to i+1. Never edit a shipped entry: add one.
+constexpr std::array<std::string_view, kSchemaVersion> kMigrations = {
+    R"sql(
+CREATE TABLE inbox (
+    id          INTEGER PRIMARY KEY,
+    topic       TEXT NOT NULL,
+    payload     BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE applied_events (
+    event_id   TEXT PRIMARY KEY,
+    outcome    TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE orders (
+    id         TEXT PRIMARY KEY,
+    state      TEXT NOT NULL CHECK (state IN ('received','accepted','held','picking','packed',
+                                              'labelled','shipped','cancelled','rejected')),
+    event_id   TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    ship_to    TEXT NOT NULL,
+    carrier    TEXT NOT NULL DEFAULT '',
+    service    TEXT NOT NULL DEFAULT '',
+    original   BLOB NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE order_lines (
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    line_no  INTEGER NOT NULL,
+    sku      TEXT NOT NULL,
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (order_id, line_no)
+) WITHOUT ROWID;
+CREATE TABLE print_jobs (
+    id         INTEGER PRIMARY KEY,
+    printer    TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    order_id   TEXT NOT NULL,
+    zpl        BLOB NOT NULL,
+    preview    BLOB NOT NULL,
+    state      TEXT NOT NULL CHECK (state IN ('pending','done','cancelled')),
+    reprint    INTEGER NOT NULL DEFAULT 0,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    done_at    TEXT
+);
+CREATE INDEX print_jobs_pending ON print_jobs (printer, id) WHERE state = 'pending';
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a late PUBACK must not remove a newer row
+    topic      TEXT NOT NULL,
+    payload    BLOB NOT NULL,
+    retain     INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+)sql",
+    // 2: inventory (catalogue, locations, stock, movements ledger, reservations), the order
+    // state machine's extra columns, shipments, returns and tracking-number ranges.
+    R"sql(
+CREATE TABLE products (
+    sku           TEXT PRIMARY KEY,
+    name          TEXT NOT NULL,
+    unit_weight_g INTEGER NOT NULL DEFAULT 0 CHECK (unit_weight_g >= 0),
+    length_mm     INTEGER CHECK (length_mm > 0),
+    width_mm      INTEGER CHECK (width_mm > 0),
+    height_mm     INTEGER CHECK (height_mm > 0),
+    reorder_point INTEGER NOT NULL DEFAULT 0 CHECK (reorder_point >= 0),
+    reorder_qty   INTEGER NOT NULL DEFAULT 0 CHECK (reorder_qty >= 0),
+    active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    -- 1 while available stock is below the reorder point: alerts go out once per crossing.
+    below_reorder INTEGER NOT NULL DEFAULT 0 CHECK (below_reorder IN (0, 1))
+) WITHOUT ROWID;
+CREATE TABLE barcodes (
+    code     TEXT PRIMARY KEY,
+    sku      TEXT NOT NULL REFERENCES products(sku),
+    kind     TEXT NOT NULL CHECK (kind IN ('gtin8','gtin12','gtin13','gtin14','internal')),
+    pack_qty INTEGER NOT NULL DEFAULT 1 CHECK (pack_qty > 0)
+) WITHOUT ROWID;
+CREATE INDEX barcodes_by_sku ON barcodes (sku);
+CREATE TABLE locations (
+    code TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('bin','receiving','packing','returns','quarantine'))
+) WITHOUT ROWID;
+INSERT INTO locations (code, kind) VALUES
+    ('RECEIVING', 'receiving'), ('PACKING', 'packing'), ('RETURNS', 'returns'), ('QUARANTINE', 'quarantine');
+CREATE TABLE stock (
+    sku      TEXT NOT NULL REFERENCES products(sku),
+    location TEXT NOT NULL REFERENCES locations(code),
+    lot      TEXT NOT NULL DEFAULT '',
+    expiry   TEXT NOT NULL DEFAULT '',
+    on_hand  INTEGER NOT NULL,
+    PRIMARY KEY (sku, location, lot, expiry)
+) WITHOUT ROWID;
+CREATE TABLE movements (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    sku       TEXT NOT NULL REFERENCES products(sku),
+    location  TEXT NOT NULL REFERENCES locations(code),
+    lot       TEXT NOT NULL DEFAULT '',
+    expiry    TEXT NOT NULL DEFAULT '',
+    delta     INTEGER NOT NULL CHECK (delta <> 0),
+    reason    TEXT NOT NULL CHECK (reason IN ('receive','pick','ship','adjust','count','return','transfer')),
+    reference TEXT NOT NULL DEFAULT '',
+    station   TEXT NOT NULL DEFAULT '',
+    operator  TEXT NOT NULL DEFAULT '',
+    note      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX movements_by_stock ON movements (sku, location, lot, expiry);
+-- The ledger is append-only: corrections are new movements.
+CREATE TRIGGER movements_append_only_update BEFORE UPDATE ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END;
+CREATE TRIGGER movements_append_only_delete BEFORE DELETE ON movements
+BEGIN SELECT RAISE(ABORT, 'movements are append-only'); END;
+CREATE TABLE reservations (
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    sku      TEXT NOT NULL REFERENCES products(sku),
+    quantity INTEGER NOT NULL CHECK (quantity > 0),
+    PRIMARY KEY (order_id, sku)
+) WITHOUT ROWID;
+CREATE INDEX reservations_by_sku ON reservations (sku);
+ALTER TABLE orders ADD COLUMN hold_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN late_cancel_event TEXT NOT NULL DEFAULT '';
+CREATE TABLE shipments (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id        TEXT NOT NULL REFERENCES orders(id),
+    carrier         TEXT NOT NULL DEFAULT '',
+    tracking_number TEXT NOT NULL,
+    weight_g        INTEGER NOT NULL DEFAULT 0 CHECK (weight_g >= 0),
+    label_ref       TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL,
+    shipped_at      TEXT
+);
+CREATE UNIQUE INDEX shipments_by_tracking ON shipments (carrier, tracking_number) WHERE tracking_number <> '';
+CREATE TABLE returns (
+    rma        TEXT PRIMARY KEY,
+    order_id   TEXT NOT NULL DEFAULT '',
+    state      TEXT NOT NULL CHECK (state IN ('requested','approved','received','closed','rejected')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE return_lines (
+    rma         TEXT NOT NULL REFERENCES returns(rma),
+    line_no     INTEGER NOT NULL,
+    sku         TEXT NOT NULL,
+    quantity    INTEGER NOT NULL CHECK (quantity > 0),
+    received    INTEGER NOT NULL DEFAULT 0 CHECK (received >= 0),
+    disposition TEXT NOT NULL DEFAULT '' CHECK (disposition IN ('','restock','quarantine')),
+    PRIMARY KEY (rma, line_no)
+) WITHOUT ROWID;
+CREATE TABLE tracking_ranges (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    carrier     TEXT NOT NULL,
+    scheme      TEXT NOT NULL CHECK (scheme IN ('sscc','ups_1z','generic_mod10','generic_mod11')),
+    prefix      TEXT NOT NULL DEFAULT '',
+    next_serial INTEGER NOT NULL CHECK (next_serial >= 0),
+    last_serial INTEGER NOT NULL,
+    low_water   INTEGER NOT NULL DEFAULT 0,
+    low_alerted INTEGER NOT NULL DEFAULT 0 CHECK (low_alerted IN (0, 1)),
+    CHECK (next_serial <= last_serial + 1)
+);
+)sql",
+};
+
+}  // namespace
+
+std::span<const std::string_view> schema_migrations() { return kMigrations; }
+
+}  // namespace packd::fulfillment
