@@ -19,7 +19,7 @@ using boost::asio::local::stream_protocol;
 namespace {
 // Stock and catalogue imports travel as one request.
 constexpr size_t kMaxRequest = 32 * 1024 * 1024;
-}
+}  // namespace
 
 /// One packctl connection: reads request lines and answers each.
 class AdminServer::Session : public std::enable_shared_from_this<Session> {

@@ -351,8 +351,9 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.text("location", dev.import.location, false, column);
         r.text("lot", dev.import.lot, false, column);
         r.text("expiry", dev.import.expiry, false, column);
-        r.text("delimiter", dev.import.delimiter, false,
-               [](const std::string& v) { return one_of(v, {",", ";", "\t", "|"}); });
+        r.text("delimiter", dev.import.delimiter, false, [](const std::string& v) {
+            return one_of(v, {",", ";", "\t", "|"});
+        });
         r.finish();
     }
     each_named(root, "printers", problems, [&](const std::string& name, TableReader& r) {
@@ -460,9 +461,10 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
                                                     "import", "printers", "scales", "scanners", "stations"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
-            problems.add(line_of(node), std::string(key.str()),
-                         "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
-                         "scanners, stations)");
+            problems.add(
+                line_of(node), std::string(key.str()),
+                "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
+                "scanners, stations)");
         }
     }
     read_site(root, cfg, problems);

@@ -129,7 +129,8 @@ Status Daemon::start() {
     inventory_ = std::make_unique<ful::Inventory>(
         *store_, topics, ful::InventorySettings{config_.devices.inventory.allow_oversell});
     orders_ = std::make_unique<ful::OrderBook>(*store_, *inventory_, topics);
-    intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, topics, static_cast<size_t>(b.max_payload_bytes));
+    intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, topics,
+                                                 static_cast<size_t>(b.max_payload_bytes));
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
     if (auto st = open_devices(config_.devices); !st) {

@@ -5,9 +5,9 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -119,8 +119,8 @@ void print_orders(const json& orders) {
 
 void print_stock(const json& levels) {
     for (const auto& l : levels) {
-        std::cout << text(l, "sku") << "  " << text(l, "name") << "\n  on hand " << text(l, "on_hand") << ", reserved "
-                  << text(l, "reserved") << ", available " << text(l, "available");
+        std::cout << text(l, "sku") << "  " << text(l, "name") << "\n  on hand " << text(l, "on_hand")
+                  << ", reserved " << text(l, "reserved") << ", available " << text(l, "available");
         if (l.value("reorder_point", int64_t{0}) > 0) {
             std::cout << " (reorder point " << text(l, "reorder_point") << ")";
         }
@@ -143,8 +143,9 @@ void print_order(const json& o) {
     if (!text(o, "hold_reason").empty()) {
         std::cout << " (" << text(o, "hold_reason") << ")";
     }
-    std::cout << "\n  " << text(o, "carrier") << " " << text(o, "service") << ", received " << text(o, "created_at")
-              << " (event " << text(o, "event_id") << ", " << text(o, "source") << ")\n";
+    std::cout << "\n  " << text(o, "carrier") << " " << text(o, "service") << ", received "
+              << text(o, "created_at") << " (event " << text(o, "event_id") << ", " << text(o, "source")
+              << ")\n";
     if (!text(o, "late_cancel_event").empty()) {
         std::cout << "  a cancel arrived after shipping (event " << text(o, "late_cancel_event")
                   << "): recorded, not applied\n";
@@ -219,13 +220,18 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
             return c;
         }
         if (option("reason").empty()) {
-            c.error = "adjust needs --reason (adjust, receive, count, return or transfer): the ledger records why";
+            c.error =
+                "adjust needs --reason (adjust, receive, count, return or transfer): the ledger records why";
             return c;
         }
-        c.request = {{"cmd", "adjust"},           {"sku", w[1]},
-                     {"location", w[2]},          {"delta", delta},
-                     {"reason", option("reason")}, {"lot", option("lot")},
-                     {"expiry", option("expiry")}, {"note", option("note")},
+        c.request = {{"cmd", "adjust"},
+                     {"sku", w[1]},
+                     {"location", w[2]},
+                     {"delta", delta},
+                     {"reason", option("reason")},
+                     {"lot", option("lot")},
+                     {"expiry", option("expiry")},
+                     {"note", option("note")},
                      {"operator", operator_name()}};
     } else if (verb == "import" && n == 3 && (w[1] == "stock" || w[1] == "products")) {
         std::string csv;
@@ -233,7 +239,8 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
             c.error = "cannot read " + w[2];
             return c;
         }
-        c.request = {{"cmd", "import_" + w[1]}, {"csv", csv}, {"reference", w[2]}, {"operator", operator_name()}};
+        c.request = {
+            {"cmd", "import_" + w[1]}, {"csv", csv}, {"reference", w[2]}, {"operator", operator_name()}};
         if (w[1] == "stock") {
             c.request["mode"] = option("mode").empty() ? "receive" : option("mode");
         }
@@ -276,8 +283,8 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         std::cout << "recorded movement " << text(a, "movement_id") << "\n";
         print_stock(json::array({a["stock"]}));
     } else if (cmd == "verify") {
-        std::cout << text(a, "skus") << " SKUs, " << text(a, "stock_rows") << " stock rows, " << text(a, "movements")
-                  << " movements\n";
+        std::cout << text(a, "skus") << " SKUs, " << text(a, "stock_rows") << " stock rows, "
+                  << text(a, "movements") << " movements\n";
         const auto& problems = a["problems"];
         if (problems.empty()) {
             std::cout << "on hand matches the ledger; all invariants hold\n";
@@ -339,8 +346,9 @@ int main(int argc, char** argv) {
         } else if (arg == "--help" || arg == "-h") {
             std::cout << kUsage;
             return 0;
-        } else if ((arg == "--reason" || arg == "--lot" || arg == "--expiry" || arg == "--note" || arg == "--mode" ||
-                    arg == "--kind" || arg == "--carrier" || arg == "--tracking" || arg == "--weight") &&
+        } else if ((arg == "--reason" || arg == "--lot" || arg == "--expiry" || arg == "--note" ||
+                    arg == "--mode" || arg == "--kind" || arg == "--carrier" || arg == "--tracking" ||
+                    arg == "--weight") &&
                    i + 1 < argc) {
             options[arg.substr(2)] = argv[++i];
         } else if (arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9')) {

@@ -9,7 +9,9 @@ namespace ful = packd::fulfillment;
 
 namespace {
 
-json refused(const std::string& why) { return {{"ok", false}, {"error", why}}; }
+json refused(const std::string& why) {
+    return {{"ok", false}, {"error", why}};
+}
 
 std::string text_field(const json& request, const char* key) {
     auto it = request.find(key);
@@ -19,7 +21,8 @@ std::string text_field(const json& request, const char* key) {
 json level_json(const ful::StockLevel& l) {
     json rows = json::array();
     for (const auto& r : l.rows) {
-        rows.push_back({{"location", r.location}, {"lot", r.lot}, {"expiry", r.expiry}, {"on_hand", r.on_hand}});
+        rows.push_back(
+            {{"location", r.location}, {"lot", r.lot}, {"expiry", r.expiry}, {"on_hand", r.on_hand}});
     }
     return {{"sku", l.sku},
             {"name", l.name},
@@ -35,7 +38,9 @@ json summary_json(const ful::ImportSummary& s) {
     return {{"ok", true}, {"rows", s.rows}, {"units", s.units}, {"movements", s.movements}};
 }
 
-char delimiter_of(const std::string& d) { return d.empty() ? ',' : d.front(); }
+char delimiter_of(const std::string& d) {
+    return d.empty() ? ',' : d.front();
+}
 
 }  // namespace
 
@@ -123,9 +128,9 @@ json StoreCommands::adjust(const json& request) {
         return refused(id.error().message);
     }
     tx.commit();
-    log::notice("stock adjusted by " + (m.operator_name.empty() ? std::string("packctl") : m.operator_name) + ": " +
-                m.sku + " at " + m.location + " " + (m.delta > 0 ? "+" : "") + std::to_string(m.delta) + " (" +
-                ful::to_string(m.reason) + ")");
+    log::notice("stock adjusted by " + (m.operator_name.empty() ? std::string("packctl") : m.operator_name) +
+                ": " + m.sku + " at " + m.location + " " + (m.delta > 0 ? "+" : "") +
+                std::to_string(m.delta) + " (" + ful::to_string(m.reason) + ")");
     return {{"ok", true}, {"movement_id", *id}, {"stock", level_json(inventory_.level(m.sku))}};
 }
 
@@ -143,11 +148,12 @@ json StoreCommands::import_stock(const json& request) {
     if (!mode.empty() && mode != "receive" && mode != "count") {
         return refused("mode \"" + mode.substr(0, 16) + "\" must be receive or count");
     }
-    ful::StockColumns columns{import_.sku,    import_.quantity, import_.location,
-                              import_.lot,    import_.expiry,   delimiter_of(import_.delimiter)};
-    auto summary = ful::import_stock(store_, inventory_, text_field(request, "csv"), columns,
-                                     mode == "count" ? ful::StockImportMode::count : ful::StockImportMode::receive,
-                                     text_field(request, "reference"), text_field(request, "operator"));
+    ful::StockColumns columns{import_.sku, import_.quantity, import_.location,
+                              import_.lot, import_.expiry,   delimiter_of(import_.delimiter)};
+    auto summary =
+        ful::import_stock(store_, inventory_, text_field(request, "csv"), columns,
+                          mode == "count" ? ful::StockImportMode::count : ful::StockImportMode::receive,
+                          text_field(request, "reference"), text_field(request, "operator"));
     if (!summary) {
         return refused(summary.error().message);
     }
@@ -157,7 +163,8 @@ json StoreCommands::import_stock(const json& request) {
 }
 
 json StoreCommands::import_products(const json& request) {
-    auto summary = ful::import_products(store_, inventory_, text_field(request, "csv"), delimiter_of(import_.delimiter));
+    auto summary =
+        ful::import_products(store_, inventory_, text_field(request, "csv"), delimiter_of(import_.delimiter));
     if (!summary) {
         return refused(summary.error().message);
     }
@@ -195,7 +202,8 @@ json StoreCommands::order(const json& request) {
     }
     json shipments = json::array();
     for (const auto& s : d->shipments) {
-        shipments.push_back({{"carrier", s.carrier}, {"tracking_number", s.tracking_number}, {"weight_g", s.weight_g}});
+        shipments.push_back(
+            {{"carrier", s.carrier}, {"tracking_number", s.tracking_number}, {"weight_g", s.weight_g}});
     }
     return {{"ok", true},
             {"order",
@@ -230,7 +238,8 @@ json StoreCommands::ship(const json& request) {
         return refused(shipped.error().message);
     }
     tx.commit();
-    log::notice("order " + id + " shipped by " + (s.operator_name.empty() ? std::string("packctl") : s.operator_name));
+    log::notice("order " + id + " shipped by " +
+                (s.operator_name.empty() ? std::string("packctl") : s.operator_name));
     return {{"ok", true}, {"shipment_id", *shipped}};
 }
 

@@ -13,7 +13,9 @@ using nlohmann::json;
 
 constexpr std::string_view kNowSql = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
 
-std::string to_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string to_text(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 bool printable(std::string_view s) {
     for (char c : s) {
@@ -43,7 +45,9 @@ std::string check_location_code(std::string_view code) {
                     "\" must be 1 to 32 letters, digits, '-', '_' or '.'";
 }
 
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 }  // namespace
 
@@ -101,8 +105,9 @@ const char* to_string(MovementReason reason) {
 }
 
 bool parse_movement_reason(std::string_view text, MovementReason& out) {
-    for (auto r : {MovementReason::receive, MovementReason::pick, MovementReason::ship, MovementReason::adjust,
-                   MovementReason::count, MovementReason::return_, MovementReason::transfer}) {
+    for (auto r :
+         {MovementReason::receive, MovementReason::pick, MovementReason::ship, MovementReason::adjust,
+          MovementReason::count, MovementReason::return_, MovementReason::transfer}) {
         if (text == to_string(r)) {
             out = r;
             return true;
@@ -132,11 +137,13 @@ Status Inventory::put_product(const Product& p) {
     if (p.reorder_point < 0 || p.reorder_qty < 0) {
         return fail("product " + p.sku + ": reorder point and quantity must not be negative");
     }
+    const bool is_new = !product(p.sku).has_value();
     auto& st = store_.db().cached(
         "INSERT INTO products (sku, name, unit_weight_g, length_mm, width_mm, height_mm, reorder_point, "
         "reorder_qty, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET "
         "name = excluded.name, unit_weight_g = excluded.unit_weight_g, length_mm = excluded.length_mm, "
-        "width_mm = excluded.width_mm, height_mm = excluded.height_mm, reorder_point = excluded.reorder_point, "
+        "width_mm = excluded.width_mm, height_mm = excluded.height_mm, reorder_point = "
+        "excluded.reorder_point, "
         "reorder_qty = excluded.reorder_qty, active = excluded.active");
     st.bind(1, p.sku).bind(2, p.name).bind(3, p.unit_weight_g);
     int index = 4;
@@ -149,7 +156,17 @@ Status Inventory::put_product(const Product& p) {
         ++index;
     }
     st.bind(7, p.reorder_point).bind(8, p.reorder_qty).bind(9, p.active ? 1 : 0).run();
-    check_reorder(p.sku);
+    if (is_new) {
+        // A new article starts below its reorder point without an alert: importing a catalogue
+        // must not send a reorder request per product. The first receipt then reports it in stock.
+        store_.db()
+            .cached("UPDATE products SET below_reorder = ? WHERE sku = ?")
+            .bind(1, p.reorder_point > 0 ? 1 : 0)
+            .bind(2, p.sku)
+            .run();
+    } else {
+        check_reorder(p.sku);  // a changed reorder point can be a crossing of its own
+    }
     return {};
 }
 
@@ -173,7 +190,8 @@ Status Inventory::put_barcode(const Barcode& b) {
     }
     store_.db()
         .cached(
-            "INSERT INTO barcodes (code, sku, kind, pack_qty) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO UPDATE "
+            "INSERT INTO barcodes (code, sku, kind, pack_qty) VALUES (?, ?, ?, ?) ON CONFLICT (code) DO "
+            "UPDATE "
             "SET kind = excluded.kind, pack_qty = excluded.pack_qty")
         .bind(1, b.code)
         .bind(2, b.sku)
@@ -260,7 +278,8 @@ Result<int64_t> Inventory::record(const Movement& m) {
     if (auto why = check_lot_and_expiry(m); !why.empty()) {
         return fail(why);
     }
-    if (m.reference.size() > 128 || m.station.size() > 64 || m.operator_name.size() > 64 || m.note.size() > 500) {
+    if (m.reference.size() > 128 || m.station.size() > 64 || m.operator_name.size() > 64 ||
+        m.note.size() > 500) {
         return fail("reference, station, operator or note too long");
     }
     auto& exists = store_.db().cached("SELECT 1 FROM products WHERE sku = ?");
@@ -279,8 +298,8 @@ Result<int64_t> Inventory::record(const Movement& m) {
     const int64_t on_hand = current.step() ? current.int64(0) : 0;
     current.reset();
     if (on_hand + m.delta < 0 && !settings_.allow_oversell) {
-        return fail("SKU " + m.sku + " at " + m.location + (m.lot.empty() ? "" : " lot " + m.lot) + ": on hand " +
-                    std::to_string(on_hand) + ", a change of " + std::to_string(m.delta) +
+        return fail("SKU " + m.sku + " at " + m.location + (m.lot.empty() ? "" : " lot " + m.lot) +
+                    ": on hand " + std::to_string(on_hand) + ", a change of " + std::to_string(m.delta) +
                     " would go below zero");
     }
     store_.db()
@@ -294,9 +313,11 @@ Result<int64_t> Inventory::record(const Movement& m) {
         .bind(5, m.delta)
         .run();
     store_.db()
-        .cached(std::string("INSERT INTO movements (at, sku, location, lot, expiry, delta, reason, reference, station, "
-                            "operator, note) VALUES (") +
-                std::string(kNowSql) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .cached(
+            std::string(
+                "INSERT INTO movements (at, sku, location, lot, expiry, delta, reason, reference, station, "
+                "operator, note) VALUES (") +
+            std::string(kNowSql) + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, m.sku)
         .bind(2, m.location)
         .bind(3, m.lot)
@@ -367,7 +388,8 @@ Status Inventory::reserve(const std::string& order_id, const std::vector<OrderQu
     for (const auto& [sku, qty] : wanted) {
         store_.db()
             .cached(
-                "INSERT INTO reservations (order_id, sku, quantity) VALUES (?, ?, ?) ON CONFLICT (order_id, sku) "
+                "INSERT INTO reservations (order_id, sku, quantity) VALUES (?, ?, ?) ON CONFLICT (order_id, "
+                "sku) "
                 "DO UPDATE SET quantity = quantity + excluded.quantity")
             .bind(1, order_id)
             .bind(2, sku)
@@ -393,10 +415,12 @@ void Inventory::release(const std::string& order_id) {
     }
 }
 
-Status Inventory::ship(const std::string& order_id, const std::string& station, const std::string& operator_name) {
+Status Inventory::ship(const std::string& order_id, const std::string& station,
+                       const std::string& operator_name) {
     std::vector<OrderQuantity> lines;
     {
-        auto st = store_.db().prepare("SELECT sku, quantity FROM reservations WHERE order_id = ? ORDER BY sku");
+        auto st =
+            store_.db().prepare("SELECT sku, quantity FROM reservations WHERE order_id = ? ORDER BY sku");
         st.bind(1, order_id);
         while (st.step()) {
             lines.push_back({st.text(0), st.int64(1)});
@@ -414,9 +438,11 @@ Status Inventory::ship(const std::string& order_id, const std::string& station, 
             // Packing first (already picked), then bins and receiving; earliest expiry first; empty
             // expiry (none) last.
             auto st = store_.db().prepare(
-                "SELECT s.location, s.lot, s.expiry, s.on_hand FROM stock s JOIN locations l ON l.code = s.location "
+                "SELECT s.location, s.lot, s.expiry, s.on_hand FROM stock s JOIN locations l ON l.code = "
+                "s.location "
                 "WHERE s.sku = ? AND s.on_hand > 0 AND l.kind IN ('packing','bin','receiving') "
-                "ORDER BY l.kind <> 'packing', s.expiry = '', s.expiry, l.kind = 'receiving', s.location, s.lot");
+                "ORDER BY l.kind <> 'packing', s.expiry = '', s.expiry, l.kind = 'receiving', s.location, "
+                "s.lot");
             st.bind(1, line.sku);
             while (st.step()) {
                 sources.push_back({st.text(0), st.text(1), st.text(2), st.int64(3)});
@@ -428,8 +454,8 @@ Status Inventory::ship(const std::string& order_id, const std::string& station, 
                 break;
             }
             const int64_t take = std::min(left, src.on_hand);
-            Movement m{line.sku, src.location, src.lot, src.expiry, -take, MovementReason::ship,
-                       order_id, station, operator_name, {}};
+            Movement m{line.sku, src.location, src.lot,       src.expiry, -take, MovementReason::ship,
+                       order_id, station,      operator_name, {}};
             if (auto r = record(m); !r) {
                 return r.error();
             }
@@ -437,12 +463,12 @@ Status Inventory::ship(const std::string& order_id, const std::string& station, 
         }
         if (left > 0) {
             if (!settings_.allow_oversell) {
-                return fail("cannot ship order " + order_id + ": " + std::to_string(left) + " of " + line.sku +
-                            " not on hand");
+                return fail("cannot ship order " + order_id + ": " + std::to_string(left) + " of " +
+                            line.sku + " not on hand");
             }
             // Overselling: the shortfall leaves the packing location, which goes negative.
-            Movement m{line.sku, "PACKING", {}, {}, -left, MovementReason::ship, order_id, station, operator_name,
-                       "oversold"};
+            Movement m{line.sku, "PACKING",     {},        {}, -left, MovementReason::ship, order_id,
+                       station,  operator_name, "oversold"};
             if (auto r = record(m); !r) {
                 return r.error();
             }
@@ -460,7 +486,8 @@ StockLevel Inventory::level(const std::string& sku) {
         l.reorder_point = p->reorder_point;
     }
     auto st = store_.db().prepare(
-        "SELECT s.location, s.lot, s.expiry, s.on_hand, l.kind FROM stock s JOIN locations l ON l.code = s.location "
+        "SELECT s.location, s.lot, s.expiry, s.on_hand, l.kind FROM stock s JOIN locations l ON l.code = "
+        "s.location "
         "WHERE s.sku = ? AND s.on_hand <> 0 ORDER BY s.location, s.lot, s.expiry");
     st.bind(1, sku);
     while (st.step()) {
@@ -508,7 +535,11 @@ void Inventory::check_reorder(const std::string& sku) {
     if (below == was_below) {
         return;
     }
-    store_.db().cached("UPDATE products SET below_reorder = ? WHERE sku = ?").bind(1, below ? 1 : 0).bind(2, sku).run();
+    store_.db()
+        .cached("UPDATE products SET below_reorder = ? WHERE sku = ?")
+        .bind(1, below ? 1 : 0)
+        .bind(2, sku)
+        .run();
     if (below) {
         store_.outbox_add(topics_.alerts(),
                           to_text({{"kind", "low_stock"},
@@ -547,7 +578,8 @@ VerifyReport Inventory::verify() {
         auto st = store_.db().prepare(
             "SELECT sku, location, lot, expiry, on_hand, ledger FROM ("
             " SELECT s.sku, s.location, s.lot, s.expiry, s.on_hand,"
-            "  (SELECT coalesce(sum(m.delta), 0) FROM movements m WHERE m.sku = s.sku AND m.location = s.location"
+            "  (SELECT coalesce(sum(m.delta), 0) FROM movements m WHERE m.sku = s.sku AND m.location = "
+            "s.location"
             "   AND m.lot = s.lot AND m.expiry = s.expiry) AS ledger FROM stock s"
             " UNION ALL"
             " SELECT m.sku, m.location, m.lot, m.expiry, 0, sum(m.delta) FROM movements m"
@@ -557,7 +589,8 @@ VerifyReport Inventory::verify() {
         while (st.step()) {
             r.problems.push_back("stock drift: " + st.text(0) + " at " + st.text(1) +
                                  (st.text(2).empty() ? "" : " lot " + st.text(2)) + ": on hand " +
-                                 std::to_string(st.int64(4)) + ", movements sum to " + std::to_string(st.int64(5)));
+                                 std::to_string(st.int64(4)) + ", movements sum to " +
+                                 std::to_string(st.int64(5)));
         }
     }
     if (!settings_.allow_oversell) {
@@ -582,7 +615,8 @@ VerifyReport Inventory::verify() {
             "SELECT r.order_id, r.sku, o.state FROM reservations r JOIN orders o ON o.id = r.order_id"
             " WHERE o.state NOT IN ('accepted','picking','packed','labelled')");
         while (st.step()) {
-            r.problems.push_back("order " + st.text(0) + " is " + st.text(2) + " but still reserves " + st.text(1));
+            r.problems.push_back("order " + st.text(0) + " is " + st.text(2) + " but still reserves " +
+                                 st.text(1));
         }
     }
     {

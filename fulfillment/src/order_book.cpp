@@ -8,7 +8,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string to_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string to_text(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 constexpr std::array<std::string_view, 5> kForward = {"accepted", "picking", "packed", "labelled", "shipped"};
 
@@ -48,7 +50,8 @@ std::optional<std::string> OrderBook::state_of(const std::string& order_id) {
     return state;
 }
 
-void OrderBook::set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason) {
+void OrderBook::set_state(const std::string& order_id, const std::string& state,
+                          const std::string& hold_reason) {
     store_.db()
         .cached(
             "UPDATE orders SET state = ?, hold_reason = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
@@ -73,7 +76,8 @@ void OrderBook::queue_status(const std::string& order_id, const std::string& sta
 
 std::vector<OrderQuantity> OrderBook::lines_of(const std::string& order_id) {
     std::vector<OrderQuantity> out;
-    auto st = store_.db().prepare("SELECT sku, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no");
+    auto st =
+        store_.db().prepare("SELECT sku, quantity FROM order_lines WHERE order_id = ? ORDER BY line_no");
     st.bind(1, order_id);
     while (st.step()) {
         out.push_back({st.text(0), st.int64(1)});
@@ -81,13 +85,16 @@ std::vector<OrderQuantity> OrderBook::lines_of(const std::string& order_id) {
     return out;
 }
 
-Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view original, std::string_view source) {
+Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view original,
+                                       std::string_view source) {
     if (state_of(ev.order_id)) {
-        return fail("order " + ev.order_id + " exists already; event " + ev.event_id + " would create it twice");
+        return fail("order " + ev.order_id + " exists already; event " + ev.event_id +
+                    " would create it twice");
     }
     store_.db()
         .cached(
-            "INSERT INTO orders (id, state, event_id, source, ship_to, carrier, service, original, created_at, "
+            "INSERT INTO orders (id, state, event_id, source, ship_to, carrier, service, original, "
+            "created_at, "
             "updated_at) VALUES (?, 'received', ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
             "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
         .bind(1, ev.order_id)
@@ -98,7 +105,8 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
         .bind(6, ev.service)
         .bind_blob(7, original)
         .run();
-    auto& line = store_.db().cached("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
+    auto& line =
+        store_.db().cached("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
     int line_no = 0;
     std::vector<OrderQuantity> wanted;
     for (const auto& l : ev.lines) {
@@ -133,9 +141,9 @@ Result<OrderOutcome> OrderBook::cancel(const std::string& order_id, const std::s
             .run();
         out.reason = "cancel arrived after shipping; recorded, not applied";
         queue_status(order_id, "shipped", out.reason, event_id);
-        store_.outbox_add(topics_.alerts(),
-                          to_text({{"kind", "cancel_after_ship"}, {"order_id", order_id}, {"event_id", event_id}}),
-                          false);
+        store_.outbox_add(
+            topics_.alerts(),
+            to_text({{"kind", "cancel_after_ship"}, {"order_id", order_id}, {"event_id", event_id}}), false);
         return out;
     }
     if (*state == "cancelled" || *state == "rejected") {
@@ -202,10 +210,12 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
         return fail("unknown order " + order_id);
     }
     if (rank(*state) < 0 || *state == "shipped") {
-        return fail("order " + order_id + " is " + *state + "; only accepted, picking, packed or labelled orders ship");
+        return fail("order " + order_id + " is " + *state +
+                    "; only accepted, picking, packed or labelled orders ship");
     }
     if (s.weight_g < 0 || s.tracking_number.size() > 64 || s.carrier.size() > 64) {
-        return fail("shipment of order " + order_id + ": weight must not be negative, carrier and tracking number "
+        return fail("shipment of order " + order_id +
+                    ": weight must not be negative, carrier and tracking number "
                     "at most 64 characters");
     }
     if (auto shipped = inventory_.ship(order_id, s.station, s.operator_name); !shipped) {
@@ -225,7 +235,8 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
             .run();
     } catch (const SqliteError& e) {
         if (e.code() == SQLITE_CONSTRAINT_UNIQUE) {
-            return fail("tracking number " + s.tracking_number + " of " + s.carrier + " is used by another shipment");
+            return fail("tracking number " + s.tracking_number + " of " + s.carrier +
+                        " is used by another shipment");
         }
         throw;
     }
@@ -244,7 +255,8 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
 
 std::optional<OrderDetail> OrderBook::detail(const std::string& order_id) {
     auto st = store_.db().prepare(
-        "SELECT id, state, carrier, service, created_at, event_id, source, ship_to, hold_reason, late_cancel_event "
+        "SELECT id, state, carrier, service, created_at, event_id, source, ship_to, hold_reason, "
+        "late_cancel_event "
         "FROM orders WHERE id = ?");
     st.bind(1, order_id);
     if (!st.step()) {

@@ -19,7 +19,8 @@ constexpr int64_t kMaxQuantity = 1000000;
 std::string json_error_reason(std::string_view what) {
     if (auto at = what.find("syntax error"); at != std::string_view::npos) {
         what.remove_prefix(at);
-    } else if (auto end = what.find("] "); !what.empty() && what.front() == '[' && end != std::string_view::npos) {
+    } else if (auto end = what.find("] ");
+               !what.empty() && what.front() == '[' && end != std::string_view::npos) {
         what.remove_prefix(end + 2);  // "[json.exception.out_of_range.406] "
     }
     if (auto at = what.find("; last read"); at != std::string_view::npos) {

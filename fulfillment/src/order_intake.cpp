@@ -105,8 +105,9 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         ++result.duplicates;
         return;
     }
-    Result<OrderOutcome> outcome =
-        ev.type == "order.cancelled" ? orders_.cancel(ev.order_id, ev.event_id) : orders_.create(ev, msg.payload, "canonical");
+    Result<OrderOutcome> outcome = ev.type == "order.cancelled"
+                                       ? orders_.cancel(ev.order_id, ev.event_id)
+                                       : orders_.create(ev, msg.payload, "canonical");
     if (!outcome) {
         const std::string& reason = outcome.error().message;
         log::warning("event " + ev.event_id + " refused: " + reason);
@@ -126,8 +127,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     store_.inbox_finish(msg.id);
     tx.commit();
     result.outbox_grew = true;
-    log::info("order " + ev.order_id + " " + outcome->state + (outcome->reason.empty() ? "" : ": " + outcome->reason) +
-              " (event " + ev.event_id + ")");
+    log::info("order " + ev.order_id + " " + outcome->state +
+              (outcome->reason.empty() ? "" : ": " + outcome->reason) + " (event " + ev.event_id + ")");
     ++result.applied;
 }
 

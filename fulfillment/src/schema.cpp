@@ -171,6 +171,8 @@ CREATE TABLE tracking_ranges (
 
 }  // namespace
 
-std::span<const std::string_view> schema_migrations() { return kMigrations; }
+std::span<const std::string_view> schema_migrations() {
+    return kMigrations;
+}
 
 }  // namespace packd::fulfillment

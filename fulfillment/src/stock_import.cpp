@@ -47,7 +47,7 @@ std::optional<int64_t> whole_number(std::string_view s) {
 
 /// Collects problems with line numbers; keeps the report readable for a file with thousands.
 class Problems {
-public:
+  public:
     void add(int line, const std::string& what) {
         ++count_;
         if (items_.size() < kMaxReportedProblems) {
@@ -67,14 +67,14 @@ public:
         return out;
     }
 
-private:
+  private:
     std::vector<std::string> items_;
     size_t count_ = 0;
 };
 
 /// Maps header names to column indexes.
 class Header {
-public:
+  public:
     explicit Header(const CsvRow& row) {
         for (size_t i = 0; i < row.fields.size(); ++i) {
             index_.emplace(lower_trimmed(row.fields[i]), i);
@@ -85,7 +85,7 @@ public:
         return it == index_.end() ? std::nullopt : std::optional<size_t>(it->second);
     }
 
-private:
+  private:
     std::map<std::string, size_t> index_;
 };
 
@@ -129,8 +129,8 @@ bool gs1_check_digit_ok(std::string_view digits) {
 }
 
 Result<ImportSummary> import_stock(Store& store, Inventory& inventory, std::string_view csv,
-                                   const StockColumns& columns, StockImportMode mode, const std::string& reference,
-                                   const std::string& operator_name) {
+                                   const StockColumns& columns, StockImportMode mode,
+                                   const std::string& reference, const std::string& operator_name) {
     auto rows = parse_with_header(csv, columns.delimiter);
     if (!rows) {
         return rows.error();
@@ -184,10 +184,12 @@ Result<ImportSummary> import_stock(Store& store, Inventory& inventory, std::stri
             problems.add(row.line, "quantity \"" + qty_text.substr(0, 20) + "\" is not a whole number");
             ok = false;
         } else if (mode == StockImportMode::receive && (*qty < 1 || *qty > 10000000)) {
-            problems.add(row.line, "a received quantity must be from 1 to 10000000, found " + std::to_string(*qty));
+            problems.add(row.line,
+                         "a received quantity must be from 1 to 10000000, found " + std::to_string(*qty));
             ok = false;
         } else if (mode == StockImportMode::count && (*qty < 0 || *qty > 10000000)) {
-            problems.add(row.line, "a counted quantity must be from 0 to 10000000, found " + std::to_string(*qty));
+            problems.add(row.line,
+                         "a counted quantity must be from 0 to 10000000, found " + std::to_string(*qty));
             ok = false;
         }
         if (m.lot.size() > 20) {
@@ -196,7 +198,8 @@ Result<ImportSummary> import_stock(Store& store, Inventory& inventory, std::stri
         }
         if (!m.expiry.empty()) {
             if (!is_calendar_date(m.expiry)) {
-                problems.add(row.line, "expiry \"" + m.expiry.substr(0, 16) + "\" is not a date as YYYY-MM-DD");
+                problems.add(row.line,
+                             "expiry \"" + m.expiry.substr(0, 16) + "\" is not a date as YYYY-MM-DD");
                 ok = false;
             }
         }
@@ -248,7 +251,8 @@ Result<ImportSummary> import_stock(Store& store, Inventory& inventory, std::stri
     return summary;
 }
 
-Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::string_view csv, char delimiter) {
+Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::string_view csv,
+                                      char delimiter) {
     auto rows = parse_with_header(csv, delimiter);
     if (!rows) {
         return rows.error();
@@ -257,7 +261,8 @@ Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::s
     const auto sku_col = header.find("sku");
     const auto name_col = header.find("name");
     if (!sku_col || !name_col) {
-        return fail("line " + std::to_string(rows->front().line) + ": the header needs columns \"sku\" and \"name\"");
+        return fail("line " + std::to_string(rows->front().line) +
+                    ": the header needs columns \"sku\" and \"name\"");
     }
     const auto weight_col = header.find("unit_weight_g");
     const auto len_col = header.find("length_mm");
@@ -283,15 +288,16 @@ Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::s
         Planned p{row.line, {}, {}};
         p.product.sku = field(row, sku_col);
         p.product.name = field(row, name_col);
-        const auto number = [&](std::optional<size_t> col, const char* what, int64_t max) -> std::optional<int64_t> {
+        const auto number = [&](std::optional<size_t> col, const char* what,
+                                int64_t max) -> std::optional<int64_t> {
             const std::string text = field(row, col);
             if (text.empty()) {
                 return std::nullopt;
             }
             auto v = whole_number(text);
             if (!v || *v < 0 || *v > max) {
-                problems.add(row.line, std::string(what) + " \"" + text.substr(0, 20) + "\" must be a whole number from 0 to " +
-                                           std::to_string(max));
+                problems.add(row.line, std::string(what) + " \"" + text.substr(0, 20) +
+                                           "\" must be a whole number from 0 to " + std::to_string(max));
                 return std::nullopt;
             }
             return v;
@@ -324,7 +330,8 @@ Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::s
                 problems.add(row.line, "case_barcode " + code.substr(0, 20) + " must be a GTIN-14");
                 return;
             }
-            if (auto [it, fresh] = code_owner.emplace(code, p.product.sku); !fresh && it->second != p.product.sku) {
+            if (auto [it, fresh] = code_owner.emplace(code, p.product.sku);
+                !fresh && it->second != p.product.sku) {
                 problems.add(row.line, "barcode " + code + " is given to " + it->second + " as well");
                 return;
             }
@@ -363,13 +370,13 @@ Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::s
         Transaction tx(store.db());
         for (const auto& p : planned) {
             if (auto st = inventory.put_product(p.product); !st) {
-                return fail("product import refused, nothing was applied: line " + std::to_string(p.line) + ": " +
-                            st.error().message);
+                return fail("product import refused, nothing was applied: line " + std::to_string(p.line) +
+                            ": " + st.error().message);
             }
             for (const auto& b : p.barcodes) {
                 if (auto st = inventory.put_barcode(b); !st) {
-                    return fail("product import refused, nothing was applied: line " + std::to_string(p.line) + ": " +
-                                st.error().message);
+                    return fail("product import refused, nothing was applied: line " +
+                                std::to_string(p.line) + ": " + st.error().message);
                 }
             }
             ++summary.rows;
@@ -382,8 +389,8 @@ Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::s
 }
 
 std::string export_stock_csv(Inventory& inventory, char delimiter) {
-    std::string out = csv_line({"sku", "name", "location", "lot", "expiry", "on_hand", "reserved", "available"},
-                               delimiter);
+    std::string out =
+        csv_line({"sku", "name", "location", "lot", "expiry", "on_hand", "reserved", "available"}, delimiter);
     for (const auto& level : inventory.levels()) {
         if (level.rows.empty()) {
             out += csv_line({level.sku, level.name, "", "", "", "0", std::to_string(level.reserved),
@@ -392,9 +399,10 @@ std::string export_stock_csv(Inventory& inventory, char delimiter) {
             continue;
         }
         for (const auto& row : level.rows) {
-            out += csv_line({level.sku, level.name, row.location, row.lot, row.expiry, std::to_string(row.on_hand),
-                             std::to_string(level.reserved), std::to_string(level.available)},
-                            delimiter);
+            out += csv_line(
+                {level.sku, level.name, row.location, row.lot, row.expiry, std::to_string(row.on_hand),
+                 std::to_string(level.reserved), std::to_string(level.available)},
+                delimiter);
         }
     }
     return out;

@@ -18,7 +18,9 @@ TEST(Text, Utf8Validation) {
 
 TEST(Text, PrintableKeepsUtf8AndReplacesControlsAndBrokenBytes) {
     EXPECT_EQ(printable("Müller 東京"), "Müller 東京");
-    EXPECT_EQ(printable("a\x01" "b\x7f\nc"), "a?b??c");
+    EXPECT_EQ(printable("a\x01"
+                        "b\x7f\nc"),
+              "a?b??c");
     EXPECT_EQ(printable("x\xff\xfey"), "x??y");
     EXPECT_EQ(printable("\xC2\x85 next line"), "? next line");  // U+0085 is a C1 control
     EXPECT_EQ(printable("cut \xE6\x9D"), "cut ??");

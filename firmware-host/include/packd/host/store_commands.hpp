@@ -16,8 +16,9 @@
 namespace packd::host {
 
 class StoreCommands {
-public:
-    StoreCommands(fulfillment::Store& store, fulfillment::Inventory& inventory, fulfillment::OrderBook& orders);
+  public:
+    StoreCommands(fulfillment::Store& store, fulfillment::Inventory& inventory,
+                  fulfillment::OrderBook& orders);
 
     void set_import_columns(const ImportConfig& columns) { import_ = columns; }
 
@@ -27,7 +28,7 @@ public:
     /// The verbs handle() knows, for the "unknown command" answer.
     static const char* verbs();
 
-private:
+  private:
     nlohmann::json stock(const nlohmann::json& request);
     nlohmann::json adjust(const nlohmann::json& request);
     nlohmann::json verify();

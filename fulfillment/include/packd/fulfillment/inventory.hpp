@@ -98,7 +98,7 @@ struct InventorySettings {
 };
 
 class Inventory {
-public:
+  public:
     Inventory(Store& store, Topics topics, InventorySettings settings = {});
 
     void set_settings(InventorySettings settings) { settings_ = settings; }
@@ -135,7 +135,7 @@ public:
     /// Checks on hand against the ledger, reservations against stock and orders.
     VerifyReport verify();
 
-private:
+  private:
     int64_t reserved(const std::string& sku);
     /// Queues a low-stock alert and reorder request when available falls below the reorder
     /// point, and a back-in-stock event when it climbs back; once per crossing.

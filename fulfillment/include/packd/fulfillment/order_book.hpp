@@ -51,7 +51,7 @@ struct OrderDetail {
 };
 
 class OrderBook {
-public:
+  public:
     OrderBook(Store& store, Inventory& inventory, Topics topics);
 
     /// Records a new order and tries to reserve its stock: accepted, or held with the reason.
@@ -68,7 +68,7 @@ public:
     std::optional<std::string> state_of(const std::string& order_id);
     std::optional<OrderDetail> detail(const std::string& order_id);
 
-private:
+  private:
     void set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason);
     void queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
                       const std::string& event_id);

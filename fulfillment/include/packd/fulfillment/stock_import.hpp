@@ -35,14 +35,15 @@ struct ImportSummary {
 /// Validates and applies a stock file in one transaction. `reference` goes on every movement
 /// (e.g. the file name).
 Result<ImportSummary> import_stock(Store& store, Inventory& inventory, std::string_view csv,
-                                   const StockColumns& columns, StockImportMode mode, const std::string& reference,
-                                   const std::string& operator_name);
+                                   const StockColumns& columns, StockImportMode mode,
+                                   const std::string& reference, const std::string& operator_name);
 
 /// Validates and applies a catalogue file in one transaction. Columns (header names):
 /// sku, name (required); unit_weight_g, length_mm, width_mm, height_mm, reorder_point,
 /// reorder_qty, barcodes (codes separated by spaces), case_barcode and case_qty (a GTIN-14 for a
 /// case of case_qty units) optional.
-Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::string_view csv, char delimiter = ',');
+Result<ImportSummary> import_products(Store& store, Inventory& inventory, std::string_view csv,
+                                      char delimiter = ',');
 
 /// The stock of every SKU and location as CSV (sku,name,location,lot,expiry,on_hand,reserved,
 /// available), SKU totals in the reserved and available columns of each SKU's rows.
