@@ -138,6 +138,24 @@ TEST(Config, TopicPrefixWithWildcardIsRefused) {
     EXPECT_NE(e.find("broker.topic_prefix"), std::string::npos) << e;
 }
 
+TEST(Config, InventoryAndImportSections) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[inventory]\nallow_oversell = true\n[import]\nsku = \"Artikel\"\ndelimiter = "
+        "\";\"\n",
+        "x");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_TRUE(r->devices.inventory.allow_oversell);
+    EXPECT_EQ(r->devices.import.sku, "Artikel");
+    EXPECT_EQ(r->devices.import.quantity, "qty");
+    EXPECT_EQ(r->devices.import.delimiter, ";");
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[inventory]\nallow_oversell = \"yes\"\n[import]\ndelimiter = \"::\"\n");
+    EXPECT_NE(e.find(":4: inventory.allow_oversell: expected true or false, found the string \"yes\""),
+              std::string::npos)
+        << e;
+    EXPECT_NE(e.find("import.delimiter: expected one of"), std::string::npos) << e;
+}
+
 TEST(Config, MissingFileIsOneClearLine) {
     auto r = load_config("/nonexistent/packd.toml");
     ASSERT_FALSE(r.ok());
