@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/fulfillment/gs1.hpp"
 
 namespace packd::fulfillment {
 
@@ -126,26 +127,6 @@ int text_width_dots(std::string_view utf8, int height_dots, bool bold);
 std::string fitted_text(const TextField& field, const LabelSize& size);
 
 // ---- Barcodes -----------------------------------------------------------------------------------------
-
-/// One GS1 application identifier and its data, e.g. {"420", "12345"}.
-struct Gs1Element {
-    std::string ai;
-    std::string data;
-};
-
-/// Splits "(01)09501101530003(10)AB-123" or the same element string raw, with GS (0x1D) after each variable
-/// length element, into elements; checks AI lengths, the GS1 character set and the check digits of SSCC,
-/// GTIN and GLN. A '(' inside data is taken as data unless 2 to 4 digits and ')' follow it.
-Result<std::vector<Gs1Element>> parse_gs1(std::string_view text);
-
-/// True when the element ends by its predefined length and needs no FNC1 (GS) after it.
-bool gs1_has_predefined_length(std::string_view ai);
-
-/// The element string as printed under a GS1 symbol: "(01)09501101530003(10)AB-123".
-std::string gs1_human_readable(const std::vector<Gs1Element>& elements);
-
-/// The element string as a scanner transmits it: data concatenated, GS after variable-length elements.
-std::string gs1_transmitted(const std::vector<Gs1Element>& elements);
 
 /// An encoded symbol as a grid of modules; linear symbols have a height of one module.
 struct BarcodeSymbol {
