@@ -437,7 +437,7 @@ Status Inventory::ship(const std::string& order_id, const std::string& station,
         {
             // Packing first (already picked), then bins and receiving; earliest expiry first; empty
             // expiry (none) last.
-            auto st = store_.db().prepare(
+            auto& st = store_.db().cached(
                 "SELECT s.location, s.lot, s.expiry, s.on_hand FROM stock s JOIN locations l ON l.code = "
                 "s.location "
                 "WHERE s.sku = ? AND s.on_hand > 0 AND l.kind IN ('packing','bin','receiving') "
@@ -485,7 +485,8 @@ StockLevel Inventory::level(const std::string& sku) {
         l.name = p->name;
         l.reorder_point = p->reorder_point;
     }
-    auto st = store_.db().prepare(
+    // Cached: record() reaches this through check_reorder() for every movement.
+    auto& st = store_.db().cached(
         "SELECT s.location, s.lot, s.expiry, s.on_hand, l.kind FROM stock s JOIN locations l ON l.code = "
         "s.location "
         "WHERE s.sku = ? AND s.on_hand <> 0 ORDER BY s.location, s.lot, s.expiry");

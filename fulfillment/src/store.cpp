@@ -90,11 +90,9 @@ void Store::mark_event_applied(const std::string& event_id, const std::string& o
 }
 
 void Store::outbox_add(const std::string& topic, const std::string& payload, bool retain) {
-    db_->prepare(with_now("INSERT INTO outbox (topic, payload, retain, created_at) VALUES (?, ?, ?, $NOW$)"))
-        .bind(1, topic)
-        .bind_blob(2, payload)
-        .bind(3, retain ? 1 : 0)
-        .run();
+    static const std::string sql =
+        with_now("INSERT INTO outbox (topic, payload, retain, created_at) VALUES (?, ?, ?, $NOW$)");
+    db_->cached(sql).bind(1, topic).bind_blob(2, payload).bind(3, retain ? 1 : 0).run();
 }
 
 std::vector<OutboxMessage> Store::outbox_pending(int64_t after_id, int limit) {
