@@ -1,5 +1,7 @@
 #include "packd/drivers/sim_scale.hpp"
 
+#include "packd/common/text.hpp"
+
 #include <charconv>
 #include <cmath>
 
@@ -33,7 +35,7 @@ WeightReading parse_sim_weight(std::string_view line) {
     double value = 0;
     auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
     if (ec != std::errc() || !std::isfinite(value)) {
-        return invalid("not a number: '" + std::string(rest.substr(0, 32)) + "'");
+        return invalid("not a number: '" + printable(rest.substr(0, 32)) + "'");
     }
     rest = trim(rest.substr(static_cast<size_t>(end - rest.data())));
     double scale_to_mg = 1000.0;
@@ -48,8 +50,7 @@ WeightReading parse_sim_weight(std::string_view line) {
         } else if (word == "motion") {
             stable = false;
         } else {
-            return invalid("unknown word '" + std::string(word.substr(0, 32)) +
-                           "' (expected g, kg or motion)");
+            return invalid("unknown word '" + printable(word.substr(0, 32)) + "' (expected g, kg or motion)");
         }
         rest = space == std::string_view::npos ? std::string_view() : trim(rest.substr(space));
     }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
 
 namespace packd::host {
 namespace {
@@ -441,9 +442,10 @@ std::string ConfigProblem::to_string() const {
     }
     out.append(": ");
     if (!key.empty()) {
-        out.append(key).append(": ");
+        out.append(printable(key)).append(": ");
     }
-    out.append(message);
+    // Values quoted from the file may hold newlines or control characters; one problem stays one line.
+    out.append(printable(message));
     return out;
 }
 

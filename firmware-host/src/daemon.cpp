@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
 #include "packd/drivers/file_printer.hpp"
 #include "packd/drivers/sim_scale.hpp"
 #include "packd/drivers/sim_scanner.hpp"
@@ -221,7 +222,8 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         if (auto st = scale->open(); !st) {
             log::warning("scale " + name + ": " + st.error().message);
         }
-        scale->on_reading([name](const drivers::WeightReading& r) {
+        // Captured by copy under its own name: clang 14 cannot capture a structured binding.
+        scale->on_reading([name = std::string(name)](const drivers::WeightReading& r) {
             if (r.valid) {
                 log::debug("scale " + name + ": " + std::to_string(r.milligrams / 1000) + " g" +
                            (r.stable ? "" : " (in motion)"));
@@ -243,14 +245,14 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         if (auto st = scanner->open(); !st) {
             log::warning("scanner " + name + ": " + st.error().message);
         }
-        scanner->on_scan([this, name](const drivers::ScanReading& scan) {
+        scanner->on_scan([this, name = std::string(name)](const drivers::ScanReading& scan) {
             std::string station = "no station";
             for (const auto& [sname, s] : config_.devices.stations) {
                 if (s.scanner == name) {
                     station = "station " + sname;
                 }
             }
-            log::info("scan from " + name + " (" + station + "): " + scan.data);
+            log::info("scan from " + name + " (" + station + "): " + printable(scan.data));
         });
         scanners_[name] = scanner;
     }

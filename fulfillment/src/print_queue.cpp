@@ -17,11 +17,7 @@ std::string print_job_name(const StoredPrintJob& job) {
 }
 
 PrintQueue::PrintQueue(boost::asio::io_context& io, Store& store, std::string printer_name)
-    : io_(io),
-      store_(store),
-      printer_name_(std::move(printer_name)),
-      retry_timer_(io),
-      backoff_(kFirstRetry) {}
+    : store_(store), printer_name_(std::move(printer_name)), retry_timer_(io), backoff_(kFirstRetry) {}
 
 PrintQueue::~PrintQueue() {
     *alive_ = false;

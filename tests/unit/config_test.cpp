@@ -156,6 +156,13 @@ TEST(Config, InventoryAndImportSections) {
     EXPECT_NE(e.find("import.delimiter: expected one of"), std::string::npos) << e;
 }
 
+TEST(Config, AProblemStaysOneLineWhateverTheValueHolds) {
+    const std::string e = error_of("[site]\nid = \"bad\\nid\\u001b\"\n");
+    EXPECT_NE(e.find("site.id: expected a site id"), std::string::npos) << e;
+    EXPECT_NE(e.find("found \"bad?id?\""), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+}
+
 TEST(Config, MissingFileIsOneClearLine) {
     auto r = load_config("/nonexistent/packd.toml");
     ASSERT_FALSE(r.ok());

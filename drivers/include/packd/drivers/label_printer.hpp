@@ -19,7 +19,7 @@ struct PrintJob {
 /// A printer packd sends labels to. `print` completes on the io_context the printer was
 /// made with; the job counts as printed only when `done` reports success.
 class LabelPrinter {
-public:
+  public:
     virtual ~LabelPrinter() = default;
     virtual const std::string& name() const = 0;
     virtual DeviceStatus status() const = 0;

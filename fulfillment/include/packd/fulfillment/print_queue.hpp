@@ -36,7 +36,6 @@ class PrintQueue {
     void send_next();
     void finished(int64_t job_id, Status result);
 
-    boost::asio::io_context& io_;
     Store& store_;
     std::string printer_name_;
     std::shared_ptr<drivers::LabelPrinter> printer_;
