@@ -117,11 +117,94 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
     out.changed = true;
     if (auto reserved = inventory_.reserve(ev.order_id, wanted); reserved) {
         out.state = "accepted";
+        out.needs_label = true;
     } else {
         out.state = "held";
         out.reason = reserved.error().message;
     }
     set_state(ev.order_id, out.state, out.reason);
+    queue_status(ev.order_id, out.state, out.reason, ev.event_id);
+    return out;
+}
+
+Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view original,
+                                       std::string_view source) {
+    auto state = state_of(ev.order_id);
+    if (!state) {
+        return create(ev, original, source);
+    }
+    OrderOutcome out;
+    out.state = *state;
+    std::vector<OrderQuantity> wanted;
+    for (const auto& l : ev.lines) {
+        wanted.push_back({l.sku, l.quantity});
+    }
+    const std::vector<OrderQuantity> current = lines_of(ev.order_id);
+    bool same_lines = current.size() == wanted.size();
+    for (size_t i = 0; same_lines && i < current.size(); ++i) {
+        same_lines = current[i].sku == wanted[i].sku && current[i].quantity == wanted[i].quantity;
+    }
+    std::string ship_to;
+    std::string carrier;
+    std::string service;
+    {
+        auto& st = store_.db().cached("SELECT ship_to, carrier, service FROM orders WHERE id = ?");
+        st.bind(1, ev.order_id);
+        st.step();
+        ship_to = st.text(0);
+        carrier = st.text(1);
+        service = st.text(2);
+        st.reset();
+    }
+    if (same_lines && ship_to == address_json(ev.ship_to) && carrier == ev.carrier && service == ev.service) {
+        // Shops send updates for payment, tags, notes ...: nothing packd ships from has changed.
+        out.reason = "no change to lines, address or carrier";
+        return out;
+    }
+    if (*state == "cancelled" || *state == "rejected") {
+        out.reason = "order is " + *state + "; the update is not applied";
+        return out;
+    }
+    if (*state != "received" && *state != "accepted" && *state != "held") {
+        out.reason = "update arrived after " + *state + "; recorded, not applied";
+        queue_status(ev.order_id, *state, out.reason, ev.event_id);
+        store_.outbox_add(topics_.alerts(),
+                          to_text({{"kind", "update_after_pick"},
+                                   {"order_id", ev.order_id},
+                                   {"state", *state},
+                                   {"event_id", ev.event_id}}),
+                          false);
+        return out;
+    }
+    inventory_.release(ev.order_id);
+    store_.db()
+        .cached("UPDATE print_jobs SET state = 'cancelled' WHERE order_id = ? AND state = 'pending'")
+        .bind(1, ev.order_id)
+        .run();
+    store_.db().cached("DELETE FROM order_lines WHERE order_id = ?").bind(1, ev.order_id).run();
+    auto& line =
+        store_.db().cached("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
+    int line_no = 0;
+    for (const auto& l : ev.lines) {
+        line.bind(1, ev.order_id).bind(2, ++line_no).bind(3, l.sku).bind(4, l.quantity).run();
+    }
+    store_.db()
+        .cached("UPDATE orders SET ship_to = ?, carrier = ?, service = ? WHERE id = ?")
+        .bind(1, address_json(ev.ship_to))
+        .bind(2, ev.carrier)
+        .bind(3, ev.service)
+        .bind(4, ev.order_id)
+        .run();
+    out.changed = true;
+    if (auto reserved = inventory_.reserve(ev.order_id, wanted); reserved) {
+        out.state = "accepted";
+        out.needs_label = true;
+        out.reason = "updated";
+    } else {
+        out.state = "held";
+        out.reason = reserved.error().message;
+    }
+    set_state(ev.order_id, out.state, out.state == "held" ? out.reason : "");
     queue_status(ev.order_id, out.state, out.reason, ev.event_id);
     return out;
 }

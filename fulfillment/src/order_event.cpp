@@ -1,5 +1,6 @@
 #include "packd/fulfillment/order_event.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "packd/common/text.hpp"
@@ -38,7 +39,7 @@ class Fields {
   public:
     Fields(const json& object, std::string path) : object_(object), path_(std::move(path)) {}
 
-    std::string text(const char* key, bool required, size_t max_len = kMaxText) {
+    std::string text(const char* key, bool required, size_t max_len = kMaxText, bool number_ok = false) {
         const std::string where = at(key);
         auto it = object_.find(key);
         if (it == object_.end() || it->is_null()) {
@@ -47,8 +48,9 @@ class Fields {
             }
             return {};
         }
-        if (it->is_number_integer()) {
-            // Shops send some ids as numbers; they are text to us.
+        if (number_ok && it->is_number_integer()) {
+            // Shops send some ids as numbers; they are text to us. Postal codes and the like are not
+            // accepted as numbers: a leading zero would already be lost.
             return std::to_string(it->get<int64_t>());
         }
         if (!it->is_string()) {
@@ -149,7 +151,7 @@ Result<OrderEvent> parse_unchecked(std::string_view payload, size_t max_bytes) {
         return fail(top.problem());
     }
     Fields o(*order, "order");
-    ev.order_id = o.text("id", true, 64);
+    ev.order_id = o.text("id", true, 64, true);
     if (o.problem().empty() && !is_safe_id(ev.order_id)) {
         o.note("order.id \"" + ev.order_id + "\" may hold only letters, digits, '-', '_' and '.'");
     }
@@ -173,6 +175,19 @@ Result<OrderEvent> parse_unchecked(std::string_view payload, size_t max_bytes) {
         ev.ship_to.region = a.text("region", false);
         ev.ship_to.postal_code = a.text("postal_code", true, 16);
         ev.ship_to.country = a.text("country", true, 2);
+        if (a.problem().empty()) {
+            const std::string& c = ev.ship_to.country;
+            const bool letters = c.size() == 2 && std::all_of(c.begin(), c.end(), [](char ch) {
+                                     return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+                                 });
+            if (!letters) {
+                a.note("order.ship_to.country \"" + c + "\" must be a two-letter ISO 3166-1 code such as DE");
+            } else {
+                std::transform(ev.ship_to.country.begin(), ev.ship_to.country.end(),
+                               ev.ship_to.country.begin(),
+                               [](char ch) { return static_cast<char>(ch >= 'a' ? ch - 32 : ch); });
+            }
+        }
         o.note(a.problem());
     }
     if (const json* lines = o.child("lines", json::value_t::array, true)) {

@@ -5,6 +5,7 @@
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 #include "packd/fulfillment/order_event.hpp"
+#include "packd/fulfillment/shop_formats.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -81,12 +82,17 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
         // The printer needs only the ZPL; a preview that cannot be drawn is worth a warning.
         log::warning("order " + ev.order_id + ": no label preview: " + rendered.error().message);
     }
-    store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png, false);
+    // A label that printed before this change of the order is replaced, and says it is a reprint.
+    const bool reprint = store_.label_printed(ev.order_id, "shipping");
+    store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png, reprint);
 }
 
 void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     Transaction tx(store_.db());
-    auto parsed = parse_order_event(msg.payload, max_payload_bytes_);
+    ShopFormat format = ShopFormat::unknown;
+    auto parsed =
+        parse_inbound_order(msg.payload, max_payload_bytes_, topics_.order_hint(msg.topic), &format);
+    const std::string source = to_string(format);
     if (!parsed) {
         log::warning("rejected message " + std::to_string(msg.id) + " on " + msg.topic + ": " +
                      parsed.error().message);
@@ -105,9 +111,9 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         ++result.duplicates;
         return;
     }
-    Result<OrderOutcome> outcome = ev.type == "order.cancelled"
-                                       ? orders_.cancel(ev.order_id, ev.event_id)
-                                       : orders_.create(ev, msg.payload, "canonical");
+    Result<OrderOutcome> outcome = ev.type == "order.cancelled" ? orders_.cancel(ev.order_id, ev.event_id)
+                                   : ev.type == "order.updated" ? orders_.update(ev, msg.payload, source)
+                                                                : orders_.create(ev, msg.payload, source);
     if (!outcome) {
         const std::string& reason = outcome.error().message;
         log::warning("event " + ev.event_id + " refused: " + reason);
@@ -119,7 +125,7 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         result.outbox_grew = true;
         return;
     }
-    if (ev.type == "order.created" && outcome->state == "accepted" && !route_.printer.empty()) {
+    if (outcome->needs_label && !route_.printer.empty()) {
         queue_shipping_label(ev);
         result.printers_with_new_jobs.insert(route_.printer);
     }
@@ -128,7 +134,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     tx.commit();
     result.outbox_grew = true;
     log::info("order " + ev.order_id + " " + outcome->state +
-              (outcome->reason.empty() ? "" : ": " + outcome->reason) + " (event " + ev.event_id + ")");
+              (outcome->reason.empty() ? "" : ": " + outcome->reason) + " (event " + ev.event_id + ", " +
+              source + ")");
     ++result.applied;
 }
 

@@ -127,9 +127,9 @@ Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
                 return;
             }
             if (ok) {
-                log::info("subscribed to " + topics_.orders_in());
+                log::info("subscribed to " + topics_.orders_in_filter());
             } else {
-                log::error("subscribing to " + topics_.orders_in() + " failed: " + why);
+                log::error("subscribing to " + topics_.orders_in_filter() + " failed: " + why);
             }
         });
     });
@@ -199,9 +199,9 @@ void ShopLink::on_connect_result(bool ok, const std::string& why) {
     log::notice("connected to broker " + settings_.host + ":" + std::to_string(settings_.port) + " as " +
                 settings_.client_id);
     try {
-        client_->subscribe(topics_.orders_in(), 1, nullptr, *subscribe_listener_);
+        client_->subscribe(topics_.orders_in_filter(), 1, nullptr, *subscribe_listener_);
     } catch (const mqtt::exception& e) {
-        log::error("subscribe " + topics_.orders_in() + ": " + e.what());
+        log::error("subscribe " + topics_.orders_in_filter() + ": " + e.what());
     }
     if (on_connected_) {
         on_connected_();

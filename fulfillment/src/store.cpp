@@ -177,6 +177,15 @@ std::vector<std::string> Store::printers_with_pending_jobs() {
     return out;
 }
 
+bool Store::label_printed(const std::string& order_id, const std::string& kind) {
+    auto& st =
+        db_->cached("SELECT 1 FROM print_jobs WHERE order_id = ? AND kind = ? AND state = 'done' LIMIT 1");
+    st.bind(1, order_id).bind(2, kind);
+    const bool printed = st.step();
+    st.reset();
+    return printed;
+}
+
 bool Store::order_exists(const std::string& id) {
     auto st = db_->prepare("SELECT 1 FROM orders WHERE id = ?");
     st.bind(1, id);

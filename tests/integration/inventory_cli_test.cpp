@@ -81,15 +81,6 @@ TEST_F(InventoryCli, ExportWritesCsvThatImportsBack) {
     EXPECT_NE(count.output.find("(0 units, 0 movements)"), std::string::npos) << count.output;
 }
 
-/// Publishes one message at QoS 1 and disconnects.
-void publish(int port, const std::string& topic, const std::string& payload) {
-    mqtt::async_client c("tcp://127.0.0.1:" + std::to_string(port), "inv-test-" + std::to_string(::getpid()),
-                         nullptr);
-    c.connect()->wait();
-    c.publish(mqtt::make_message(topic, payload, 1, false))->wait();
-    c.disconnect()->wait();
-}
-
 std::string order_payload(const std::string& event, const std::string& id, const std::string& sku, int qty) {
     return nlohmann::json{
         {"event_id", event},

@@ -2,6 +2,8 @@
 // Runs the real packd binary against a config in a temporary folder.
 
 #include <gtest/gtest.h>
+#include <mqtt/async_client.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -59,6 +61,15 @@ inline void seed_catalogue(const TempDir& dir) {
     ASSERT_EQ(products.code, 0) << products.output;
     auto stock = packctl(dir, {"import", "stock", source_dir() + "/config/samples/stock.csv"});
     ASSERT_EQ(stock.code, 0) << stock.output;
+}
+
+/// Publishes one message at QoS 1 and disconnects.
+inline void publish(int port, const std::string& topic, const std::string& payload) {
+    mqtt::async_client c("tcp://127.0.0.1:" + std::to_string(port), "inv-test-" + std::to_string(::getpid()),
+                         nullptr);
+    c.connect()->wait();
+    c.publish(mqtt::make_message(topic, payload, 1, false))->wait();
+    c.disconnect()->wait();
 }
 
 inline bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout) {

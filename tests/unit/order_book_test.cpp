@@ -176,6 +176,58 @@ TEST_F(OrderBookTest, DuplicateOrderIdIsRefusedAndNothingChanges) {
     EXPECT_EQ(inventory->level("MUG").reserved, 1);
 }
 
+TEST_F(OrderBookTest, UpdateBeforePickingReplacesLinesAndReservesAgain) {
+    ASSERT_TRUE(create(order("u1", {{"MUG", 2}})).ok());
+    auto changed = order("u1", {{"MUG", 1}, {"TEE", 2}});
+    changed.event_id = "evt-u1-2";
+    Transaction tx(store->db());
+    auto r = orders->update(changed, "{}", "test");
+    tx.commit();
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->state, "accepted");
+    EXPECT_TRUE(r->changed);
+    EXPECT_TRUE(r->needs_label);
+    EXPECT_EQ(inventory->level("MUG").reserved, 1);
+    EXPECT_EQ(inventory->level("TEE").reserved, 2);
+    EXPECT_EQ(orders->detail("u1")->lines.size(), 2u);
+    EXPECT_TRUE(inventory->verify().problems.empty());
+}
+
+TEST_F(OrderBookTest, UpdateWithTheSameContentChangesNothing) {
+    ASSERT_TRUE(create(order("u2", {{"MUG", 2}})).ok());
+    auto again = order("u2", {{"MUG", 2}});
+    again.event_id = "evt-u2-paid";
+    Transaction tx(store->db());
+    auto r = orders->update(again, "{}", "test");
+    ASSERT_TRUE(r.ok());
+    EXPECT_FALSE(r->changed);
+    EXPECT_FALSE(r->needs_label) << "a payment update must not print a second label";
+    EXPECT_EQ(r->reason, "no change to lines, address or carrier");
+}
+
+TEST_F(OrderBookTest, UpdateAfterPickingIsRecordedNotApplied) {
+    ASSERT_TRUE(create(order("u3", {{"MUG", 2}})).ok());
+    Transaction tx(store->db());
+    ASSERT_TRUE(orders->advance("u3", "picking").ok());
+    auto changed = order("u3", {{"MUG", 5}});
+    changed.event_id = "evt-u3-2";
+    auto r = orders->update(changed, "{}", "test");
+    tx.commit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->state, "picking");
+    EXPECT_EQ(r->reason, "update arrived after picking; recorded, not applied");
+    EXPECT_EQ(inventory->level("MUG").reserved, 2);
+}
+
+TEST_F(OrderBookTest, UpdateOfAnUnknownOrderCreatesIt) {
+    Transaction tx(store->db());
+    auto r = orders->update(order("u4", {{"TEE", 1}}), "{}", "test");
+    tx.commit();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->state, "accepted");
+    EXPECT_TRUE(r->needs_label);
+}
+
 TEST_F(OrderBookTest, UnknownOrderCannotBeCancelledOrShipped) {
     Transaction tx(store->db());
     EXPECT_FALSE(orders->cancel("nope", "e").ok());

@@ -35,6 +35,18 @@ TEST(OrderEvent, CanonicalOrderParses) {
     EXPECT_EQ(r->lines[0].quantity, 2);
 }
 
+TEST(OrderEvent, CountryIsTwoLettersAndPostalCodeIsText) {
+    EXPECT_EQ(error_of(replaced(kGood, "\"country\": \"DE\"", "\"country\": \"D\"")),
+              "order.ship_to.country \"D\" must be a two-letter ISO 3166-1 code such as DE");
+    EXPECT_EQ(error_of(replaced(kGood, "\"country\": \"DE\"", "\"country\": 49")),
+              "order.ship_to.country must be a string, found number");
+    EXPECT_EQ(error_of(replaced(kGood, "\"postal_code\": \"50667\"", "\"postal_code\": 50667")),
+              "order.ship_to.postal_code must be a string, found number");
+    auto lower = parse_order_event(replaced(kGood, "\"country\": \"DE\"", "\"country\": \"de\""), 4096);
+    ASSERT_TRUE(lower.ok()) << lower.error().message;
+    EXPECT_EQ(lower->ship_to.country, "DE");
+}
+
 TEST(OrderEvent, NumericOrderIdIsText) {
     auto r = parse_order_event(replaced(kGood, "\"id\": \"1001\"", "\"id\": 450789469"), 256 * 1024);
     ASSERT_TRUE(r.ok()) << r.error().message;

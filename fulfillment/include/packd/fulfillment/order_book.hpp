@@ -26,6 +26,7 @@ struct OrderOutcome {
     std::string state;
     std::string reason;
     bool changed = false;
+    bool needs_label = false;  ///< accepted with new content: its shipping label is due
 };
 
 /// What leaves the building with an order.
@@ -56,6 +57,11 @@ class OrderBook {
 
     /// Records a new order and tries to reserve its stock: accepted, or held with the reason.
     Result<OrderOutcome> create(const OrderEvent& event, std::string_view original, std::string_view source);
+    /// Applies a changed order from the shop. An unknown order is created. Before picking, its
+    /// lines, address and carrier are replaced and its stock reserved again (or it is held); the
+    /// same content again changes nothing. From picking on the change is recorded and reported,
+    /// not applied.
+    Result<OrderOutcome> update(const OrderEvent& event, std::string_view original, std::string_view source);
     /// Cancels an order and releases its stock. After shipping: recorded and reported only.
     Result<OrderOutcome> cancel(const std::string& order_id, const std::string& event_id);
     /// Moves an order forward to picking, packed or labelled.

@@ -20,7 +20,7 @@ struct OrderLine {
 /// An order as the shop asked for it to be shipped.
 struct OrderEvent {
     std::string event_id;
-    std::string type;  ///< "order.created" or "order.cancelled" (which carries only the order id)
+    std::string type;  ///< "order.created", "order.updated" (shop webhooks) or "order.cancelled" (id only)
     std::string order_id;
     std::vector<OrderLine> lines;
     Address ship_to;

@@ -93,6 +93,8 @@ class Store {
     Status print_job_done(int64_t id);
     Status print_job_failed(int64_t id, const std::string& reason);
     std::vector<std::string> printers_with_pending_jobs();
+    /// True once a label of this kind has printed for the order.
+    bool label_printed(const std::string& order_id, const std::string& kind);
 
     // Orders.
     bool order_exists(const std::string& id);

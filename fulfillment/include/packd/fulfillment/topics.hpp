@@ -11,6 +11,14 @@ class Topics {
 
     /// Order events from the shop (created, updated, cancelled).
     std::string orders_in() const { return base_ + "/in/orders"; }
+    /// What packd subscribes to: the order topic and anything below it. A shop bridge may append
+    /// the shop's own event name, e.g. ".../in/orders/orders/create" or ".../in/orders/order.updated".
+    std::string orders_in_filter() const { return base_ + "/in/orders/#"; }
+    /// The shop's event name a bridge appended to the order topic; empty when there is none.
+    std::string order_hint(const std::string& topic) const {
+        const std::string prefix = orders_in() + "/";
+        return topic.compare(0, prefix.size(), prefix) == 0 ? topic.substr(prefix.size()) : std::string();
+    }
     /// Retained "online"/"offline" with version and device summary; "offline" is the Last Will.
     std::string status() const { return base_ + "/status"; }
     /// Status changes of one order (accepted, labelled, ...).
