@@ -308,6 +308,9 @@ void read_broker(const toml::table& root, Config& cfg, Problems& problems) {
     r.integer("max_payload_bytes", b.max_payload_bytes, 1024, 64 * 1024 * 1024);
     r.integer("reconnect_min_ms", b.reconnect_min_ms, 100, 600000);
     r.integer("reconnect_max_ms", b.reconnect_max_ms, 100, 3600000);
+    r.text("shared_group", b.shared_group, false, [](const std::string& v) {
+        return v.empty() || is_name(v) ? "" : "a group name of letters, digits, '-' and '_'";
+    });
     if (b.reconnect_max_ms < b.reconnect_min_ms) {
         problems.add(r.line(), "broker.reconnect_max_ms",
                      "expected a value at least reconnect_min_ms (" + std::to_string(b.reconnect_min_ms) +

@@ -125,6 +125,7 @@ Status Daemon::start() {
     broker.keepalive_s = b.keepalive_s;
     broker.reconnect_min = std::chrono::milliseconds(b.reconnect_min_ms);
     broker.reconnect_max = std::chrono::milliseconds(b.reconnect_max_ms);
+    broker.shared_group = b.shared_group;
     ful::Topics topics(b.topic_prefix, config_.site.id);
 
     inventory_ = std::make_unique<ful::Inventory>(

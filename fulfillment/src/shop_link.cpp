@@ -127,9 +127,9 @@ Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
                 return;
             }
             if (ok) {
-                log::info("subscribed to " + topics_.orders_in_filter());
+                log::info("subscribed to " + order_filter());
             } else {
-                log::error("subscribing to " + topics_.orders_in_filter() + " failed: " + why);
+                log::error("subscribing to " + order_filter() + " failed: " + why);
             }
         });
     });
@@ -199,9 +199,9 @@ void ShopLink::on_connect_result(bool ok, const std::string& why) {
     log::notice("connected to broker " + settings_.host + ":" + std::to_string(settings_.port) + " as " +
                 settings_.client_id);
     try {
-        client_->subscribe(topics_.orders_in_filter(), 1, nullptr, *subscribe_listener_);
+        client_->subscribe(order_filter(), 1, nullptr, *subscribe_listener_);
     } catch (const mqtt::exception& e) {
-        log::error("subscribe " + topics_.orders_in_filter() + ": " + e.what());
+        log::error("subscribe " + order_filter() + ": " + e.what());
     }
     if (on_connected_) {
         on_connected_();
@@ -294,6 +294,14 @@ void ShopLink::stop(std::function<void()> done) {
         boost::asio::post(io_, std::move(d));
     }
     connected_ = false;
+}
+
+std::string ShopLink::order_filter() const {
+    // A shared subscription: the broker hands each order to one member of the group (MQTT 5
+    // section 4.8.2; mosquitto, EMQX, HiveMQ and VerneMQ accept it from 3.1.1 clients too).
+    return settings_.shared_group.empty()
+               ? topics_.orders_in_filter()
+               : "$share/" + settings_.shared_group + "/" + topics_.orders_in_filter();
 }
 
 std::string ShopLink::state_text() const {

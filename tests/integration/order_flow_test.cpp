@@ -216,5 +216,46 @@ TEST(OrderFlowBroker, PackdStartedBeforeTheBrokerConnectsWhenItComes) {
     EXPECT_TRUE(wait_for_file(dir.file("labels/5001-shipping-1.zpl"), 20s)) << packd->output();
 }
 
+TEST(OrderFlowBroker, BoxesInOneSharedGroupEachGetAnOrderOnce) {
+    Broker broker;
+    TempDir a;
+    TempDir b;
+    std::vector<std::unique_ptr<Process>> boxes;
+    for (TempDir* dir : {&a, &b}) {
+        std::string cfg = daemon_config(*dir, broker.port());
+        const std::string anchor = "reconnect_max_ms = 1000\n";
+        cfg.replace(cfg.find(anchor), anchor.size(), anchor + "shared_group = \"zone-a\"\n");
+        write_file(dir->file("packd.toml"), cfg);
+        boxes.push_back(start_packd(*dir));
+        ASSERT_TRUE(boxes.back()->wait_for_output("subscribed to $share/zone-a/packd/v1/it/in/orders/#", 20s))
+            << boxes.back()->output();
+    }
+    constexpr int kOrders = 12;
+    ShopClient shop(broker);
+    for (int i = 0; i < kOrders; ++i) {
+        shop.publish("packd/v1/it/in/orders",
+                     order_json("evt-s" + std::to_string(i), "S" + std::to_string(i)));
+    }
+    // Every order is applied by exactly one box (held there: these boxes have no catalogue).
+    int applied = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (applied < kOrders && std::chrono::steady_clock::now() < deadline) {
+        applied = 0;
+        for (int i = 0; i < kOrders; ++i) {
+            const std::string line = "order S" + std::to_string(i) + " held";
+            const bool in_a = boxes[0]->output().find(line) != std::string::npos;
+            const bool in_b = boxes[1]->output().find(line) != std::string::npos;
+            ASSERT_FALSE(in_a && in_b) << "order S" << i << " was applied by both boxes";
+            applied += (in_a || in_b) ? 1 : 0;
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(applied, kOrders) << boxes[0]->output() << boxes[1]->output();
+    EXPECT_NE(boxes[0]->output().find(" held"), std::string::npos)
+        << "the group spreads orders over both boxes";
+    EXPECT_NE(boxes[1]->output().find(" held"), std::string::npos)
+        << "the group spreads orders over both boxes";
+}
+
 }  // namespace
 }  // namespace packd::test

@@ -51,6 +51,9 @@ struct BrokerConfig {
     int64_t max_payload_bytes = 256 * 1024;
     int reconnect_min_ms = 500;
     int reconnect_max_ms = 30000;
+    /// Several boxes sharing one order stream: each order goes to one member of the group
+    /// ("$share/<group>/..." subscription). Empty: this box gets every order.
+    std::string shared_group;
 
     bool operator==(const BrokerConfig&) const = default;
 };

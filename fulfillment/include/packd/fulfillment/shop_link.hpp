@@ -36,6 +36,7 @@ struct BrokerSettings {
     int keepalive_s = 30;
     std::chrono::milliseconds reconnect_min{500};
     std::chrono::milliseconds reconnect_max{30000};
+    std::string shared_group;  ///< non-empty: subscribe as a member of this shared subscription
 };
 
 class ShopLink {
@@ -58,6 +59,8 @@ class ShopLink {
     void stop(std::function<void()> done);
 
     bool connected() const { return connected_; }
+    /// The order topic filter this box subscribes to, shared or not.
+    std::string order_filter() const;
     /// One line for `packctl status`: "connected to ...", "reconnecting in 4 s: ...".
     std::string state_text() const;
 
