@@ -59,7 +59,12 @@ ful::Address ship_from(const SiteConfig& s) {
 }  // namespace
 
 Daemon::Daemon(Config config)
-    : config_(std::move(config)), signals_(io_), tick_timer_(io_), stop_deadline_(io_), notifier_(io_) {}
+    : config_(std::move(config)),
+      signals_(io_),
+      tick_timer_(io_),
+      stop_deadline_(io_),
+      notifier_(io_),
+      stock_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
@@ -148,11 +153,16 @@ Status Daemon::start() {
 
     link_ = std::make_unique<ful::ShopLink>(io_, broker, topics);
     pump_ = std::make_unique<ful::OutboxPump>(*store_, *link_);
+    stock_levels_ = std::make_unique<ful::StockPublisher>(
+        *store_, *inventory_, topics, [this](const ful::OutboxMessage& msg, std::function<void(bool)> acked) {
+            link_->publish(msg, std::move(acked));
+        });
     auto started = link_->start(
         [this](std::string topic, std::string payload) { on_inbound(std::move(topic), std::move(payload)); },
         [this] {
             publish_status();
             pump_->restart();
+            stock_levels_->restart();
         });
     if (!started) {
         return started;
@@ -168,6 +178,7 @@ Status Daemon::start() {
     notifier_.ready(status_line());
     notifier_.start_watchdog();
     tick();
+    publish_stock_levels();
     return {};
 }
 
@@ -327,6 +338,7 @@ void Daemon::shutdown() {
     stopping_ = true;
     notifier_.stopping();
     tick_timer_.cancel();
+    stock_timer_.cancel();
     admin_->close();
     stop_deadline_.expires_after(kStopDeadline);
     stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
@@ -453,6 +465,23 @@ void Daemon::tick() {
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) {
             tick();
+        }
+    });
+}
+
+void Daemon::publish_stock_levels() {
+    if (stopping_) {
+        return;
+    }
+    if (link_->connected()) {
+        stock_levels_->publish_pending();
+    }
+    // A quarter second gathers a burst of movements into one message per SKU and still reaches the
+    // shop well before a customer looks again.
+    stock_timer_.expires_after(std::chrono::milliseconds(250));
+    stock_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            publish_stock_levels();
         }
     });
 }

@@ -330,7 +330,7 @@ Result<int64_t> Inventory::record(const Movement& m) {
         .bind(10, m.note)
         .run();
     const int64_t id = store_.db().last_insert_rowid();
-    check_reorder(m.sku);
+    stock_changed(m.sku);
     return id;
 }
 
@@ -395,7 +395,7 @@ Status Inventory::reserve(const std::string& order_id, const std::vector<OrderQu
             .bind(2, sku)
             .bind(3, qty)
             .run();
-        check_reorder(sku);
+        stock_changed(sku);
     }
     return {};
 }
@@ -411,7 +411,7 @@ void Inventory::release(const std::string& order_id) {
     }
     store_.db().cached("DELETE FROM reservations WHERE order_id = ?").bind(1, order_id).run();
     for (const auto& sku : skus) {
-        check_reorder(sku);
+        stock_changed(sku);
     }
 }
 
@@ -519,6 +519,16 @@ std::vector<StockLevel> Inventory::levels() {
         out.push_back(level(sku));
     }
     return out;
+}
+
+void Inventory::stock_changed(const std::string& sku) {
+    store_.db()
+        .cached(
+            "INSERT INTO stock_out (sku, version) VALUES (?, 1) ON CONFLICT (sku) DO UPDATE SET version = "
+            "version + 1")
+        .bind(1, sku)
+        .run();
+    check_reorder(sku);
 }
 
 void Inventory::check_reorder(const std::string& sku) {

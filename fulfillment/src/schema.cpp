@@ -167,6 +167,15 @@ CREATE TABLE tracking_ranges (
     CHECK (next_serial <= last_serial + 1)
 );
 )sql",
+    // 3: stock levels waiting to be published, one row per SKU: the latest level wins, so a burst of
+    // movements publishes once. `version` grows with every change; a PUBACK clears only the version
+    // it carried.
+    R"sql(
+CREATE TABLE stock_out (
+    sku     TEXT PRIMARY KEY REFERENCES products(sku),
+    version INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 
 }  // namespace

@@ -125,6 +125,30 @@ TEST_F(OrderFlow, OrderBecomesALabelAndAStatusMessage) {
     EXPECT_NE(orders.output.find("1001  accepted  1 lines  DHL Paket"), std::string::npos) << orders.output;
 }
 
+TEST_F(OrderFlow, StockLevelsAreRetainedPerSkuAndFollowReservations) {
+    auto level = shop.next("packd/v1/it/out/stock/MUG-RED", 20s);
+    ASSERT_TRUE(level.has_value()) << packd->output();
+    EXPECT_EQ(nlohmann::json::parse(*level)["available"], 60);
+    shop.publish("packd/v1/it/in/orders", order_json("evt-st", "6001"));
+    std::optional<std::string> after;
+    for (int i = 0; i < 20; ++i) {
+        after = shop.next("packd/v1/it/out/stock/MUG-RED", 20s);
+        if (!after || nlohmann::json::parse(*after)["available"] == 58) {
+            break;
+        }
+    }
+    ASSERT_TRUE(after.has_value()) << packd->output();
+    auto doc = nlohmann::json::parse(*after);
+    EXPECT_EQ(doc["available"], 58);
+    EXPECT_EQ(doc["reserved"], 2);
+    // A shop that connects later gets the retained level at once.
+    ShopClient late(broker);
+    late.subscribe("packd/v1/it/out/stock/MUG-RED");
+    auto retained = late.next("packd/v1/it/out/stock/MUG-RED", 20s);
+    ASSERT_TRUE(retained.has_value());
+    EXPECT_EQ(nlohmann::json::parse(*retained)["available"], 58);
+}
+
 TEST_F(OrderFlow, DuplicateDeliveryAppliesOnce) {
     shop.publish("packd/v1/it/in/orders", order_json("evt-7", "2001"));
     ASSERT_TRUE(shop.next("packd/v1/it/out/orders/2001/status", 20s).has_value()) << packd->output();

@@ -20,6 +20,7 @@
 #include "packd/fulfillment/outbox_pump.hpp"
 #include "packd/fulfillment/print_queue.hpp"
 #include "packd/fulfillment/shop_link.hpp"
+#include "packd/fulfillment/stock_publisher.hpp"
 #include "packd/fulfillment/store.hpp"
 #include "packd/host/admin_server.hpp"
 #include "packd/host/config.hpp"
@@ -51,6 +52,7 @@ class Daemon {
     void publish_status();
     std::string status_line();
     void tick();
+    void publish_stock_levels();
     nlohmann::json handle_admin(const nlohmann::json& request);
     nlohmann::json status_json();
 
@@ -67,6 +69,8 @@ class Daemon {
     std::unique_ptr<fulfillment::OrderIntake> intake_;
     std::unique_ptr<fulfillment::ShopLink> link_;
     std::unique_ptr<fulfillment::OutboxPump> pump_;
+    std::unique_ptr<fulfillment::StockPublisher> stock_levels_;
+    boost::asio::steady_timer stock_timer_;
     std::unique_ptr<StoreCommands> store_commands_;
     std::unique_ptr<AdminServer> admin_;
     std::map<std::string, std::shared_ptr<drivers::LabelPrinter>> printers_;

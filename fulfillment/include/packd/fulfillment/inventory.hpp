@@ -137,6 +137,9 @@ class Inventory {
 
   private:
     int64_t reserved(const std::string& sku);
+    /// Marks the SKU's level for publishing and checks its reorder point; after every change of
+    /// on hand or reservations.
+    void stock_changed(const std::string& sku);
     /// Queues a low-stock alert and reorder request when available falls below the reorder
     /// point, and a back-in-stock event when it climbs back; once per crossing.
     void check_reorder(const std::string& sku);

@@ -7,7 +7,7 @@
 
 namespace packd::fulfillment {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 std::span<const std::string_view> schema_migrations();
 

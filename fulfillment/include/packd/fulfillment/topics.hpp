@@ -25,6 +25,23 @@ class Topics {
     std::string order_status(const std::string& order_id) const {
         return base_ + "/out/orders/" + order_id + "/status";
     }
+    /// The retained stock level of one SKU. Characters a topic level cannot hold ('/', '+', '#',
+    /// '%', controls) are percent-encoded.
+    std::string stock(const std::string& sku) const {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        std::string level;
+        for (char c : sku) {
+            const auto u = static_cast<unsigned char>(c);
+            if (c == '/' || c == '+' || c == '#' || c == '%' || u < 0x20 || u == 0x7f) {
+                level += '%';
+                level += kHex[u >> 4];
+                level += kHex[u & 15];
+            } else {
+                level += c;
+            }
+        }
+        return base_ + "/out/stock/" + level;
+    }
     /// Alerts for people: low stock, back in stock, weight mismatch, device offline.
     std::string alerts() const { return base_ + "/out/alerts"; }
     /// Reorder requests when a SKU falls below its reorder point.

@@ -1,0 +1,80 @@
+#include "packd/fulfillment/stock_publisher.hpp"
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "packd/common/log.hpp"
+
+namespace packd::fulfillment {
+
+StockPublisher::StockPublisher(Store& store, Inventory& inventory, Topics topics, Publish publish)
+    : store_(store), inventory_(inventory), topics_(std::move(topics)), publish_(std::move(publish)) {}
+
+StockPublisher::~StockPublisher() {
+    *alive_ = false;
+}
+
+void StockPublisher::restart() {
+    ++generation_;
+    in_flight_.clear();
+}
+
+int StockPublisher::publish_pending(int limit) {
+    std::vector<std::pair<std::string, int64_t>> marked;
+    try {
+        auto st = store_.db().prepare("SELECT sku, version FROM stock_out ORDER BY sku LIMIT ?");
+        st.bind(1, limit + static_cast<int>(in_flight_.size()));
+        while (st.step()) {
+            marked.emplace_back(st.text(0), st.int64(1));
+        }
+    } catch (const SqliteError& e) {
+        log::error(std::string("stock levels: ") + e.what());
+        return 0;
+    }
+    int sent = 0;
+    for (const auto& [sku, version] : marked) {
+        if (sent >= limit) {
+            break;
+        }
+        if (auto it = in_flight_.find(sku); it != in_flight_.end()) {
+            continue;  // its PUBACK is due; a newer version goes out after it
+        }
+        const StockLevel level = inventory_.level(sku);
+        const nlohmann::json doc{{"sku", sku},
+                                 {"on_hand", level.on_hand},
+                                 {"reserved", level.reserved},
+                                 {"available", level.available},
+                                 {"version", version}};
+        OutboxMessage msg;
+        msg.topic = topics_.stock(sku);
+        msg.payload = doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        msg.qos = 1;
+        msg.retain = true;
+        in_flight_[sku] = version;
+        ++sent;
+        std::weak_ptr<bool> alive = alive_;
+        const uint64_t generation = generation_;
+        publish_(msg, [this, alive, generation, sku = sku, version = version](bool acked) {
+            if (alive.expired() || generation != generation_) {
+                return;
+            }
+            in_flight_.erase(sku);
+            if (!acked) {
+                return;  // stays marked; sent again on the next pass
+            }
+            try {
+                // Only the version that went out is cleared: a change made meanwhile stays marked.
+                store_.db()
+                    .cached("DELETE FROM stock_out WHERE sku = ? AND version = ?")
+                    .bind(1, sku)
+                    .bind(2, version)
+                    .run();
+            } catch (const SqliteError& e) {
+                log::error(std::string("stock levels: ") + e.what());
+            }
+        });
+    }
+    return sent;
+}
+
+}  // namespace packd::fulfillment
