@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
 
 namespace packd::fulfillment {
 
@@ -162,7 +163,8 @@ void ShopLink::connect() {
         builder.user_name(settings_.username).password(settings_.password);
     }
     if (settings_.tls) {
-        auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true);
+        auto ssl = mqtt::ssl_options_builder().enable_server_cert_auth(true).verify(
+            true);  // the certificate must name the host we connect to
         if (!settings_.ca_file.empty()) {
             ssl.trust_store(settings_.ca_file);
         }
@@ -180,12 +182,32 @@ void ShopLink::connect() {
     }
 }
 
-void ShopLink::on_connect_result(bool ok, const std::string& why) {
+std::string ShopLink::explain_failure(const std::string& reason) {
+    std::string why = reason;
+    if (settings_.tls && reason.find("cannot reach the broker") != std::string::npos) {
+        // Paho reports a failed certificate check exactly like a refused connection (return code
+        // -1), so both causes are named.
+        why =
+            "cannot reach the broker or the TLS handshake failed (check broker.host and broker.port, "
+            "broker.ca_file, and that the broker's certificate names " +
+            settings_.host + ")";
+    } else if (reason.find("bad user name or password") != std::string::npos ||
+               reason.find("not authorised") != std::string::npos) {
+        why =
+            reason + (settings_.username.empty() ? " (the broker wants credentials: set broker.username and "
+                                                   "broker.password_file)"
+                                                 : " (check broker.username and broker.password_file)");
+    }
+    return why;
+}
+
+void ShopLink::on_connect_result(bool ok, const std::string& reason) {
     connecting_ = false;
     if (stopping_) {
         return;
     }
     if (!ok) {
+        const std::string why = explain_failure(reason);
         if (last_error_ != why) {
             log::warning("broker " + settings_.host + ":" + std::to_string(settings_.port) + ": " + why);
         }

@@ -18,7 +18,7 @@
 
 namespace mqtt {
 class async_client;
-}
+}  // namespace mqtt
 
 namespace packd::fulfillment {
 
@@ -67,7 +67,9 @@ class ShopLink {
   private:
     class PahoListener;
     void connect();
-    void on_connect_result(bool ok, const std::string& why);
+    void on_connect_result(bool ok, const std::string& reason);
+    /// The connect failure in words an admin can act on, naming the config keys involved.
+    std::string explain_failure(const std::string& reason);
     void on_connection_lost(const std::string& why);
     void schedule_reconnect();
 
