@@ -1,0 +1,148 @@
+// Delivery guarantees across broker restarts and packd restarts, with a real mosquitto.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "packd_fixture.hpp"
+
+namespace packd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string order(int i) {
+    return nlohmann::json{
+        {"event_id", "evt-d" + std::to_string(i)},
+        {"type", "order.created"},
+        {"order",
+         {{"id", "D" + std::to_string(i)},
+          {"ship_to",
+           {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
+          {"lines", {{{"sku", "POSTER-A2"}, {"quantity", 1}}}}}}}
+        .dump();
+}
+
+/// Collects every status message the shop receives, as order id -> count.
+class StatusCollector {
+  public:
+    explicit StatusCollector(const Broker& broker)
+        : client_(broker.uri(), "shop-collector-" + std::to_string(::getpid()), nullptr) {
+        client_.set_message_callback([this](mqtt::const_message_ptr m) {
+            auto j = nlohmann::json::parse(m->get_payload_str(), nullptr, false);
+            if (j.is_object() && j.contains("order_id")) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                ++seen_[j["order_id"].get<std::string>()];
+            }
+        });
+        // A persistent session, so statuses sent while this client reconnects are kept for it.
+        client_
+            .connect(
+                mqtt::connect_options_builder().clean_session(false).automatic_reconnect(true).finalize())
+            ->wait();
+        client_.subscribe("packd/v1/it/out/orders/+/status", 1)->wait();
+    }
+    ~StatusCollector() {
+        try {
+            client_.disconnect()->wait();
+        } catch (const mqtt::exception&) {
+        }
+    }
+    std::map<std::string, int> seen() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return seen_;
+    }
+
+  private:
+    mqtt::async_client client_;
+    std::mutex mutex_;
+    std::map<std::string, int> seen_;
+};
+
+TEST(Delivery, BrokerRestartedMidStreamLosesNothingAndAppliesEveryOrderOnce) {
+    TempDir dir;
+    const int port = free_port();
+    auto broker = std::make_unique<Broker>("", port);
+    write_file(dir.file("packd.toml"), daemon_config(dir, port));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+
+    constexpr int kOrders = 60;
+    mqtt::async_client shop(broker->uri(), "shop-pub-" + std::to_string(::getpid()), nullptr);
+    auto opts = mqtt::connect_options_builder().clean_session(false).finalize();
+    shop.connect(opts)->wait();
+    for (int i = 0; i < kOrders / 2; ++i) {
+        shop.publish(mqtt::make_message("packd/v1/it/in/orders", order(i), 1, false))->wait();
+    }
+    shop.disconnect()->wait();
+    // The broker goes down and comes back (its persistence keeps queued messages) mid-stream.
+    broker->stop();
+    std::this_thread::sleep_for(300ms);
+    broker->start();
+    shop.connect(opts)->wait();
+    for (int i = kOrders / 2; i < kOrders; ++i) {
+        shop.publish(mqtt::make_message("packd/v1/it/in/orders", order(i), 1, false))->wait();
+    }
+    shop.disconnect()->wait();
+
+    std::string orders;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    size_t count = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto r = packctl(dir, {"--json", "orders"});
+        auto j = nlohmann::json::parse(r.output, nullptr, false);
+        count = j.is_object() ? j["orders"].size() : 0;
+        if (count == kOrders) {
+            break;
+        }
+        std::this_thread::sleep_for(200ms);
+    }
+    EXPECT_EQ(count, static_cast<size_t>(kOrders)) << packd->output();
+    // Every order reserved its unit exactly once: POSTER-A2 had 8 in stock, so 8 accepted, the rest held.
+    auto stock = packctl(dir, {"stock", "POSTER-A2"});
+    EXPECT_NE(stock.output.find("reserved 8, available 0"), std::string::npos) << stock.output;
+    EXPECT_EQ(packctl(dir, {"verify"}).code, 0);
+}
+
+TEST(Delivery, TheOutboxSurvivesABrokerOutageAndAPackdRestart) {
+    TempDir dir;
+    const int port = free_port();
+    auto broker = std::make_unique<Broker>("", port);
+    write_file(dir.file("packd.toml"), daemon_config(dir, port));
+    auto collector = std::make_unique<StatusCollector>(*broker);
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+    publish(port, "packd/v1/it/in/orders", order(1));
+    ASSERT_TRUE(packd->wait_for_output("order D1 accepted", 20s)) << packd->output();
+
+    // The broker goes away; orders change state meanwhile (a manual ship), packd restarts.
+    broker->stop();
+    ASSERT_EQ(packctl(dir, {"ship", "D1", "--carrier", "DHL", "--tracking", "T-D1"}).code, 0);
+    packd->signal(SIGTERM);
+    ASSERT_EQ(packd->wait(20s), 0) << packd->output();
+    auto status = run({"sqlite3", dir.file("state/packd.db"), "SELECT count(*) FROM outbox"});
+    EXPECT_NE(status.output, "0\n") << "the shipped status must be waiting in the outbox";
+    packd = start_packd(dir);
+    broker->start();
+    // The collector reconnects by itself; the shipped status arrives once the link is back.
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline && collector->seen()["D1"] < 2) {
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_GE(collector->seen()["D1"], 2) << "accepted, then shipped after the outage\n" << packd->output();
+    std::string count;
+    for (int i = 0; i < 100; ++i) {
+        count = run({"sqlite3", dir.file("state/packd.db"), "SELECT count(*) FROM outbox"}).output;
+        if (count == "0\n") {
+            break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(count, "0\n") << "rows leave the outbox after their PUBACK";
+}
+
+}  // namespace
+}  // namespace packd::test
