@@ -14,26 +14,6 @@ constexpr size_t kMaxText = 200;
 constexpr size_t kMaxLines = 1000;
 constexpr int64_t kMaxQuantity = 1000000;
 
-/// The useful middle of a parser message ("syntax error while parsing value - invalid literal"),
-/// without the echo of the input: that echo may hold any bytes, and the reason is logged and
-/// published as JSON.
-std::string json_error_reason(std::string_view what) {
-    if (auto at = what.find("syntax error"); at != std::string_view::npos) {
-        what.remove_prefix(at);
-    } else if (auto end = what.find("] ");
-               !what.empty() && what.front() == '[' && end != std::string_view::npos) {
-        what.remove_prefix(end + 2);  // "[json.exception.out_of_range.406] "
-    }
-    if (auto at = what.find("; last read"); at != std::string_view::npos) {
-        what = what.substr(0, at);
-    }
-    std::string out;
-    for (char c : what.substr(0, 200)) {
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    return out;
-}
-
 /// Reads the fields of one JSON object, remembering the first problem.
 class Fields {
   public:
@@ -102,6 +82,23 @@ class Fields {
 };
 
 }  // namespace
+
+std::string json_error_reason(std::string_view what) {
+    if (auto at = what.find("syntax error"); at != std::string_view::npos) {
+        what.remove_prefix(at);
+    } else if (auto end = what.find("] ");
+               !what.empty() && what.front() == '[' && end != std::string_view::npos) {
+        what.remove_prefix(end + 2);  // "[json.exception.out_of_range.406] "
+    }
+    if (auto at = what.find("; last read"); at != std::string_view::npos) {
+        what = what.substr(0, at);
+    }
+    std::string out;
+    for (char c : what.substr(0, 200)) {
+        out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    }
+    return out;
+}
 
 bool is_safe_id(std::string_view id, size_t max_len) {
     if (id.empty() || id.size() > max_len || id.front() == '.') {

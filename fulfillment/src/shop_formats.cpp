@@ -27,24 +27,6 @@ constexpr size_t kMaxTimestamp = 40;
 // How much of a product title an error quotes.
 constexpr size_t kMaxQuotedTitle = 60;
 
-/// The useful middle of a parser message, without the echo of the input (as in order_event.cpp).
-std::string json_error_reason(std::string_view what) {
-    if (auto at = what.find("syntax error"); at != std::string_view::npos) {
-        what.remove_prefix(at);
-    } else if (auto end = what.find("] ");
-               !what.empty() && what.front() == '[' && end != std::string_view::npos) {
-        what.remove_prefix(end + 2);  // "[json.exception.out_of_range.406] "
-    }
-    if (auto at = what.find("; last read"); at != std::string_view::npos) {
-        what = what.substr(0, at);
-    }
-    std::string out;
-    for (char c : what.substr(0, 200)) {
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    return out;
-}
-
 /// At most `max_len` bytes of `s`, cut before a UTF-8 sequence rather than inside one.
 std::string cut_utf8(std::string_view s, size_t max_len) {
     if (s.size() <= max_len) {

@@ -32,6 +32,11 @@ struct OrderEvent {
 /// Parses one inbound payload. Every error names the field and what is wrong with it.
 Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes);
 
+/// The useful middle of a JSON parser message ("syntax error while parsing value - invalid
+/// literal"), without its echo of the input: that echo may hold any bytes, and the reason is
+/// logged and published as JSON.
+std::string json_error_reason(std::string_view what);
+
 /// True for ids that can appear in a topic and a file name: letters, digits, '-', '_', '.'.
 bool is_safe_id(std::string_view id, size_t max_len = 64);
 
