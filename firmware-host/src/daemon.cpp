@@ -408,6 +408,19 @@ void Daemon::apply_inbox() {
     }
 }
 
+void Daemon::retry_held_orders() {
+    auto result = intake_->retry_held();
+    if (!result) {
+        log::error(result.error().message);
+        return;
+    }
+    for (const auto& printer : result->printers_with_new_jobs) {
+        if (auto it = queues_.find(printer); it != queues_.end()) {
+            it->second->kick();
+        }
+    }
+}
+
 void Daemon::publish_status() {
     json devices = json::object();
     for (const auto& [name, p] : printers_) {
@@ -571,6 +584,9 @@ json Daemon::handle_admin(const json& request) {
         return {{"ok", true}, {"orders", list}};
     }
     if (auto answer = store_commands_->handle(verb, request)) {
+        if (answer->value("ok", false) && (verb == "adjust" || verb == "import_stock")) {
+            retry_held_orders();  // stock arrived: orders waiting for it can go
+        }
         // A change of stock or orders may have queued messages for the shop.
         pump_->kick();
         return *answer;

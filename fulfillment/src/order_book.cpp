@@ -39,6 +39,21 @@ std::string address_json(const Address& a) {
 OrderBook::OrderBook(Store& store, Inventory& inventory, Topics topics)
     : store_(store), inventory_(inventory), topics_(std::move(topics)) {}
 
+std::vector<std::string> OrderBook::held_orders() {
+    std::vector<std::string> out;
+    auto st = store_.db().prepare("SELECT id FROM orders WHERE state = 'held' ORDER BY created_at, id");
+    while (st.step()) {
+        out.push_back(st.text(0));
+    }
+    return out;
+}
+
+std::string OrderBook::original_of(const std::string& order_id) {
+    auto st = store_.db().prepare("SELECT original FROM orders WHERE id = ?");
+    st.bind(1, order_id);
+    return st.step() ? st.text(0) : std::string();
+}
+
 std::optional<std::string> OrderBook::state_of(const std::string& order_id) {
     auto& st = store_.db().cached("SELECT state FROM orders WHERE id = ?");
     st.bind(1, order_id);

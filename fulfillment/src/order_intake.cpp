@@ -56,6 +56,38 @@ Result<IntakeResult> OrderIntake::apply_pending() {
     return result;
 }
 
+Result<IntakeResult> OrderIntake::retry_held() {
+    IntakeResult result;
+    try {
+        Transaction tx(store_.db());
+        for (const auto& id : orders_.held_orders()) {
+            auto outcome = orders_.retry_held(id);
+            if (!outcome || outcome->state != "accepted") {
+                continue;
+            }
+            ++result.applied;
+            result.outbox_grew = true;
+            log::info("order " + id + " accepted: stock arrived");
+            if (route_.printer.empty()) {
+                continue;
+            }
+            // The label is drawn from the order as it arrived (ship-to, carrier, tracking number).
+            auto ev = parse_inbound_order(orders_.original_of(id), max_payload_bytes_, "", nullptr);
+            if (!ev) {
+                log::warning("order " + id +
+                             ": no label, its original cannot be read again: " + ev.error().message);
+                continue;
+            }
+            queue_shipping_label(*ev);
+            result.printers_with_new_jobs.insert(route_.printer);
+        }
+        tx.commit();
+    } catch (const SqliteError& e) {
+        return fail(std::string("retrying held orders: ") + e.what());
+    }
+    return result;
+}
+
 void OrderIntake::dead_letter(const InboxMessage& msg, const std::string& reason) {
     json letter{{"reason", reason}, {"topic", msg.topic}};
     if (is_valid_utf8(msg.payload)) {

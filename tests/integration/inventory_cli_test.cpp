@@ -134,6 +134,24 @@ TEST(InventoryOrders, OrdersReserveHoldReleaseAndShip) {
         << detail.output;
     EXPECT_NE(detail.output.find("shipped DHL JJD1, 800 g"), std::string::npos) << detail.output;
     EXPECT_EQ(packctl(dir, {"verify"}).code, 0);
+
+    // Stock arrives for the held order A3: it is accepted and its label prints.
+    auto received = packctl(dir, {"adjust", "TEE-BLK-L", "A-01-02", "10", "--reason", "receive"});
+    ASSERT_EQ(received.code, 0) << received.output;
+    ASSERT_TRUE(packd->wait_for_output("order A3 accepted: stock arrived", 20s)) << packd->output();
+    EXPECT_NE(packctl(dir, {"stock", "TEE-BLK-L"}).output.find("reserved 30, available 5"),
+              std::string::npos);
+    EXPECT_NE(packctl(dir, {"order", "A2"}).output.find("held (unknown SKU: GHOST)"), std::string::npos)
+        << "an order held for an unknown SKU stays held";
+    bool label = false;
+    for (int i = 0; i < 200 && !label; ++i) {
+        for (const auto& e : std::filesystem::directory_iterator(dir.file("labels"))) {
+            label = label || e.path().filename().string().rfind("A3-shipping-", 0) == 0;
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(label) << packd->output();
+    EXPECT_EQ(packctl(dir, {"verify"}).code, 0);
 }
 
 }  // namespace

@@ -49,6 +49,7 @@ class Daemon {
     void finish_shutdown();
     void on_inbound(std::string topic, std::string payload);
     void apply_inbox();
+    void retry_held_orders();
     void publish_status();
     std::string status_line();
     void tick();

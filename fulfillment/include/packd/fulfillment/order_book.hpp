@@ -71,6 +71,10 @@ class OrderBook {
     /// Ships an order: ship movements, a shipment row, the confirmation for the shop.
     Result<int64_t> ship(const std::string& order_id, const ShipmentInfo& shipment);
 
+    /// Held orders, oldest first.
+    std::vector<std::string> held_orders();
+    /// The payload an order arrived with, as kept for audit.
+    std::string original_of(const std::string& order_id);
     std::optional<std::string> state_of(const std::string& order_id);
     std::optional<OrderDetail> detail(const std::string& order_id);
 

@@ -40,6 +40,9 @@ class OrderIntake {
 
     /// Applies every message waiting in the inbox, oldest first.
     Result<IntakeResult> apply_pending();
+    /// Tries every held order again, oldest first (after stock arrived); the ones accepted now get
+    /// their shipping label. One transaction.
+    Result<IntakeResult> retry_held();
 
   private:
     void apply_one(const InboxMessage& msg, IntakeResult& result);
