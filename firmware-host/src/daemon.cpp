@@ -392,17 +392,21 @@ void Daemon::on_inbound(std::string topic, std::string payload) {
     }
 }
 
+void Daemon::kick_printers(const std::set<std::string>& printers) {
+    for (const auto& printer : printers) {
+        if (auto it = queues_.find(printer); it != queues_.end()) {
+            it->second->kick();
+        }
+    }
+}
+
 void Daemon::apply_inbox() {
     auto result = intake_->apply_pending();
     if (!result) {
         log::error(result.error().message);
         return;
     }
-    for (const auto& printer : result->printers_with_new_jobs) {
-        if (auto it = queues_.find(printer); it != queues_.end()) {
-            it->second->kick();
-        }
-    }
+    kick_printers(result->printers_with_new_jobs);
     if (result->outbox_grew) {
         pump_->kick();
     }
@@ -414,11 +418,7 @@ void Daemon::retry_held_orders() {
         log::error(result.error().message);
         return;
     }
-    for (const auto& printer : result->printers_with_new_jobs) {
-        if (auto it = queues_.find(printer); it != queues_.end()) {
-            it->second->kick();
-        }
-    }
+    kick_printers(result->printers_with_new_jobs);
 }
 
 void Daemon::publish_status() {

@@ -115,23 +115,7 @@ bool is_safe_id(std::string_view id, size_t max_len) {
 
 namespace {
 
-Result<OrderEvent> parse_unchecked(std::string_view payload, size_t max_bytes) {
-    if (payload.size() > max_bytes) {
-        return fail("payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
-                    std::to_string(max_bytes));
-    }
-    json doc;
-    try {
-        doc = json::parse(payload);
-    } catch (const json::parse_error& e) {
-        return fail("invalid JSON at byte " + std::to_string(e.byte) + ": " + json_error_reason(e.what()));
-    } catch (const json::exception& e) {
-        // e.g. out_of_range for a number such as 1e999
-        return fail("invalid JSON: " + json_error_reason(e.what()));
-    }
-    if (!doc.is_object()) {
-        return fail("payload must be a JSON object, found " + std::string(doc.type_name()));
-    }
+Result<OrderEvent> parse_unchecked(const json& doc) {
     OrderEvent ev;
     Fields top(doc, "");
     ev.event_id = top.text("event_id", true, 128);
@@ -227,13 +211,41 @@ Result<OrderEvent> parse_unchecked(std::string_view payload, size_t max_bytes) {
 
 }  // namespace
 
-Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes) {
-    auto parsed = parse_unchecked(payload, max_bytes);
+Result<json> parse_json_object(std::string_view payload, size_t max_bytes) {
+    if (payload.size() > max_bytes) {
+        return fail("payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
+                    std::to_string(max_bytes));
+    }
+    json doc;
+    try {
+        doc = json::parse(payload);
+    } catch (const json::parse_error& e) {
+        return fail("invalid JSON at byte " + std::to_string(e.byte) + ": " + json_error_reason(e.what()));
+    } catch (const json::exception& e) {
+        // e.g. out_of_range for a number such as 1e999
+        return fail("invalid JSON: " + json_error_reason(e.what()));
+    }
+    if (!doc.is_object()) {
+        return fail("payload must be a JSON object, found " + std::string(doc.type_name()));
+    }
+    return doc;
+}
+
+Result<OrderEvent> parse_order_document(const json& doc) {
+    auto parsed = parse_unchecked(doc);
     if (!parsed) {
         // Reasons quote the payload; they are logged and published, so they carry no raw bytes.
         return fail(printable(parsed.error().message));
     }
     return parsed;
+}
+
+Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes) {
+    auto doc = parse_json_object(payload, max_bytes);
+    if (!doc) {
+        return fail(printable(doc.error().message));
+    }
+    return parse_order_document(*doc);
 }
 
 }  // namespace packd::fulfillment

@@ -523,21 +523,11 @@ ShopFormat detect(const json& doc, std::string* why) {
 Result<OrderEvent> parse_inbound_unchecked(std::string_view payload, size_t max_bytes,
                                            std::string_view topic_hint, ShopFormat& format) {
     format = ShopFormat::unknown;
-    if (payload.size() > max_bytes) {
-        return fail("payload is " + std::to_string(payload.size()) + " bytes, over the limit of " +
-                    std::to_string(max_bytes));
+    auto parsed = parse_json_object(payload, max_bytes);
+    if (!parsed) {
+        return parsed.error();
     }
-    json doc;
-    try {
-        doc = json::parse(payload);
-    } catch (const json::parse_error& e) {
-        return fail("invalid JSON at byte " + std::to_string(e.byte) + ": " + json_error_reason(e.what()));
-    } catch (const json::exception& e) {
-        return fail("invalid JSON: " + json_error_reason(e.what()));  // e.g. a number such as 1e999
-    }
-    if (!doc.is_object()) {
-        return fail("payload must be a JSON object, found " + type_of(doc));
-    }
+    const json& doc = *parsed;
     std::string why;
     format = detect(doc, &why);
     if (format == ShopFormat::unknown && classify(topic_hint) == Hint::deleted && doc.contains("id") &&
@@ -547,7 +537,7 @@ Result<OrderEvent> parse_inbound_unchecked(std::string_view payload, size_t max_
     }
     switch (format) {
         case ShopFormat::canonical:
-            return parse_order_event(payload, max_bytes);
+            return parse_order_document(doc);
         case ShopFormat::shopify:
             return map_shopify_unchecked(doc, topic_hint);
         case ShopFormat::woocommerce:

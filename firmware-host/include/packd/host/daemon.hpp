@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "packd/drivers/label_printer.hpp"
 #include "packd/drivers/scale.hpp"
@@ -50,6 +51,8 @@ class Daemon {
     void on_inbound(std::string topic, std::string payload);
     void apply_inbox();
     void retry_held_orders();
+    /// Sends the queues of these printers their new jobs.
+    void kick_printers(const std::set<std::string>& printers);
     void publish_status();
     std::string status_line();
     void tick();

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "packd/common/result.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 
@@ -31,6 +33,13 @@ struct OrderEvent {
 
 /// Parses one inbound payload. Every error names the field and what is wrong with it.
 Result<OrderEvent> parse_order_event(std::string_view payload, size_t max_bytes);
+
+/// The same for a payload already parsed into a JSON object (the shop-shape detection parses once).
+Result<OrderEvent> parse_order_document(const nlohmann::json& doc);
+
+/// Parses a payload that must be one JSON object within `max_bytes`; the errors (size, byte offset
+/// and reason, not an object) are the ones every inbound parser reports.
+Result<nlohmann::json> parse_json_object(std::string_view payload, size_t max_bytes);
 
 /// The useful middle of a JSON parser message ("syntax error while parsing value - invalid
 /// literal"), without its echo of the input: that echo may hold any bytes, and the reason is
