@@ -34,12 +34,14 @@
 #include <thread>
 #include <vector>
 
+#include "bench_report.hpp"
 #include "test_env.hpp"
 
 namespace packd::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using namespace packd::bench;
 using namespace std::chrono_literals;
 
 struct Sizes {
@@ -80,22 +82,6 @@ double sum(const std::vector<double>& samples) {
         total += v;
     }
     return total;
-}
-
-std::string fixed(double value, int decimals) {
-    std::ostringstream out;
-    out.setf(std::ios::fixed);
-    out.precision(decimals);
-    out << value;
-    return out.str();
-}
-
-std::string ms_text(double ms) {
-    return fixed(ms, ms < 10 ? 3 : 1) + " ms";
-}
-
-std::string rate_text(double per_second, std::string_view unit) {
-    return fixed(per_second, per_second < 100 ? 1 : 0) + " " + std::string(unit) + "/s";
 }
 
 std::string cpu_model() {
@@ -531,33 +517,6 @@ PackdFigures run_packd(const Broker& broker, const Sizes& sizes, bool printer, c
 
 // ---------------------------------------------------------------------------------------------------------
 // The report.
-
-struct Row {
-    std::string id, what, n, result, p50, p99, notes;
-};
-
-void print_table(std::vector<Row> rows) {
-    rows.insert(rows.begin(), Row{"#", "measure", "n", "result", "p50", "p99", "notes"});
-    auto fields = [](const Row& r) {
-        return std::vector<std::string>{r.id, r.what, r.n, r.result, r.p50, r.p99};
-    };
-    std::vector<size_t> width(6, 0);
-    for (const Row& r : rows) {
-        const auto f = fields(r);
-        for (size_t i = 0; i < f.size(); ++i) {
-            width[i] = std::max(width[i], f[i].size());
-        }
-    }
-    for (const Row& r : rows) {
-        const auto f = fields(r);
-        std::string line;
-        for (size_t i = 0; i < f.size(); ++i) {
-            const std::string pad(width[i] - f[i].size(), ' ');
-            line += (i < 2 ? f[i] + pad : pad + f[i]) + "  ";
-        }
-        std::cout << line << r.notes << "\n";
-    }
-}
 
 void add_packd_rows(std::vector<Row>& rows, const PackdFigures& f, const FloorFigures& floor) {
     const std::string which = f.printer ? "L" : "N";

@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_report.hpp"
 #include "packd/fulfillment/inventory.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_event.hpp"
@@ -48,6 +49,7 @@ namespace packd::fulfillment {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using namespace packd::bench;
 
 // ---------------------------------------------------------------------------------------------------------
 // Sizes of one run.
@@ -158,22 +160,6 @@ class Samples {
     std::vector<double> ms_;
     double cpu_ms_ = 0;
 };
-
-std::string fixed(double value, int decimals) {
-    std::ostringstream out;
-    out.setf(std::ios::fixed);
-    out.precision(decimals);
-    out << value;
-    return out.str();
-}
-
-std::string ms_text(double ms) {
-    return fixed(ms, ms < 10 ? 3 : 1) + " ms";
-}
-
-std::string rate_text(double per_second, std::string_view unit) {
-    return fixed(per_second, per_second < 100 ? 1 : 0) + " " + std::string(unit) + "/s";
-}
 
 std::string mb_text(double bytes) {
     return fixed(bytes / (1024.0 * 1024.0), 1) + " MB";
@@ -835,35 +821,6 @@ std::map<std::string, double> run_rss_child(const std::string& folder, const Siz
 
 // ---------------------------------------------------------------------------------------------------------
 // The report.
-
-struct Row {
-    std::string id, what, n, result, p50, p99, notes;
-};
-
-/// Prints the rows in aligned columns: the first two left-aligned, the figures right-aligned, the notes as
-/// they are.
-void print_table(std::vector<Row> rows) {
-    rows.insert(rows.begin(), Row{"#", "measure", "n", "result", "p50", "p99", "notes"});
-    auto fields = [](const Row& r) {
-        return std::vector<std::string>{r.id, r.what, r.n, r.result, r.p50, r.p99};
-    };
-    std::vector<size_t> width(6, 0);
-    for (const Row& r : rows) {
-        const auto f = fields(r);
-        for (size_t i = 0; i < f.size(); ++i) {
-            width[i] = std::max(width[i], f[i].size());
-        }
-    }
-    for (const Row& r : rows) {
-        const auto f = fields(r);
-        std::string line;
-        for (size_t i = 0; i < f.size(); ++i) {
-            const std::string pad(width[i] - f[i].size(), ' ');
-            line += (i < 2 ? f[i] + pad : pad + f[i]) + "  ";
-        }
-        std::cout << line << r.notes << "\n";
-    }
-}
 
 void usage(std::ostream& out) {
     out << "usage: packd_store_bench [--quick] [--dir FOLDER]\n"
