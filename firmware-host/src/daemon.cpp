@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -131,6 +132,7 @@ Status Daemon::start() {
     broker.reconnect_min = std::chrono::milliseconds(b.reconnect_min_ms);
     broker.reconnect_max = std::chrono::milliseconds(b.reconnect_max_ms);
     broker.shared_group = b.shared_group;
+    broker.max_payload_bytes = static_cast<size_t>(b.max_payload_bytes);
     ful::Topics topics(b.topic_prefix, config_.site.id);
 
     inventory_ = std::make_unique<ful::Inventory>(
@@ -157,13 +159,13 @@ Status Daemon::start() {
         *store_, *inventory_, topics, [this](const ful::OutboxMessage& msg, std::function<void(bool)> acked) {
             link_->publish(msg, std::move(acked));
         });
-    auto started = link_->start(
-        [this](std::string topic, std::string payload) { on_inbound(std::move(topic), std::move(payload)); },
-        [this] {
-            publish_status();
-            pump_->restart();
-            stock_levels_->restart();
-        });
+    auto started =
+        link_->start([this](const std::vector<ful::InboundMessage>& batch) { return on_inbound(batch); },
+                     [this] {
+                         publish_status();
+                         pump_->restart();
+                         stock_levels_->restart();
+                     });
     if (!started) {
         return started;
     }
@@ -381,15 +383,17 @@ void Daemon::finish_shutdown() {
     (*step)();
 }
 
-void Daemon::on_inbound(std::string topic, std::string payload) {
-    auto stored = store_->inbox_append(topic, payload);
-    if (!stored) {
-        log::error("could not store message from " + topic + ": " + stored.error().message);
-        return;
+bool Daemon::on_inbound(const std::vector<ful::InboundMessage>& batch) {
+    if (auto stored = intake_->store(batch); !stored) {
+        log::error("could not store " + std::to_string(batch.size()) +
+                   " inbound message(s), not acknowledged: " + stored.error().message);
+        return false;
     }
     if (!stopping_) {
-        apply_inbox();
+        // After the PUBACKs are on their way: the messages are ours now, whatever happens next.
+        boost::asio::post(io_, [this] { apply_inbox(); });
     }
+    return true;
 }
 
 void Daemon::kick_printers(const std::set<std::string>& printers) {

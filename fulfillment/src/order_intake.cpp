@@ -23,6 +23,30 @@ std::string to_text(const json& j) {
 OrderIntake::OrderIntake(Store& store, OrderBook& orders, Topics topics, size_t max_payload_bytes)
     : store_(store), orders_(orders), topics_(std::move(topics)), max_payload_bytes_(max_payload_bytes) {}
 
+Status OrderIntake::store(const std::vector<InboundMessage>& batch) {
+    try {
+        Transaction tx(store_.db());
+        for (const auto& msg : batch) {
+            if (!msg.payload_dropped) {
+                if (auto stored = store_.inbox_append(msg.topic, msg.payload); !stored) {
+                    return stored.error();  // rolls back: nothing of the batch is stored or acknowledged
+                }
+                continue;
+            }
+            const std::string reason = "payload of " + std::to_string(msg.size) +
+                                       " bytes is over the limit of " + std::to_string(max_payload_bytes_) +
+                                       " bytes (broker.max_payload_bytes); too big to keep, not stored";
+            log::warning("rejected message on " + msg.topic + ": " + reason);
+            json letter{{"reason", reason}, {"topic", msg.topic}, {"size", msg.size}};
+            store_.outbox_add(topics_.dead_letter(), to_text(letter), false);
+        }
+        tx.commit();
+    } catch (const SqliteError& e) {
+        return fail(std::string("storing inbound messages: ") + e.what());
+    }
+    return {};
+}
+
 Result<IntakeResult> OrderIntake::apply_pending() {
     IntakeResult result;
     try {

@@ -6,6 +6,8 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/mqtt_packet.hpp"
+#include "packd/fulfillment/order_subscription.hpp"
 
 namespace packd::fulfillment {
 
@@ -26,19 +28,8 @@ namespace {
 
 std::string token_error(const mqtt::token& tok) {
     const int rc = tok.get_return_code();
-    switch (rc) {
-        case 1:
-            return "broker refused the connection: unacceptable protocol version";
-        case 2:
-            return "broker refused the connection: client id rejected";
-        case 3:
-            return "broker refused the connection: server unavailable";
-        case 4:
-            return "broker refused the connection: bad user name or password";
-        case 5:
-            return "broker refused the connection: not authorised";
-        default:
-            break;
+    if (rc >= 1 && rc <= 5) {
+        return mqtt311::connack_reason(static_cast<uint8_t>(rc));
     }
     if (rc == MQTTASYNC_FAILURE || rc == 0) {
         return "cannot reach the broker (connection refused or timed out)";
@@ -64,31 +55,24 @@ ShopLink::~ShopLink() {
         }
     }
     client_.reset();
+    subscription_.reset();
 }
 
-Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
-    on_message_ = std::move(on_message);
+bool ShopLink::subscribed() const {
+    return subscription_ && subscription_->subscribed();
+}
+
+Status ShopLink::start(BatchHandler on_batch, Listener on_connected) {
     on_connected_ = std::move(on_connected);
     const std::string uri = std::string(settings_.tls ? "ssl://" : "tcp://") + settings_.host + ":" +
                             std::to_string(settings_.port);
     std::weak_ptr<bool> alive = alive_;
     try {
         // No Paho persistence: the store's outbox is what survives restarts.
-        client_ = std::make_unique<mqtt::async_client>(uri, settings_.client_id, nullptr);
+        client_ = std::make_unique<mqtt::async_client>(uri, settings_.client_id + "-out", nullptr);
     } catch (const mqtt::exception& e) {
         return fail("broker " + uri + ": " + e.what());
     }
-    client_->set_message_callback([this, alive](mqtt::const_message_ptr msg) {
-        // Paho thread: copy and hand over, nothing else.
-        std::string topic = msg->get_topic();
-        std::string payload = msg->get_payload_str();
-        boost::asio::post(io_,
-                          [this, alive, topic = std::move(topic), payload = std::move(payload)]() mutable {
-                              if (!alive.expired() && on_message_) {
-                                  on_message_(std::move(topic), std::move(payload));
-                              }
-                          });
-    });
     client_->set_connection_lost_handler([this, alive](const std::string& cause) {
         boost::asio::post(io_, [this, alive, cause] {
             if (!alive.expired()) {
@@ -121,19 +105,6 @@ Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
             }
         });
     });
-    subscribe_listener_ = std::make_unique<PahoListener>([this, alive](bool ok, const mqtt::token& tok) {
-        std::string why = ok ? std::string() : token_error(tok);
-        boost::asio::post(io_, [this, alive, ok, why] {
-            if (alive.expired()) {
-                return;
-            }
-            if (ok) {
-                log::info("subscribed to " + order_filter());
-            } else {
-                log::error("subscribing to " + order_filter() + " failed: " + why);
-            }
-        });
-    });
     disconnect_listener_ = std::make_unique<PahoListener>([this, alive](bool, const mqtt::token&) {
         boost::asio::post(io_, [this, alive] {
             if (!alive.expired() && stopped_) {
@@ -145,6 +116,10 @@ Status ShopLink::start(MessageHandler on_message, Listener on_connected) {
         });
     });
     connect();
+    subscription_ =
+        std::make_unique<OrderSubscription>(io_, settings_, order_filter(), settings_.max_payload_bytes);
+    subscription_->start(std::move(on_batch),
+                         [this](const std::string& why) { report(explain_failure(why)); });
     return {};
 }
 
@@ -155,7 +130,7 @@ void ShopLink::connect() {
     connecting_ = true;
     auto builder = mqtt::connect_options_builder()
                        .mqtt_version(MQTTVERSION_3_1_1)
-                       .clean_session(false)  // the broker keeps our subscription and QoS 1 messages
+                       .clean_session(true)  // publishing only: the store's outbox is the session
                        .keep_alive_interval(std::chrono::seconds(settings_.keepalive_s))
                        .connect_timeout(std::chrono::seconds(10))
                        .will(mqtt::message(topics_.status(), std::string(R"({"state":"offline"})"), 1, true));
@@ -182,7 +157,7 @@ void ShopLink::connect() {
     }
 }
 
-std::string ShopLink::explain_failure(const std::string& reason) {
+std::string ShopLink::explain_failure(const std::string& reason) const {
     std::string why = reason;
     if (settings_.tls && reason.find("cannot reach the broker") != std::string::npos) {
         // Paho reports a failed certificate check exactly like a refused connection (return code
@@ -201,6 +176,14 @@ std::string ShopLink::explain_failure(const std::string& reason) {
     return why;
 }
 
+void ShopLink::report(const std::string& why) {
+    // Both connections meet the same broker, usually with the same problem, and retry it: each
+    // reason is said once until the link is up again.
+    if (reported_.insert(why).second) {
+        log::warning("broker " + settings_.host + ":" + std::to_string(settings_.port) + ": " + why);
+    }
+}
+
 void ShopLink::on_connect_result(bool ok, const std::string& reason) {
     connecting_ = false;
     if (stopping_) {
@@ -208,23 +191,17 @@ void ShopLink::on_connect_result(bool ok, const std::string& reason) {
     }
     if (!ok) {
         const std::string why = explain_failure(reason);
-        if (last_error_ != why) {
-            log::warning("broker " + settings_.host + ":" + std::to_string(settings_.port) + ": " + why);
-        }
+        report(why);
         last_error_ = why;
         schedule_reconnect();
         return;
     }
     connected_ = true;
     last_error_.clear();
+    reported_.clear();
     backoff_ = settings_.reconnect_min;
     log::notice("connected to broker " + settings_.host + ":" + std::to_string(settings_.port) + " as " +
-                settings_.client_id);
-    try {
-        client_->subscribe(order_filter(), 1, nullptr, *subscribe_listener_);
-    } catch (const mqtt::exception& e) {
-        log::error("subscribe " + order_filter() + ": " + e.what());
-    }
+                settings_.client_id + "-out");
     if (on_connected_) {
         on_connected_();
     }
@@ -298,6 +275,9 @@ void ShopLink::publish_status(const std::string& json_document) {
 void ShopLink::stop(std::function<void()> done) {
     stopping_ = true;
     reconnect_timer_.cancel();
+    if (subscription_) {
+        subscription_->stop();
+    }
     if (!client_ || !connected_) {
         connected_ = false;
         boost::asio::post(io_, std::move(done));
@@ -328,14 +308,21 @@ std::string ShopLink::order_filter() const {
 
 std::string ShopLink::state_text() const {
     const std::string where = settings_.host + ":" + std::to_string(settings_.port);
-    if (connected_) {
-        return "connected to " + where;
-    }
     if (stopping_) {
         return "disconnected from " + where;
     }
-    return "not connected to " + where +
-           (last_error_.empty() ? std::string(" (connecting)") : ": " + last_error_);
+    // The subscription starts out "connecting"; it has no reason of its own until it failed.
+    const std::string inbound = subscription_ ? subscription_->last_error() : std::string();
+    const std::string inbound_why = inbound == "connecting" ? std::string() : explain_failure(inbound);
+    if (connected_) {
+        if (subscribed()) {
+            return "connected to " + where;
+        }
+        return "connected to " + where + ", order subscription not active" +
+               (inbound_why.empty() ? std::string(" (connecting)") : ": " + inbound_why);
+    }
+    const std::string why = last_error_.empty() ? inbound_why : last_error_;
+    return "not connected to " + where + (why.empty() ? std::string(" (connecting)") : ": " + why);
 }
 
 }  // namespace packd::fulfillment

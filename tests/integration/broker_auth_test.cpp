@@ -238,9 +238,11 @@ TEST_F(BrokerAuth, WrongPasswordIsReportedOnceAndPackdKeepsRunning) {
     ASSERT_TRUE(wait_for_attempts(3, 10s)) << read_file(dir.file("broker.log"));
     ASSERT_TRUE(packd->running()) << packd->output();
     const std::string out = packd->output();
-    EXPECT_EQ(count(out, "not authorised"), 1u) << "a changed error is logged once, not once per retry:\n"
-                                                << out;
+    EXPECT_EQ(count(out, "not authorised"), 1u)
+        << "a changed error is logged once, not once per retry nor once per connection:\n"
+        << out;
     EXPECT_EQ(out.find("connected to broker"), std::string::npos) << out;
+    EXPECT_EQ(out.find("subscribed to"), std::string::npos) << out;
 
     const RunResult status = packctl(dir, {"status"});
     ASSERT_EQ(status.code, 0) << status.output;
@@ -269,6 +271,9 @@ TEST_F(BrokerAuth, UntrustedBrokerCertificateIsReportedOnceAndPackdKeepsRunning)
     const std::string out = packd->output();
     EXPECT_EQ(count(out, reason), 1u) << out;
     EXPECT_EQ(out.find("connected to broker"), std::string::npos) << out;
+    // The order subscription checks the certificate too, and says exactly what failed.
+    EXPECT_EQ(out.find("subscribed to"), std::string::npos) << out;
+    EXPECT_EQ(count(out, "TLS handshake with the broker failed: certificate verify failed"), 1u) << out;
 
     const RunResult status = packctl(dir, {"status"});
     ASSERT_EQ(status.code, 0) << status.output;

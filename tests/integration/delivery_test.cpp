@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sqlite3.h>
+
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -142,6 +145,46 @@ TEST(Delivery, TheOutboxSurvivesABrokerOutageAndAPackdRestart) {
         std::this_thread::sleep_for(100ms);
     }
     EXPECT_EQ(count, "0\n") << "rows leave the outbox after their PUBACK";
+}
+
+TEST(Delivery, PackdKilledBetweenReceiptAndStoringGetsTheMessageAgainAfterRestart) {
+    // Invariant 1: the broker is acknowledged only after the inbox commit. Another process holds
+    // the store's write lock, so packd receives the order but cannot store it; it is killed
+    // with -9 in that state. An acknowledgement sent on receipt (as Paho's client does for
+    // QoS 1) would have lost the order here; withheld, the broker sends it again.
+    TempDir dir;
+    const int port = free_port();
+    Broker broker("", port);
+    write_file(dir.file("packd.toml"), daemon_config(dir, port));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+
+    sqlite3* lock = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("state/packd.db").c_str(), &lock), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(lock, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    publish(port, "packd/v1/it/in/orders", order(1));
+    const bool refused = packd->wait_for_output("not acknowledged", 60s);
+    packd->signal(SIGKILL);
+    packd->wait(10s);
+    sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(lock);
+    ASSERT_TRUE(refused) << packd->output();
+    EXPECT_EQ(packd->output().find("order D1 accepted"), std::string::npos) << packd->output();
+
+    packd = start_packd(dir);
+    bool accepted = false;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (!accepted && std::chrono::steady_clock::now() < deadline) {
+        accepted = packctl(dir, {"order", "D1"}).output.find("accepted") != std::string::npos;
+        if (!accepted) {
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+    EXPECT_TRUE(accepted) << packd->output();
+    // Applied exactly once: one unit reserved.
+    EXPECT_NE(packctl(dir, {"stock", "POSTER-A2"}).output.find("reserved 1,"), std::string::npos);
+    EXPECT_EQ(packctl(dir, {"verify"}).code, 0);
 }
 
 }  // namespace

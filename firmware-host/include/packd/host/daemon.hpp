@@ -48,7 +48,7 @@ class Daemon {
     void reload();
     void shutdown();
     void finish_shutdown();
-    void on_inbound(std::string topic, std::string payload);
+    bool on_inbound(const std::vector<fulfillment::InboundMessage>& batch);
     void apply_inbox();
     void retry_held_orders();
     /// Sends the queues of these printers their new jobs.

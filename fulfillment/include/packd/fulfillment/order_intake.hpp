@@ -9,6 +9,7 @@
 
 #include "packd/fulfillment/label.hpp"
 #include "packd/fulfillment/order_book.hpp"
+#include "packd/fulfillment/order_subscription.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 #include "packd/fulfillment/store.hpp"
 #include "packd/fulfillment/topics.hpp"
@@ -38,6 +39,9 @@ class OrderIntake {
     void set_label_route(LabelRoute route) { route_ = std::move(route); }
     const LabelRoute& label_route() const { return route_; }
 
+    /// Stores messages from the broker in the inbox, all in one durable transaction, before they
+    /// are acknowledged. A message whose payload was too big to keep is dead-lettered instead.
+    Status store(const std::vector<InboundMessage>& batch);
     /// Applies every message waiting in the inbox, oldest first.
     Result<IntakeResult> apply_pending();
     /// Tries every held order again, oldest first (after stock arrived); the ones accepted now get

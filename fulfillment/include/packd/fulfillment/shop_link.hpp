@@ -1,7 +1,10 @@
 #pragma once
-// The MQTT connection to the shop's broker, on Paho MQTT C++. Paho calls back on its own
-// threads; every callback here only copies what it got and posts it to the io_context.
-// Reconnects are an Asio timer with exponential backoff and jitter, owned by the link.
+// The link to the shop's broker: two MQTT connections. Outbound messages, the retained status
+// and its Last Will go over Paho MQTT C++ (client id "<client_id>-out"); Paho calls back on its
+// own threads and every callback here only copies what it got and posts it to the io_context.
+// Inbound messages come over packd's own OrderSubscription (client id "<client_id>"), which
+// acknowledges a message only after it is stored (invariant 1; see mqtt_packet.hpp for why).
+// Reconnects are Asio timers with exponential backoff and jitter, owned by each connection.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -10,7 +13,9 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "packd/common/result.hpp"
 #include "packd/fulfillment/store.hpp"
@@ -37,11 +42,16 @@ struct BrokerSettings {
     std::chrono::milliseconds reconnect_min{500};
     std::chrono::milliseconds reconnect_max{30000};
     std::string shared_group;  ///< non-empty: subscribe as a member of this shared subscription
+    std::size_t max_payload_bytes = 256 * 1024;
 };
+
+class OrderSubscription;
+struct InboundMessage;
 
 class ShopLink {
   public:
-    using MessageHandler = std::function<void(std::string topic, std::string payload)>;
+    /// Stores a batch of inbound messages durably; true lets them be acknowledged.
+    using BatchHandler = std::function<bool(const std::vector<InboundMessage>&)>;
     using Listener = std::function<void()>;
 
     ShopLink(boost::asio::io_context& io, BrokerSettings settings, Topics topics);
@@ -49,8 +59,9 @@ class ShopLink {
     ShopLink(const ShopLink&) = delete;
     ShopLink& operator=(const ShopLink&) = delete;
 
-    /// Connects (and keeps reconnecting). Handlers run on the io_context.
-    Status start(MessageHandler on_message, Listener on_connected);
+    /// Connects both connections (and keeps reconnecting). Handlers run on the io_context;
+    /// `on_connected` each time the outbound connection is up.
+    Status start(BatchHandler on_batch, Listener on_connected);
     /// Publishes at QoS 1; `acked` runs on the io_context with true after the broker's PUBACK.
     void publish(const OutboxMessage& msg, std::function<void(bool)> acked);
     /// Publishes the retained status document (online, version, devices).
@@ -58,7 +69,10 @@ class ShopLink {
     /// Marks the link offline (retained), disconnects cleanly and calls `done`; bounded in time.
     void stop(std::function<void()> done);
 
+    /// The outbound connection is up.
     bool connected() const { return connected_; }
+    /// The inbound subscription is active.
+    bool subscribed() const;
     /// The order topic filter this box subscribes to, shared or not.
     std::string order_filter() const;
     /// One line for `packctl status`: "connected to ...", "reconnecting in 4 s: ...".
@@ -69,18 +83,19 @@ class ShopLink {
     void connect();
     void on_connect_result(bool ok, const std::string& reason);
     /// The connect failure in words an admin can act on, naming the config keys involved.
-    std::string explain_failure(const std::string& reason);
+    std::string explain_failure(const std::string& reason) const;
     void on_connection_lost(const std::string& why);
+    /// Logs a connection problem of either connection, unless it was the last one logged.
+    void report(const std::string& why);
     void schedule_reconnect();
 
     boost::asio::io_context& io_;
     BrokerSettings settings_;
     Topics topics_;
-    MessageHandler on_message_;
+    std::unique_ptr<OrderSubscription> subscription_;
     Listener on_connected_;
     std::unique_ptr<PahoListener> connect_listener_;
     std::unique_ptr<PahoListener> publish_listener_;
-    std::unique_ptr<PahoListener> subscribe_listener_;
     std::unique_ptr<PahoListener> disconnect_listener_;
     std::unique_ptr<mqtt::async_client> client_;
     boost::asio::steady_timer reconnect_timer_;
@@ -90,6 +105,7 @@ class ShopLink {
     bool connecting_ = false;
     bool stopping_ = false;
     std::string last_error_;
+    std::set<std::string> reported_;
     std::function<void()> stopped_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     // Publish completions by Paho user context (an outbox id).
