@@ -138,7 +138,7 @@ Status Daemon::start() {
     inventory_ = std::make_unique<ful::Inventory>(
         *store_, topics, ful::InventorySettings{config_.devices.inventory.allow_oversell});
     orders_ = std::make_unique<ful::OrderBook>(*store_, *inventory_, topics);
-    intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, topics,
+    intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, *inventory_, topics,
                                                  static_cast<size_t>(b.max_payload_bytes));
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
@@ -413,6 +413,9 @@ void Daemon::apply_inbox() {
     kick_printers(result->printers_with_new_jobs);
     if (result->outbox_grew) {
         pump_->kick();
+    }
+    if (result->stock_changed) {
+        retry_held_orders();  // the shop corrected stock: orders waiting for it can go
     }
 }
 

@@ -6,6 +6,7 @@
 #include "packd/common/text.hpp"
 #include "packd/fulfillment/order_event.hpp"
 #include "packd/fulfillment/shop_formats.hpp"
+#include "packd/fulfillment/stock_event.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -20,8 +21,13 @@ std::string to_text(const json& j) {
 
 }  // namespace
 
-OrderIntake::OrderIntake(Store& store, OrderBook& orders, Topics topics, size_t max_payload_bytes)
-    : store_(store), orders_(orders), topics_(std::move(topics)), max_payload_bytes_(max_payload_bytes) {}
+OrderIntake::OrderIntake(Store& store, OrderBook& orders, Inventory& inventory, Topics topics,
+                         size_t max_payload_bytes)
+    : store_(store),
+      orders_(orders),
+      inventory_(inventory),
+      topics_(std::move(topics)),
+      max_payload_bytes_(max_payload_bytes) {}
 
 Status OrderIntake::store(const std::vector<InboundMessage>& batch) {
     try {
@@ -143,20 +149,71 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
     store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png, reprint);
 }
 
-void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
+void OrderIntake::refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result) {
+    log::warning("rejected message " + std::to_string(msg.id) + " on " + msg.topic + ": " + reason);
+    dead_letter(msg, reason);
+    store_.inbox_finish(msg.id);
+    ++result.rejected;
+    result.outbox_grew = true;
+}
+
+void OrderIntake::apply_stock(const InboxMessage& msg, IntakeResult& result) {
     Transaction tx(store_.db());
+    auto parsed = parse_stock_event(msg.payload, max_payload_bytes_);
+    if (!parsed) {
+        refuse(msg, parsed.error().message, result);
+        tx.commit();
+        return;
+    }
+    const StockEvent& ev = *parsed;
+    if (store_.event_applied(ev.event_id)) {
+        log::info("event " + ev.event_id + " was applied before; delivered again, nothing changed");
+        store_.inbox_finish(msg.id);
+        tx.commit();
+        ++result.duplicates;
+        return;
+    }
+    const Movement& m = ev.movement;
+    auto recorded = ev.type == "stock.counted" ? inventory_.count(m, ev.counted) : inventory_.record(m);
+    if (!recorded) {
+        refuse(msg, recorded.error().message, result);
+        store_.mark_event_applied(ev.event_id, "rejected: " + recorded.error().message);
+        tx.commit();
+        return;
+    }
+    store_.mark_event_applied(ev.event_id, "applied");
+    store_.inbox_finish(msg.id);
+    tx.commit();
+    ++result.applied;
+    result.stock_changed = true;
+    log::notice("stock " + ev.type.substr(6) + " by the shop: " + m.sku + " at " + m.location +
+                (ev.type == "stock.counted"
+                     ? " counted " + std::to_string(ev.counted)
+                     : " " + std::string(m.delta > 0 ? "+" : "") + std::to_string(m.delta)) +
+                " (event " + ev.event_id + ")");
+}
+
+void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
+    if (msg.topic == topics_.stock_in()) {
+        apply_stock(msg, result);
+        return;
+    }
+    Transaction tx(store_.db());
+    if (!topics_.is_order_topic(msg.topic)) {
+        refuse(msg,
+               "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
+                   topics_.stock_in() + ")",
+               result);
+        tx.commit();
+        return;
+    }
     ShopFormat format = ShopFormat::unknown;
     auto parsed =
         parse_inbound_order(msg.payload, max_payload_bytes_, topics_.order_hint(msg.topic), &format);
     const std::string source = to_string(format);
     if (!parsed) {
-        log::warning("rejected message " + std::to_string(msg.id) + " on " + msg.topic + ": " +
-                     parsed.error().message);
-        dead_letter(msg, parsed.error().message);
-        store_.inbox_finish(msg.id);
+        refuse(msg, parsed.error().message, result);
         tx.commit();
-        ++result.rejected;
-        result.outbox_grew = true;
         return;
     }
     const OrderEvent& ev = *parsed;

@@ -301,9 +301,8 @@ void ShopLink::stop(std::function<void()> done) {
 std::string ShopLink::order_filter() const {
     // A shared subscription: the broker hands each order to one member of the group (MQTT 5
     // section 4.8.2; mosquitto, EMQX, HiveMQ and VerneMQ accept it from 3.1.1 clients too).
-    return settings_.shared_group.empty()
-               ? topics_.orders_in_filter()
-               : "$share/" + settings_.shared_group + "/" + topics_.orders_in_filter();
+    return settings_.shared_group.empty() ? topics_.in_filter()
+                                          : "$share/" + settings_.shared_group + "/" + topics_.in_filter();
 }
 
 std::string ShopLink::state_text() const {

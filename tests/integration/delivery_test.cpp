@@ -70,7 +70,7 @@ TEST(Delivery, BrokerRestartedMidStreamLosesNothingAndAppliesEveryOrderOnce) {
     write_file(dir.file("packd.toml"), daemon_config(dir, port));
     auto packd = start_packd(dir);
     seed_catalogue(dir);
-    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
 
     constexpr int kOrders = 60;
     mqtt::async_client shop(broker->uri(), "shop-pub-" + std::to_string(::getpid()), nullptr);
@@ -117,7 +117,7 @@ TEST(Delivery, TheOutboxSurvivesABrokerOutageAndAPackdRestart) {
     auto collector = std::make_unique<StatusCollector>(*broker);
     auto packd = start_packd(dir);
     seed_catalogue(dir);
-    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
     publish(port, "packd/v1/it/in/orders", order(1));
     ASSERT_TRUE(packd->wait_for_output("order D1 accepted", 20s)) << packd->output();
 
@@ -158,7 +158,7 @@ TEST(Delivery, PackdKilledBetweenReceiptAndStoringGetsTheMessageAgainAfterRestar
     write_file(dir.file("packd.toml"), daemon_config(dir, port));
     auto packd = start_packd(dir);
     seed_catalogue(dir);
-    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
 
     sqlite3* lock = nullptr;
     ASSERT_EQ(sqlite3_open(dir.file("state/packd.db").c_str(), &lock), SQLITE_OK);

@@ -99,7 +99,7 @@ TEST(InventoryOrders, OrdersReserveHoldReleaseAndShip) {
     write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
     auto packd = start_packd(dir);
     seed_catalogue(dir);
-    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
 
     publish(broker.port(), "packd/v1/it/in/orders", order_payload("e1", "A1", "MUG-RED", 5));
     publish(broker.port(), "packd/v1/it/in/orders", order_payload("e2", "A2", "GHOST", 1));
@@ -151,6 +151,50 @@ TEST(InventoryOrders, OrdersReserveHoldReleaseAndShip) {
         std::this_thread::sleep_for(50ms);
     }
     EXPECT_TRUE(label) << packd->output();
+    EXPECT_EQ(packctl(dir, {"verify"}).code, 0);
+}
+
+TEST(InventoryOrders, StockCorrectionsFromTheShopApplyOnceAndReleaseHeldOrders) {
+    TempDir dir;
+    Broker broker;
+    write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+
+    publish(broker.port(), "packd/v1/it/in/orders", order_payload("e3", "A3", "TEE-BLK-L", 30));
+    ASSERT_TRUE(packd->wait_for_output("order A3 held", 20s)) << packd->output();
+
+    // The shop books a delivery it received: the held order goes, once, however often it is sent.
+    const std::string receipt =
+        R"({"event_id":"st-1","type":"stock.adjusted","sku":"TEE-BLK-L","location":"A-01-02","delta":10,)"
+        R"("reason":"receive"})";
+    publish(broker.port(), "packd/v1/it/in/stock", receipt);
+    publish(broker.port(), "packd/v1/it/in/stock", receipt);
+    ASSERT_TRUE(packd->wait_for_output("order A3 accepted: stock arrived", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("event st-1 was applied before", 20s)) << packd->output();
+    EXPECT_NE(packctl(dir, {"stock", "TEE-BLK-L"}).output.find("on hand 35, reserved 30, available 5"),
+              std::string::npos)
+        << packctl(dir, {"stock", "TEE-BLK-L"}).output;
+
+    // A count sets the location to what was counted.
+    publish(
+        broker.port(), "packd/v1/it/in/stock",
+        R"({"event_id":"st-2","type":"stock.counted","sku":"MUG-RED","location":"A-01-01","quantity":42})");
+    ASSERT_TRUE(packd->wait_for_output("MUG-RED at A-01-01 counted 42", 20s)) << packd->output();
+
+    // Bad corrections are refused with the reason and change nothing.
+    const std::string before = packctl(dir, {"stock"}).output;
+    publish(broker.port(), "packd/v1/it/in/stock",
+            R"({"event_id":"st-3","type":"stock.adjusted","sku":"GHOST","location":"A-01-01","delta":1})");
+    publish(broker.port(), "packd/v1/it/in/stock",
+            R"({"event_id":"st-4","type":"stock.adjusted","sku":"MUG-RED","location":"A-01-01","delta":1,)"
+            R"("reason":"ship"})");
+    publish(broker.port(), "packd/v1/it/in/returns", R"({"event_id":"r-1"})");
+    ASSERT_TRUE(packd->wait_for_output("is not one for a correction", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("is not one packd takes", 20s)) << packd->output();
+    EXPECT_NE(packd->output().find("GHOST"), std::string::npos) << packd->output();
+    EXPECT_EQ(packctl(dir, {"stock"}).output, before);
     EXPECT_EQ(packctl(dir, {"verify"}).code, 0);
 }
 

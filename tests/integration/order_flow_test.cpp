@@ -92,7 +92,7 @@ class OrderFlow : public ::testing::Test {
         write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
         packd = start_packd(dir);
         seed_catalogue(dir);
-        ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders", 20s)) << packd->output();
+        ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
         shop.subscribe("packd/v1/it/out/#");
         shop.subscribe("packd/v1/it/status");
     }
@@ -235,7 +235,7 @@ TEST(OrderFlowBroker, PackdStartedBeforeTheBrokerConnectsWhenItComes) {
     Broker broker("", port);
     ASSERT_TRUE(packd->wait_for_output("connected to broker", 20s)) << packd->output();
     ShopClient shop(broker);
-    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders", 20s)) << packd->output();
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
     shop.publish("packd/v1/it/in/orders", order_json("evt-late", "5001"));
     EXPECT_TRUE(wait_for_file(dir.file("labels/5001-shipping-1.zpl"), 20s)) << packd->output();
 }
@@ -251,7 +251,7 @@ TEST(OrderFlowBroker, BoxesInOneSharedGroupEachGetAnOrderOnce) {
         cfg.replace(cfg.find(anchor), anchor.size(), anchor + "shared_group = \"zone-a\"\n");
         write_file(dir->file("packd.toml"), cfg);
         boxes.push_back(start_packd(*dir));
-        ASSERT_TRUE(boxes.back()->wait_for_output("subscribed to $share/zone-a/packd/v1/it/in/orders/#", 20s))
+        ASSERT_TRUE(boxes.back()->wait_for_output("subscribed to $share/zone-a/packd/v1/it/in/#", 20s))
             << boxes.back()->output();
     }
     constexpr int kOrders = 12;

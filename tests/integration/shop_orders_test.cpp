@@ -17,7 +17,7 @@ class ShopOrders : public ::testing::Test {
     void SetUp() override {
         write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
         packd = start_packd(dir);
-        ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/orders/#", 20s)) << packd->output();
+        ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
         write_file(dir.file("products.csv"),
                    "sku,name,unit_weight_g\nMUG-RED,Mug,350\nTOWEL-SAGE,Towel,400\nWRAP-3P,Wraps,90\n"
                    "BAG-LINEN-NAT,Bag,120\n");

@@ -30,11 +30,13 @@ struct IntakeResult {
     int rejected = 0;
     std::set<std::string> printers_with_new_jobs;
     bool outbox_grew = false;
+    bool stock_changed = false;  ///< a stock correction was applied: held orders may go now
 };
 
 class OrderIntake {
   public:
-    OrderIntake(Store& store, OrderBook& orders, Topics topics, size_t max_payload_bytes);
+    OrderIntake(Store& store, OrderBook& orders, Inventory& inventory, Topics topics,
+                size_t max_payload_bytes);
 
     void set_label_route(LabelRoute route) { route_ = std::move(route); }
     const LabelRoute& label_route() const { return route_; }
@@ -50,11 +52,15 @@ class OrderIntake {
 
   private:
     void apply_one(const InboxMessage& msg, IntakeResult& result);
+    void apply_stock(const InboxMessage& msg, IntakeResult& result);
+    /// Dead-letters `msg` with `reason` and removes it from the inbox; inside the caller's transaction.
+    void refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
     void queue_shipping_label(const OrderEvent& ev);
 
     Store& store_;
     OrderBook& orders_;
+    Inventory& inventory_;
     Topics topics_;
     size_t max_payload_bytes_;
     LabelRoute route_;

@@ -11,9 +11,15 @@ class Topics {
 
     /// Order events from the shop (created, updated, cancelled).
     std::string orders_in() const { return base_ + "/in/orders"; }
-    /// What packd subscribes to: the order topic and anything below it. A shop bridge may append
-    /// the shop's own event name, e.g. ".../in/orders/orders/create" or ".../in/orders/order.updated".
-    std::string orders_in_filter() const { return base_ + "/in/orders/#"; }
+    /// Stock corrections from the shop (stock.adjusted, stock.counted).
+    std::string stock_in() const { return base_ + "/in/stock"; }
+    /// What packd subscribes to: everything the shop sends to this site.
+    std::string in_filter() const { return base_ + "/in/#"; }
+    /// True for the order topic and anything below it. A shop bridge may append the shop's own
+    /// event name, e.g. ".../in/orders/orders/create" or ".../in/orders/order.updated".
+    bool is_order_topic(const std::string& topic) const {
+        return topic == orders_in() || topic.compare(0, orders_in().size() + 1, orders_in() + "/") == 0;
+    }
     /// The shop's event name a bridge appended to the order topic; empty when there is none.
     std::string order_hint(const std::string& topic) const {
         const std::string prefix = orders_in() + "/";

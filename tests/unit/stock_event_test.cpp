@@ -1,0 +1,67 @@
+// Stock corrections from the shop: every field checked before anything touches the store.
+
+#include "packd/fulfillment/stock_event.hpp"
+
+#include <gtest/gtest.h>
+
+namespace packd::fulfillment {
+namespace {
+
+TEST(StockEvent, AdjustmentAndCountAreParsed) {
+    auto adjusted = parse_stock_event(
+        R"({"event_id":"s1","type":"stock.adjusted","sku":"MUG-RED","location":"A-01-01","delta":-2,)"
+        R"("reason":"adjust","note":"broken"})",
+        1024);
+    ASSERT_TRUE(adjusted) << adjusted.error().message;
+    EXPECT_EQ(adjusted->movement.sku, "MUG-RED");
+    EXPECT_EQ(adjusted->movement.delta, -2);
+    EXPECT_EQ(adjusted->movement.reason, MovementReason::adjust);
+    EXPECT_EQ(adjusted->movement.reference, "s1");
+    EXPECT_EQ(adjusted->movement.note, "broken");
+
+    auto received = parse_stock_event(
+        R"({"event_id":"s2","type":"stock.adjusted","sku":"A","location":"RECEIVING","delta":12,"reason":"receive"})",
+        1024);
+    ASSERT_TRUE(received) << received.error().message;
+    EXPECT_EQ(received->movement.reason, MovementReason::receive);
+
+    auto counted = parse_stock_event(
+        R"({"event_id":"s3","type":"stock.counted","sku":"A","location":"A-01-02","quantity":0,)"
+        R"("lot":"L7","expiry":"2027-02-28"})",
+        1024);
+    ASSERT_TRUE(counted) << counted.error().message;
+    EXPECT_EQ(counted->counted, 0);
+    EXPECT_EQ(counted->movement.reason, MovementReason::count);
+    EXPECT_EQ(counted->movement.expiry, "2027-02-28");
+}
+
+TEST(StockEvent, BadCorrectionsNameTheFieldAndTheRule) {
+    const std::string base = R"("event_id":"s","sku":"A","location":"B")";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"{" + base + R"(,"type":"stock.moved"})", "is not a stock event"},
+        {"{" + base + R"(,"type":"stock.adjusted"})", "delta is missing"},
+        {"{" + base + R"(,"type":"stock.adjusted","delta":0})", "delta must not be 0"},
+        {"{" + base + R"(,"type":"stock.adjusted","delta":1.5})", "delta must be a whole number"},
+        {"{" + base + R"(,"type":"stock.adjusted","delta":2000000})",
+         "delta must be from -1000000 to 1000000"},
+        {"{" + base + R"(,"type":"stock.adjusted","delta":1,"reason":"ship"})", "not one for a correction"},
+        {"{" + base + R"(,"type":"stock.counted","quantity":-1})", "quantity must be from 0"},
+        {"{" + base + R"(,"type":"stock.counted","quantity":1,"expiry":"2027-13-01"})",
+         "expiry must be a date"},
+        {R"({"event_id":"s","type":"stock.counted","location":"B","quantity":1})", "sku is missing"},
+        {R"({"event_id":"s","type":"stock.counted","sku":7,"location":"B","quantity":1})",
+         "sku must be a string"},
+        {R"([1,2])", "object"},
+        {R"({"type":)", "invalid JSON"},
+    };
+    for (const auto& [payload, reason] : cases) {
+        auto parsed = parse_stock_event(payload, 1024);
+        ASSERT_FALSE(parsed) << payload;
+        EXPECT_NE(parsed.error().message.find(reason), std::string::npos)
+            << payload << ": " << parsed.error().message;
+    }
+    EXPECT_FALSE(parse_stock_event(std::string(2000, ' '), 1024));
+}
+
+}  // namespace
+}  // namespace packd::fulfillment
