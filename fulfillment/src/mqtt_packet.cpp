@@ -189,6 +189,11 @@ Result<BrokerPacket> parse_body(uint8_t type, uint8_t flags, std::string_view bo
             }
             return BrokerPacket(std::move(s));
         }
+        case kPuback:
+            if (body.size() != 2) {
+                return fail("PUBACK of " + std::to_string(body.size()) + " bytes, expected 2");
+            }
+            return BrokerPacket(Puback{get_u16(body, 0)});
         case kPingresp:
             if (!body.empty()) {
                 return fail("PINGRESP with a body");
@@ -239,6 +244,17 @@ std::string encode_puback(uint16_t packet_id) {
     std::string body;
     put_u16(body, packet_id);
     return packet(kPuback, 0, body);
+}
+
+std::string encode_publish(std::string_view topic, std::string_view payload, uint8_t qos, uint16_t packet_id,
+                           bool retain) {
+    std::string body;
+    put_string(body, topic);
+    if (qos > 0) {
+        put_u16(body, packet_id);
+    }
+    body.append(payload);
+    return packet(kPublish, static_cast<uint8_t>(((qos & 0x03) << 1) | (retain ? 1 : 0)), body);
 }
 
 std::string encode_pingreq() {

@@ -202,6 +202,9 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
                 if (!on_suback(*s)) {
                     return;
                 }
+            } else if (std::holds_alternative<mqtt311::Puback>(**packet)) {
+                close("broker acknowledged a message packd did not publish on this connection");
+                return;
             } else {
                 ping_outstanding_ = false;
             }

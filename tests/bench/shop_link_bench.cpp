@@ -9,6 +9,7 @@
 // under /tmp: once with a file label printer (every order renders a label, ZPL and PNG, and the printer
 // writes both into a folder), once without a printer (the store and MQTT path alone).
 
+#include <poll.h>
 #include <sqlite3.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
@@ -34,7 +35,13 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include "bench_report.hpp"
+#include "packd/fulfillment/mqtt_packet.hpp"
 #include "test_env.hpp"
 
 namespace packd::test {
@@ -226,11 +233,99 @@ class TimedClient {
     mqtt::async_client client_;
 };
 
+/// A shop client without Nagle's algorithm: one blocking TCP socket with TCP_NODELAY, speaking MQTT 3.1.1
+/// through packd's own packet codec. Paho's C client leaves Nagle on, so a small PUBLISH written right after
+/// its PUBACK of the previous status waits for the broker's delayed ACK (about 40 ms on Linux); this client
+/// shows what packd and the broker take without that wait.
+class NoDelayClient {
+  public:
+    NoDelayClient(const Broker& broker, const std::string& client_id) : socket_(io_), reader_(1 << 20) {
+        namespace ip = boost::asio::ip;
+        socket_.connect(
+            ip::tcp::endpoint(ip::make_address("127.0.0.1"), static_cast<uint16_t>(broker.port())));
+        socket_.set_option(ip::tcp::no_delay(true));
+        fulfillment::mqtt311::ConnectRequest request;
+        request.client_id = client_id;
+        request.clean_session = true;
+        request.keepalive_s = 60;
+        write(fulfillment::mqtt311::encode_connect(request));
+        auto ack = next_packet(Clock::now() + 10s);
+        if (!ack || !std::holds_alternative<fulfillment::mqtt311::Connack>(*ack)) {
+            throw std::runtime_error("no-delay client: no CONNACK");
+        }
+    }
+    void subscribe(const std::string& filter) {
+        write(fulfillment::mqtt311::encode_subscribe(1, filter, 1));
+        while (true) {
+            auto p = next_packet(Clock::now() + 10s);
+            if (!p) {
+                throw std::runtime_error("no-delay client: no SUBACK");
+            }
+            if (std::holds_alternative<fulfillment::mqtt311::Suback>(*p)) {
+                return;
+            }
+        }
+    }
+    void publish(const std::string& topic, const std::string& payload) {
+        next_id_ = static_cast<uint16_t>(next_id_ % 65535 + 1);
+        write(fulfillment::mqtt311::encode_publish(topic, payload, 1, next_id_));
+    }
+    /// Reads until a message on a topic that `wanted` accepts arrives; acknowledges every message. The time
+    /// it arrived, or nothing by the deadline.
+    template <class Wanted>
+    std::optional<Clock::time_point> wait_for(Wanted wanted, Clock::time_point deadline) {
+        while (true) {
+            auto p = next_packet(deadline);
+            if (!p) {
+                return std::nullopt;
+            }
+            if (const auto* m = std::get_if<fulfillment::mqtt311::Publish>(&*p)) {
+                const auto at = Clock::now();
+                if (m->qos > 0) {
+                    write(fulfillment::mqtt311::encode_puback(m->packet_id));
+                }
+                if (wanted(m->topic, m->payload)) {
+                    return at;
+                }
+            }
+        }
+    }
+
+  private:
+    void write(const std::string& bytes) { boost::asio::write(socket_, boost::asio::buffer(bytes)); }
+
+    std::optional<fulfillment::mqtt311::BrokerPacket> next_packet(Clock::time_point deadline) {
+        while (true) {
+            auto p = reader_.next();
+            if (!p) {
+                throw std::runtime_error("no-delay client: " + p.error().message);
+            }
+            if (*p) {
+                return std::move(**p);
+            }
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            pollfd fd{socket_.native_handle(), POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
+                return std::nullopt;
+            }
+            std::array<char, 65536> buffer{};
+            const std::size_t n = socket_.read_some(boost::asio::buffer(buffer));
+            reader_.feed(std::string_view(buffer.data(), n));
+        }
+    }
+
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::socket socket_;
+    fulfillment::mqtt311::PacketReader reader_;
+    uint16_t next_id_ = 0;
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // 1: the broker floor.
 
 struct FloorFigures {
     std::vector<double> round_trip_ms;
+    std::vector<double> nodelay_round_trip_ms;  ///< the same with the no-delay client
     int burst = 0;
     int burst_received = 0;
     double burst_publish_ms = 0;  ///< until the last publish() call returned
@@ -251,6 +346,19 @@ FloorFigures run_floor(const Broker& broker, const Sizes& sizes, const std::stri
         }
         f.round_trip_ms.push_back(ms_between(start, client.at(seen).at));
         token->wait();
+    }
+    NoDelayClient fast(broker, "bench-floor-nodelay-" + std::to_string(::getpid()));
+    fast.subscribe(topic);
+    for (int i = 0; i < sizes.floor_round_trips; ++i) {
+        const auto start = Clock::now();
+        fast.publish(topic, payload);
+        auto at = fast.wait_for([&](const std::string& t, const std::string&) { return t == topic; },
+                                Clock::now() + 10s);
+        if (!at) {
+            throw std::runtime_error("broker floor, no-delay client: message " + std::to_string(i) +
+                                     " did not come back");
+        }
+        f.nodelay_round_trip_ms.push_back(ms_between(start, *at));
     }
     f.burst = sizes.floor_burst;
     const size_t first = client.count();
@@ -340,6 +448,9 @@ struct PackdFigures {
     bool printer = false;
     std::vector<double> latency_ms;
     int latency_missing = 0;
+    std::vector<double> nodelay_latency_ms;  ///< the same orders' path with the no-delay client
+    int nodelay_missing = 0;
+    double nodelay_cpu_ms = 0;
     double latency_cpu_ms = 0;  ///< packd's CPU time over the latency phase
     int burst = 0;
     int burst_accepted = 0;
@@ -453,6 +564,35 @@ PackdFigures run_packd(const Broker& broker, const Sizes& sizes, bool printer, c
     }
     f.latency_cpu_ms = process_cpu_ms(packd.pid()) - cpu_before;
 
+    // 3': one order at a time from the no-delay client.
+    {
+        NoDelayClient fast(broker, "bench-shop-nodelay-" + std::to_string(::getpid()) + "-" + tag);
+        fast.subscribe("packd/v1/it/out/orders/+/status");
+        cpu_before = process_cpu_ms(packd.pid());
+        for (int i = 0; i < sizes.latency_orders; ++i) {
+            const std::string id = std::string("N").append(std::to_string(i));
+            const auto start = Clock::now();
+            fast.publish(in, order_json("evt-" + id, id, 1 + i % 3));
+            const std::string topic = "packd/v1/it/out/orders/" + id + "/status";
+            bool accepted = false;
+            auto at = fast.wait_for(
+                [&](const std::string& t, const std::string& payload) {
+                    if (t != topic) {
+                        return false;
+                    }
+                    accepted = is_accepted(Arrival{t, payload, Clock::now()});
+                    return true;
+                },
+                Clock::now() + 20s);
+            if (at && accepted) {
+                f.nodelay_latency_ms.push_back(ms_between(start, *at));
+            } else {
+                ++f.nodelay_missing;
+            }
+        }
+        f.nodelay_cpu_ms = process_cpu_ms(packd.pid()) - cpu_before;
+    }
+
     // 4: a burst, published as fast as the client takes it.
     f.burst = printer ? sizes.burst_orders_printer : sizes.burst_orders;
     std::vector<std::string> payloads;
@@ -499,8 +639,8 @@ PackdFigures run_packd(const Broker& broker, const Sizes& sizes, bool printer, c
     }
 
     if (printer) {
-        // The warm-up order, the latency orders and the burst: one shipping label each.
-        f.labels_expected = 1 + static_cast<size_t>(sizes.latency_orders) + static_cast<size_t>(f.burst);
+        // The warm-up order, the latency orders of both clients and the burst: one shipping label each.
+        f.labels_expected = 1 + 2 * static_cast<size_t>(sizes.latency_orders) + static_cast<size_t>(f.burst);
         const auto by = Clock::now() + 60s;
         while ((f.labels_written = count_files(dir.file("labels"), ".zpl")) < f.labels_expected &&
                Clock::now() < by) {
@@ -533,6 +673,18 @@ void add_packd_rows(std::vector<Row>& rows, const PackdFigures& f, const FloorFi
                     std::to_string(f.latency_ms.size()),
                     rate_text(n * 1000.0 / std::max(1e-9, sum(f.latency_ms)), "orders"), ms_text(p50),
                     ms_text(percentile(f.latency_ms, 99)), notes});
+    const double fast_floor_p50 = percentile(floor.nodelay_round_trip_ms, 50);
+    const double fast_p50 = percentile(f.nodelay_latency_ms, 50);
+    const double fast_n = static_cast<double>(f.nodelay_latency_ms.size());
+    notes = fixed(fast_p50 / std::max(1e-9, fast_floor_p50), 1) + "x floor 1c p50; packd CPU " +
+            fixed(f.nodelay_cpu_ms / std::max(1.0, fast_n), 2) + " ms/order";
+    if (f.nodelay_missing > 0) {
+        notes += "; " + std::to_string(f.nodelay_missing) + " without an accepted status in 20 s";
+    }
+    rows.push_back({"3" + which + "'", "the same, shop client without Nagle",
+                    std::to_string(f.nodelay_latency_ms.size()),
+                    rate_text(fast_n * 1000.0 / std::max(1e-9, sum(f.nodelay_latency_ms)), "orders"),
+                    ms_text(fast_p50), ms_text(percentile(f.nodelay_latency_ms, 99)), notes});
     const int answered = f.burst_accepted + f.burst_other;
     notes = std::to_string(f.burst_accepted) + "/" + std::to_string(f.burst) + " accepted";
     if (f.burst_other > 0) {
@@ -601,6 +753,8 @@ int bench_main(int argc, char** argv) {
               << "\n"
               << std::flush;
 
+    // The test broker config: max_queued_messages 100000 and set_tcp_nodelay true, as docs/mqtt.md
+    // recommends for packd's broker.
     Broker broker;
     const std::string sample = order_json("evt-floor", "F1", 2);
     std::cout << "running 1: broker floor (" << sizes.floor_round_trips << " round trips, burst of "
@@ -619,6 +773,13 @@ int bench_main(int argc, char** argv) {
                     rate_text(floor_n * 1000.0 / std::max(1e-9, sum(floor.round_trip_ms)), "msgs"),
                     ms_text(percentile(floor.round_trip_ms, 50)),
                     ms_text(percentile(floor.round_trip_ms, 99)), "QoS 1 both ways"});
+    const double fast_floor_n = static_cast<double>(floor.nodelay_round_trip_ms.size());
+    rows.push_back(
+        {"1c", "broker floor: the same, client without Nagle",
+         std::to_string(floor.nodelay_round_trip_ms.size()),
+         rate_text(fast_floor_n * 1000.0 / std::max(1e-9, sum(floor.nodelay_round_trip_ms)), "msgs"),
+         ms_text(percentile(floor.nodelay_round_trip_ms, 50)),
+         ms_text(percentile(floor.nodelay_round_trip_ms, 99)), "QoS 1 both ways, TCP_NODELAY"});
     std::string burst_notes = "publishing took " + ms_text(floor.burst_publish_ms);
     if (floor.burst_received < floor.burst) {
         burst_notes += "; " + std::to_string(floor.burst - floor.burst_received) + " MISSING";
@@ -639,6 +800,8 @@ int bench_main(int argc, char** argv) {
         << "     in the order's transaction, and the printer writes both files into a folder afterwards\n"
         << "  N: no [labels] printer and no [printers]: the store and MQTT path alone\n"
         << "  3: publish start to the arrival of the order's \"accepted\" status message at the shop client\n"
+        << "  ': a client with TCP_NODELAY on packd's own MQTT codec instead of Paho (which leaves Nagle "
+           "on)\n"
         << "  4: orders/s = status messages / (first publish to last status); p50/p99 per order inside the "
            "burst\n"
         << "  packd log: " << labels.log_bytes << " + " << bare.log_bytes << " bytes (log level warning)\n"

@@ -32,6 +32,9 @@ std::string describe(const mqtt311::BrokerPacket& packet) {
     if (const auto* s = std::get_if<mqtt311::Suback>(&packet)) {
         return "S" + std::to_string(s->packet_id) + std::string(s->granted.begin(), s->granted.end());
     }
+    if (const auto* a = std::get_if<mqtt311::Puback>(&packet)) {
+        return "A" + std::to_string(a->packet_id);
+    }
     return "R";
 }
 

@@ -165,7 +165,8 @@ TEST(MqttPacket, MalformedStreamsAreRefusedWithTheReason) {
         {"\x21\x02\x00\x00"s, "reserved flags"},
         {"\x90\x03\x00\x01\x07"s, "return code 7"},
         {"\x10\x00"s, "unexpected CONNECT"},
-        {"\x40\x02\x00\x01"s, "unexpected PUBACK"},
+        {"\x40\x03\x00\x01\x00"s, "PUBACK of 3 bytes"},
+        {"\x50\x02\x00\x01"s, "unexpected PUBREC"},
         {"\xd0\x01\x00"s, "PINGRESP with a body"},
     };
     for (const auto& c : cases) {
@@ -182,6 +183,23 @@ TEST(MqttPacket, MalformedStreamsAreRefusedWithTheReason) {
     PacketReader small(16);
     small.feed("\x90\x20"s + std::string(32, '\x01'));
     EXPECT_FALSE(small.next().ok());  // only a PUBLISH may be over the limit
+}
+
+TEST(MqttPacket, PublishRoundTripsThroughTheReader) {
+    // 3.3.1: QoS in bits 2-1, retain in bit 0; the packet id only for QoS 1 and 2.
+    EXPECT_EQ(encode_publish("a/b", "hi", 1, 0x0102),
+              "\x32\x09\x00\x03"
+              "a/b\x01\x02hi"s);
+    EXPECT_EQ(encode_publish("a", "", 0, 99, true),
+              "\x31\x03\x00\x01"
+              "a"s);
+    PacketReader reader(1024);
+    reader.feed(encode_publish("packd/v1/s/in/orders", R"({"x":1})", 1, 77) + "\x40\x02\x00\x4d"s);
+    auto packets = read_all(reader);
+    ASSERT_EQ(packets.size(), 2u);
+    EXPECT_EQ(std::get<Publish>(packets[0]).packet_id, 77);
+    EXPECT_EQ(std::get<Publish>(packets[0]).payload, R"({"x":1})");
+    EXPECT_EQ(std::get<Puback>(packets[1]).packet_id, 77);
 }
 
 TEST(MqttPacket, ConnackReasonsNameTheProblem) {

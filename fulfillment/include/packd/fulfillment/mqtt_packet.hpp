@@ -33,6 +33,9 @@ std::string encode_connect(const ConnectRequest& request);
 std::string encode_subscribe(uint16_t packet_id, std::string_view filter, uint8_t qos);
 /// PUBACK (3.4): the message with this packet id is ours now.
 std::string encode_puback(uint16_t packet_id);
+/// PUBLISH (3.3), for test and benchmark clients; `packet_id` is ignored at QoS 0.
+std::string encode_publish(std::string_view topic, std::string_view payload, uint8_t qos, uint16_t packet_id,
+                           bool retain = false);
 std::string encode_pingreq();
 std::string encode_disconnect();
 
@@ -64,7 +67,12 @@ struct Publish {
 
 struct Pingresp {};
 
-using BrokerPacket = std::variant<Connack, Suback, Publish, Pingresp>;
+/// PUBACK (3.4): the broker has a message the client published at QoS 1.
+struct Puback {
+    uint16_t packet_id = 0;
+};
+
+using BrokerPacket = std::variant<Connack, Suback, Publish, Pingresp, Puback>;
 
 /// Cuts a byte stream from the broker into packets. A malformed packet is an error after which
 /// the connection must be closed (4.8: the stream cannot be resynchronised).
