@@ -4,9 +4,10 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/label_pdf.hpp"
 #include "packd/fulfillment/order_event.hpp"
+#include "packd/fulfillment/shop_events.hpp"
 #include "packd/fulfillment/shop_formats.hpp"
-#include "packd/fulfillment/stock_event.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -27,6 +28,7 @@ OrderIntake::OrderIntake(Store& store, OrderBook& orders, Inventory& inventory, 
       orders_(orders),
       inventory_(inventory),
       topics_(std::move(topics)),
+      returns_(store, orders, topics_),
       max_payload_bytes_(max_payload_bytes) {}
 
 Status OrderIntake::store(const std::vector<InboundMessage>& batch) {
@@ -193,16 +195,98 @@ void OrderIntake::apply_stock(const InboxMessage& msg, IntakeResult& result) {
                 " (event " + ev.event_id + ")");
 }
 
+Status OrderIntake::publish_return_label(const ReturnEvent& ev, const std::string& order_id) {
+    // From the customer (the order's ship-to) back to the warehouse, with the RMA as its reference.
+    auto order = parse_inbound_order(orders_.original_of(order_id), max_payload_bytes_, "", nullptr);
+    if (!order) {
+        return fail("the order's original cannot be read again: " + order.error().message);
+    }
+    ShippingLabelData data;
+    data.order_id = ev.rma;
+    data.ship_from = order->ship_to;
+    data.ship_to = route_.ship_from;
+    data.carrier = ev.carrier;
+    data.tracking_number = ev.tracking_number;
+    const Label label = shipping_label(data, route_.size);
+    auto png = to_png(label);
+    if (!png) {
+        return png.error();
+    }
+    auto pdf = to_pdf(label);
+    if (!pdf) {
+        return pdf.error();
+    }
+    const json message{{"rma", ev.rma},
+                       {"order_id", order_id},
+                       {"carrier", ev.carrier},
+                       {"tracking_number", ev.tracking_number},
+                       {"width_dots", label.size.width_dots},
+                       {"height_dots", label.size.height_dots},
+                       {"dpi", label.size.dpi},
+                       {"png_base64", base64_encode(*png)},
+                       {"pdf_base64", base64_encode(*pdf)}};
+    store_.outbox_add(topics_.return_label(ev.rma), to_text(message), false);
+    return {};
+}
+
+void OrderIntake::apply_return(const InboxMessage& msg, IntakeResult& result) {
+    Transaction tx(store_.db());
+    auto parsed = parse_return_event(msg.payload, max_payload_bytes_);
+    if (!parsed) {
+        refuse(msg, parsed.error().message, result);
+        tx.commit();
+        return;
+    }
+    const ReturnEvent& ev = *parsed;
+    if (store_.event_applied(ev.event_id)) {
+        log::info("event " + ev.event_id + " was applied before; delivered again, nothing changed");
+        store_.inbox_finish(msg.id);
+        tx.commit();
+        ++result.duplicates;
+        return;
+    }
+    Status done;
+    if (ev.type == "return.requested") {
+        done = returns_.request(ev);
+    } else if (auto order_id = returns_.approve(ev); !order_id) {
+        done = order_id.error();
+    } else {
+        done = publish_return_label(ev, *order_id);
+        if (!done) {
+            done = fail("return " + ev.rma + ": no return label: " + done.error().message);
+        }
+    }
+    if (!done) {
+        // Nothing of the event stays: the transaction is rolled back and only the refusal is written.
+        tx.rollback();
+        Transaction refusal(store_.db());
+        refuse(msg, done.error().message, result);
+        store_.mark_event_applied(ev.event_id, "rejected: " + done.error().message);
+        refusal.commit();
+        return;
+    }
+    store_.mark_event_applied(ev.event_id, ev.type.substr(7));
+    store_.inbox_finish(msg.id);
+    tx.commit();
+    ++result.applied;
+    result.outbox_grew = true;
+    log::notice("return " + ev.rma + " " + ev.type.substr(7) + " (event " + ev.event_id + ")");
+}
+
 void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     if (msg.topic == topics_.stock_in()) {
         apply_stock(msg, result);
+        return;
+    }
+    if (msg.topic == topics_.returns_in()) {
+        apply_return(msg, result);
         return;
     }
     Transaction tx(store_.db());
     if (!topics_.is_order_topic(msg.topic)) {
         refuse(msg,
                "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
-                   topics_.stock_in() + ")",
+                   topics_.stock_in() + ", " + topics_.returns_in() + ")",
                result);
         tx.commit();
         return;

@@ -164,4 +164,9 @@ void Transaction::commit() {
     done_ = true;
 }
 
+void Transaction::rollback() {
+    done_ = true;
+    db_.exec("ROLLBACK");
+}
+
 }  // namespace packd::fulfillment

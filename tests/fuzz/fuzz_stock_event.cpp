@@ -1,4 +1,4 @@
-// Stock corrections as the shop publishes them (fulfillment/src/stock_event.cpp). Every payload gives either
+// Stock corrections as the shop publishes them (fulfillment/src/shop_events.cpp). Every payload gives either
 // a movement the inventory can take as it is, or an error that is safe to log and to publish as JSON on the
 // dead-letter topic.
 
@@ -9,7 +9,7 @@
 
 #include "fuzz_check.hpp"
 #include "packd/common/text.hpp"
-#include "packd/fulfillment/stock_event.hpp"
+#include "packd/fulfillment/shop_events.hpp"
 
 namespace {
 

@@ -190,7 +190,7 @@ TEST(InventoryOrders, StockCorrectionsFromTheShopApplyOnceAndReleaseHeldOrders) 
     publish(broker.port(), "packd/v1/it/in/stock",
             R"({"event_id":"st-4","type":"stock.adjusted","sku":"MUG-RED","location":"A-01-01","delta":1,)"
             R"("reason":"ship"})");
-    publish(broker.port(), "packd/v1/it/in/returns", R"({"event_id":"r-1"})");
+    publish(broker.port(), "packd/v1/it/in/parcels", R"({"event_id":"p-1"})");
     ASSERT_TRUE(packd->wait_for_output("is not one for a correction", 20s)) << packd->output();
     ASSERT_TRUE(packd->wait_for_output("is not one packd takes", 20s)) << packd->output();
     EXPECT_NE(packd->output().find("GHOST"), std::string::npos) << packd->output();

@@ -77,12 +77,13 @@ class OrderBook {
     std::string original_of(const std::string& order_id);
     std::optional<std::string> state_of(const std::string& order_id);
     std::optional<OrderDetail> detail(const std::string& order_id);
+    /// The SKUs and quantities the order asks for.
+    std::vector<OrderQuantity> lines_of(const std::string& order_id);
 
   private:
     void set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason);
     void queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
                       const std::string& event_id);
-    std::vector<OrderQuantity> lines_of(const std::string& order_id);
 
     Store& store_;
     Inventory& inventory_;

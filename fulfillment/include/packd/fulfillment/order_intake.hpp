@@ -10,6 +10,7 @@
 #include "packd/fulfillment/label.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_subscription.hpp"
+#include "packd/fulfillment/return_desk.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 #include "packd/fulfillment/store.hpp"
 #include "packd/fulfillment/topics.hpp"
@@ -53,6 +54,10 @@ class OrderIntake {
   private:
     void apply_one(const InboxMessage& msg, IntakeResult& result);
     void apply_stock(const InboxMessage& msg, IntakeResult& result);
+    void apply_return(const InboxMessage& msg, IntakeResult& result);
+    /// The return label of an approved return as PNG and PDF in the outbox; the reason when it
+    /// cannot be drawn.
+    Status publish_return_label(const ReturnEvent& ev, const std::string& order_id);
     /// Dead-letters `msg` with `reason` and removes it from the inbox; inside the caller's transaction.
     void refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
@@ -62,6 +67,7 @@ class OrderIntake {
     OrderBook& orders_;
     Inventory& inventory_;
     Topics topics_;
+    ReturnDesk returns_;
     size_t max_payload_bytes_;
     LabelRoute route_;
 };

@@ -88,6 +88,8 @@ class Transaction {
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
+    /// Undoes everything since BEGIN now rather than at the end of the scope.
+    void rollback();
 
   private:
     Database& db_;

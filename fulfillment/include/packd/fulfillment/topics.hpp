@@ -13,6 +13,16 @@ class Topics {
     std::string orders_in() const { return base_ + "/in/orders"; }
     /// Stock corrections from the shop (stock.adjusted, stock.counted).
     std::string stock_in() const { return base_ + "/in/stock"; }
+    /// Returns from the shop (return.requested, return.approved).
+    std::string returns_in() const { return base_ + "/in/returns"; }
+    /// State changes of one return (requested, approved).
+    std::string return_status(const std::string& rma) const {
+        return base_ + "/out/returns/" + rma + "/status";
+    }
+    /// The return label of an approved return, as PNG and PDF, for the shop to send its customer.
+    std::string return_label(const std::string& rma) const {
+        return base_ + "/out/returns/" + rma + "/label";
+    }
     /// What packd subscribes to: everything the shop sends to this site.
     std::string in_filter() const { return base_ + "/in/#"; }
     /// True for the order topic and anything below it. A shop bridge may append the shop's own

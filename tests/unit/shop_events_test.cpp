@@ -1,6 +1,6 @@
 // Stock corrections from the shop: every field checked before anything touches the store.
 
-#include "packd/fulfillment/stock_event.hpp"
+#include "packd/fulfillment/shop_events.hpp"
 
 #include <gtest/gtest.h>
 
@@ -61,6 +61,56 @@ TEST(StockEvent, BadCorrectionsNameTheFieldAndTheRule) {
             << payload << ": " << parsed.error().message;
     }
     EXPECT_FALSE(parse_stock_event(std::string(2000, ' '), 1024));
+}
+
+}  // namespace
+}  // namespace packd::fulfillment
+
+namespace packd::fulfillment {
+namespace {
+
+TEST(ReturnEvent, RequestAndApprovalAreParsed) {
+    auto requested =
+        parse_return_event(R"({"event_id":"r1","type":"return.requested","rma":"RMA-1001","order_id":"1001",)"
+                           R"("lines":[{"sku":"MUG-RED","quantity":1},{"sku":"TEE-BLK-L","quantity":2}]})",
+                           4096);
+    ASSERT_TRUE(requested) << requested.error().message;
+    EXPECT_EQ(requested->rma, "RMA-1001");
+    EXPECT_EQ(requested->order_id, "1001");
+    ASSERT_EQ(requested->lines.size(), 2u);
+    EXPECT_EQ(requested->lines[1].sku, "TEE-BLK-L");
+    EXPECT_EQ(requested->lines[1].quantity, 2);
+
+    auto approved = parse_return_event(
+        R"({"event_id":"r2","type":"return.approved","rma":"RMA-1001","carrier":"DHL","tracking_number":"JJD1"})",
+        4096);
+    ASSERT_TRUE(approved) << approved.error().message;
+    EXPECT_EQ(approved->carrier, "DHL");
+    EXPECT_EQ(approved->tracking_number, "JJD1");
+    EXPECT_TRUE(approved->lines.empty());
+}
+
+TEST(ReturnEvent, BadReturnsNameTheFieldAndTheRule) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"event_id":"r","type":"return.lost","rma":"R1"})", "is not a return event"},
+        {R"({"event_id":"r","type":"return.approved"})", "rma is missing"},
+        {R"({"event_id":"r","type":"return.approved","rma":"R 1/2"})", "rma may hold only"},
+        {R"({"event_id":"r","type":"return.requested","rma":"R1","lines":[]})", "order_id is missing"},
+        {R"({"event_id":"r","type":"return.requested","rma":"R1","order_id":"1","lines":[]})",
+         "lines must be"},
+        {R"({"event_id":"r","type":"return.requested","rma":"R1","order_id":"1","lines":[{"sku":"A"}]})",
+         "lines[0].quantity is missing"},
+        {R"({"event_id":"r","type":"return.requested","rma":"R1","order_id":"1","lines":[{"sku":"A","quantity":0}]})",
+         "lines[0].quantity must be from 1"},
+        {R"({"event_id":"r","type":"return.requested","rma":"R1","order_id":"1","lines":[7]})",
+         "lines[0] must be an object"},
+    };
+    for (const auto& [payload, reason] : cases) {
+        auto parsed = parse_return_event(payload, 4096);
+        ASSERT_FALSE(parsed) << payload;
+        EXPECT_NE(parsed.error().message.find(reason), std::string::npos)
+            << payload << ": " << parsed.error().message;
+    }
 }
 
 }  // namespace

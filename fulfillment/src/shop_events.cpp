@@ -1,4 +1,4 @@
-#include "packd/fulfillment/stock_event.hpp"
+#include "packd/fulfillment/shop_events.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -131,6 +131,68 @@ Result<StockEvent> parse_stock_event(std::string_view payload, size_t max_bytes)
     }
     m.reference = ev.event_id;
     m.station = "shop";
+    return ev;
+}
+
+Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_bytes) {
+    auto parsed = parse_json_object(payload, max_bytes);
+    if (!parsed) {
+        return parsed.error();
+    }
+    const json& doc = *parsed;
+    ReturnEvent ev;
+    for (auto [key, field, required, max_len] :
+         {std::tuple{"event_id", &ev.event_id, true, size_t{128}},
+          std::tuple{"type", &ev.type, true, size_t{32}}, std::tuple{"rma", &ev.rma, true, size_t{64}}}) {
+        auto value = text(doc, key, required, max_len);
+        if (!value) {
+            return value.error();
+        }
+        *field = std::move(*value);
+    }
+    if (!is_safe_id(ev.rma)) {
+        return fail("rma may hold only letters, digits, '-', '_' and '.'");
+    }
+    if (ev.type == "return.approved") {
+        for (auto [key, field] :
+             {std::pair{"carrier", &ev.carrier}, std::pair{"tracking_number", &ev.tracking_number}}) {
+            auto value = text(doc, key, false, 64);
+            if (!value) {
+                return value.error();
+            }
+            *field = std::move(*value);
+        }
+        return ev;
+    }
+    if (ev.type != "return.requested") {
+        return fail("type \"" + printable(ev.type) +
+                    "\" is not a return event (return.requested, return.approved)");
+    }
+    auto order_id = text(doc, "order_id", true, 64);
+    if (!order_id) {
+        return order_id.error();
+    }
+    ev.order_id = *order_id;
+    auto lines = doc.find("lines");
+    if (lines == doc.end() || !lines->is_array() || lines->empty() || lines->size() > 1000) {
+        return fail("lines must be an array of 1 to 1000 lines");
+    }
+    for (size_t i = 0; i < lines->size(); ++i) {
+        const json& line = (*lines)[i];
+        const std::string where = "lines[" + std::to_string(i) + "]";
+        if (!line.is_object()) {
+            return fail(where + " must be an object");
+        }
+        auto sku = text(line, "sku", true, 64);
+        if (!sku) {
+            return fail(where + "." + sku.error().message);
+        }
+        auto quantity = units(line, "quantity", 1);
+        if (!quantity) {
+            return fail(where + "." + quantity.error().message);
+        }
+        ev.lines.push_back({*sku, *quantity});
+    }
     return ev;
 }
 

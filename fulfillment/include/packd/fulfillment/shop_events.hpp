@@ -1,0 +1,41 @@
+#pragma once
+// Events from the shop other than orders (docs/mqtt.md): stock corrections on `P/in/stock` (a change
+// by a number of units or a counted quantity at one location) and returns on `P/in/returns`
+// (requested, approved), parsed and checked field by field before anything touches the store.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "packd/common/result.hpp"
+#include "packd/fulfillment/inventory.hpp"
+
+namespace packd::fulfillment {
+
+struct StockEvent {
+    std::string event_id;
+    std::string type;   ///< "stock.adjusted" (by `movement.delta`) or "stock.counted" (to `counted`)
+    Movement movement;  ///< sku, location, lot, expiry, delta, reason, note
+    int64_t counted = 0;
+};
+
+/// Parses one stock correction within `max_bytes`. Every error names the field and the rule.
+Result<StockEvent> parse_stock_event(std::string_view payload, size_t max_bytes);
+
+/// A return the shop's customer asked for (`return.requested`, with the lines) or the shop agreed to
+/// (`return.approved`, optionally with the carrier and tracking number of the return label).
+struct ReturnEvent {
+    std::string event_id;
+    std::string type;
+    std::string rma;
+    std::string order_id;              ///< requested only
+    std::vector<OrderQuantity> lines;  ///< requested only
+    std::string carrier;               ///< approved only, optional
+    std::string tracking_number;       ///< approved only, optional
+};
+
+/// Parses one return event within `max_bytes`. Every error names the field and the rule.
+Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_bytes);
+
+}  // namespace packd::fulfillment
