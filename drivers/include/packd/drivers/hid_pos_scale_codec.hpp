@@ -1,0 +1,54 @@
+#pragma once
+// USB HID Point of Sale scales (usage page 0x8D): the Scale Data Report -> a weight reading.
+// Pure: bytes in, reading out; the libusb transport is in hid_scale.cpp.
+//
+// The report (HID Point of Sale Usage Tables 1.02, chapter 4 "Weighing Devices"; report id 3 by
+// convention of every scale we know):
+//   [report id 0x03] status  unit  exponent(signed)  weight LSB  weight MSB
+// Devices that number their reports put the id first; the Dymo M10/M25 through hidraw or an
+// interrupt read without the id deliver the last five bytes only.
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "packd/drivers/scale.hpp"
+#include "packd/drivers/weight_unit.hpp"
+
+namespace packd::drivers {
+
+/// Scale Status (usage 0x70) values 1-8 (selectors 0x71-0x78).
+enum class HidScaleStatus : uint8_t {
+    fault = 1,
+    stable_at_zero = 2,
+    in_motion = 3,
+    stable = 4,
+    under_zero = 5,
+    over_weight = 6,
+    requires_calibration = 7,
+    requires_rezeroing = 8,
+};
+
+const char* to_string(HidScaleStatus status);
+
+/// Whether the report starts with the report id. `automatic`: exactly five bytes are a report
+/// without the id (the Dymo M-series through hidraw); any other length starts with it.
+enum class HidReportId { automatic, present, absent };
+
+/// One decoded Scale Data Report: the fields as sent and the reading packd uses.
+struct HidScaleReport {
+    uint8_t status = 0;
+    uint8_t unit = 0;
+    int8_t exponent = 0;
+    uint16_t raw_weight = 0;
+    WeightReading reading;
+};
+
+inline constexpr uint8_t kHidScaleDataReportId = 0x03;
+
+/// Decodes one input report. Never fails: a report that cannot be a weight gives a reading
+/// marked invalid with the reason (fault, over weight, unknown unit, short report, ...).
+HidScaleReport decode_hid_scale_report(std::span<const uint8_t> report,
+                                       HidReportId report_id = HidReportId::automatic);
+
+}  // namespace packd::drivers

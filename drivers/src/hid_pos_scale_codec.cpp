@@ -1,0 +1,103 @@
+#include "packd/drivers/hid_pos_scale_codec.hpp"
+
+namespace packd::drivers {
+namespace {
+
+WeightReading invalid(std::string reason) {
+    WeightReading r;
+    r.valid = false;
+    r.reason = std::move(reason);
+    return r;
+}
+
+}  // namespace
+
+const char* to_string(HidScaleStatus status) {
+    switch (status) {
+        case HidScaleStatus::fault:
+            return "fault";
+        case HidScaleStatus::stable_at_zero:
+            return "stable at zero";
+        case HidScaleStatus::in_motion:
+            return "in motion";
+        case HidScaleStatus::stable:
+            return "stable";
+        case HidScaleStatus::under_zero:
+            return "under zero";
+        case HidScaleStatus::over_weight:
+            return "over weight";
+        case HidScaleStatus::requires_calibration:
+            return "requires calibration";
+        case HidScaleStatus::requires_rezeroing:
+            return "requires re-zeroing";
+    }
+    return "unknown status";
+}
+
+HidScaleReport decode_hid_scale_report(std::span<const uint8_t> report, HidReportId report_id) {
+    HidScaleReport out;
+    bool has_id = report_id == HidReportId::present;
+    if (report_id == HidReportId::automatic) {
+        has_id = report.size() != 5;
+    }
+    if (has_id) {
+        if (report.empty() || report[0] != kHidScaleDataReportId) {
+            out.reading = invalid(report.empty() ? "empty report"
+                                                 : "not a scale data report (report id " +
+                                                       std::to_string(report[0]) + ", expected 3)");
+            return out;
+        }
+        report = report.subspan(1);
+    }
+    if (report.size() < 5) {
+        out.reading = invalid("short report: " + std::to_string(report.size()) + " bytes, expected 5");
+        return out;
+    }
+    out.status = report[0];
+    out.unit = report[1];
+    out.exponent = static_cast<int8_t>(report[2]);
+    out.raw_weight = static_cast<uint16_t>(report[3] | (report[4] << 8));
+
+    if (out.status < 1 || out.status > 8) {
+        out.reading = invalid("unknown scale status " + std::to_string(out.status));
+        return out;
+    }
+    const auto status = static_cast<HidScaleStatus>(out.status);
+    switch (status) {
+        case HidScaleStatus::fault:
+        case HidScaleStatus::over_weight:
+        case HidScaleStatus::requires_calibration:
+        case HidScaleStatus::requires_rezeroing:
+            out.reading = invalid(to_string(status));
+            return out;
+        case HidScaleStatus::stable_at_zero:
+            // Some scales send a stale unit and exponent with a zero weight (Dymo M10 at power on);
+            // zero is zero in any unit.
+            out.reading.milligrams = 0;
+            out.reading.stable = true;
+            return out;
+        default:
+            break;
+    }
+    if (out.unit < 1 || out.unit > 12) {
+        out.reading = invalid("unknown weight unit " + std::to_string(out.unit));
+        return out;
+    }
+    auto mg = to_milligrams(out.raw_weight, out.exponent, static_cast<WeightUnit>(out.unit));
+    if (!mg) {
+        out.reading = invalid(mg.error().message);
+        return out;
+    }
+    if (status == HidScaleStatus::under_zero) {
+        // The weight field carries the magnitude below zero (Stamps.com, Dymo); a negative weight is
+        // never a parcel's, so the reading is invalid but says how far under zero.
+        out.reading = invalid("under zero (-" + std::to_string(*mg / 1000) + " g): zero the scale");
+        out.reading.milligrams = -*mg;
+        return out;
+    }
+    out.reading.milligrams = *mg;
+    out.reading.stable = status == HidScaleStatus::stable;
+    return out;
+}
+
+}  // namespace packd::drivers

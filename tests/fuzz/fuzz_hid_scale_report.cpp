@@ -1,0 +1,24 @@
+// USB HID POS scale input reports (drivers/src/hid_pos_scale_codec.cpp): any bytes, in each report-id mode.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "packd/drivers/hid_pos_scale_codec.hpp"
+#include "scale_reading_check.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace packd::drivers;
+    const std::span<const std::uint8_t> bytes(data, size);
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    for (const HidReportId mode : {HidReportId::automatic, HidReportId::present, HidReportId::absent}) {
+        const HidScaleReport r = decode_hid_scale_report(bytes, mode);
+        packd::fuzz::check_scale_reading(r.reading, text);
+        if (r.reading.valid) {
+            packd::fuzz::check(r.status == 2 || r.status == 3 || r.status == 4,
+                               "only zero, motion and stable reports are valid", text);
+        }
+    }
+    return 0;
+}
