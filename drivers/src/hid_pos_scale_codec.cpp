@@ -100,4 +100,34 @@ HidScaleReport decode_hid_scale_report(std::span<const uint8_t> report, HidRepor
     return out;
 }
 
+bool declares_pos_scale_usage_page(std::span<const uint8_t> d) {
+    size_t i = 0;
+    while (i < d.size()) {
+        const uint8_t prefix = d[i];
+        if (prefix == 0xFE) {  // long item: size byte, tag byte, data (HID 1.11, 6.2.2.3)
+            if (i + 2 >= d.size()) {
+                return false;
+            }
+            i += 3 + size_t{d[i + 1]};
+            continue;
+        }
+        const size_t size = (prefix & 0x03) == 3 ? 4 : (prefix & 0x03);
+        if (i + 1 + size > d.size()) {
+            return false;
+        }
+        // Global item (type 1), tag 0: Usage Page (HID 1.11, 6.2.2.7).
+        if ((prefix & 0xFC) == 0x04 && size > 0) {
+            uint32_t page = 0;
+            for (size_t k = 0; k < size; ++k) {
+                page |= static_cast<uint32_t>(d[i + 1 + k]) << (8 * k);
+            }
+            if (page == kHidPosScaleUsagePage) {
+                return true;
+            }
+        }
+        i += 1 + size;
+    }
+    return false;
+}
+
 }  // namespace packd::drivers

@@ -1,5 +1,6 @@
 #include "packd/host/scale_wiring.hpp"
 
+#include "packd/drivers/hid_scale.hpp"
 #include "packd/drivers/serial_scale.hpp"
 #include "packd/drivers/sim_scale.hpp"
 
@@ -59,6 +60,17 @@ fulfillment::StableWeightRules stable_rules(const ScaleConfig& c) {
 OpenedScale open_scale(boost::asio::io_context& io, const ScaleConfig& c) {
     if (c.type == "sim") {
         auto scale = std::make_shared<drivers::SimScale>(io, c.name, c.fifo);
+        Status st = scale->open();
+        return {scale, st};
+    }
+    if (c.type == "hid") {
+        drivers::HidScaleMatch match;
+        if (c.usb_id.size() == 9) {  // "vvvv:pppp", checked by the config reader
+            match.vendor_id = static_cast<uint16_t>(std::stoul(c.usb_id.substr(0, 4), nullptr, 16));
+            match.product_id = static_cast<uint16_t>(std::stoul(c.usb_id.substr(5), nullptr, 16));
+        }
+        auto scale =
+            std::make_shared<drivers::HidScale>(io, c.name, match, std::chrono::milliseconds(c.reconnect_ms));
         Status st = scale->open();
         return {scale, st};
     }

@@ -1,4 +1,5 @@
-// USB HID POS scale input reports (drivers/src/hid_pos_scale_codec.cpp): any bytes, in each report-id mode.
+// USB HID POS scale input reports (drivers/src/hid_pos_scale_codec.cpp): any bytes, in each report-id mode;
+// and the same bytes as a report descriptor searched for the scale usage page.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,5 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                "only zero, motion and stable reports are valid", text);
         }
     }
+    // The same bytes as a report descriptor: the item walk must stay inside them.
+    [[maybe_unused]] const bool scale = declares_pos_scale_usage_page(bytes);
     return 0;
 }

@@ -255,9 +255,29 @@ TEST(Config, SerialScaleProblemsNameFileLineAndKey) {
         "[site]\nid = \"t1\"\n[scales.a]\ntype = \"sim\"\nfifo = \"/tmp/f\"\nport = \"/dev/ttyS0\"\n");
     EXPECT_NE(e.find("scales.a.port: expected port only with a serial type"), std::string::npos) << e;
     e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"usb-magic\"\n");
-    EXPECT_NE(e.find("scales.a.type: expected one of \"sim\" \"mt-sics\" \"toledo-8217\" \"ascii\""),
+    EXPECT_NE(e.find("scales.a.type: expected one of \"sim\" \"mt-sics\" \"toledo-8217\" \"ascii\" \"hid\""),
               std::string::npos)
         << e;
+}
+
+TEST(Config, UsbScalesByIdOrByUsage) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[scales.dymo]\ntype = \"hid\"\nusb_id = \"0922:8003\"\n"
+        "[scales.any]\ntype = \"hid\"\n",
+        "hid.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->devices.scales.at("dymo").usb_id, "0922:8003");
+    EXPECT_EQ(r->devices.scales.at("any").usb_id, "");
+    std::string e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"hid\"\nusb_id = \"0922-8003\"\n");
+    EXPECT_NE(e.find(":5: scales.a.usb_id: expected a USB vendor:product id such as \"0922:8003\""),
+              std::string::npos)
+        << e;
+    e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"hid\"\nport = \"/dev/ttyS0\"\n");
+    EXPECT_NE(e.find("scales.a.port: expected port only with a serial type"), std::string::npos) << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"mt-sics\"\nport = \"/dev/ttyS0\"\nusb_id = "
+        "\"0922:8003\"\n");
+    EXPECT_NE(e.find("scales.a.usb_id: expected usb_id only with type = \"hid\""), std::string::npos) << e;
 }
 
 TEST(Config, TwoScalesCannotShareAPort) {

@@ -228,3 +228,29 @@ TEST(WeightUnit, ConversionsAndRange) {
 
 }  // namespace
 }  // namespace packd::drivers
+
+namespace packd::drivers {
+namespace {
+
+// Report descriptors built item by item from HID 1.11, 6.2.2 and the Point of Sale usage tables
+// (page 0x8D, usage 0x20 Scale Device): no recorded descriptor was found published.
+TEST(HidPosScaleCodec, FindsTheScaleUsagePageInAReportDescriptor) {
+    const std::vector<uint8_t> scale = {0x05, 0x8D, 0x09, 0x20, 0xA1, 0x01, 0x85, 0x03, 0x09, 0x32, 0xC0};
+    const std::vector<uint8_t> keyboard = {0x05, 0x01, 0x09, 0x06, 0xA1, 0x01, 0x05, 0x07, 0x19, 0xE0, 0xC0};
+    const std::vector<uint8_t> two_byte_page = {0x06, 0x8D, 0x00, 0x09, 0x20};
+    const std::vector<uint8_t> vendor_page = {0x06, 0x8D, 0xFF, 0x09, 0x20};
+    const std::vector<uint8_t> after_long_item = {0xFE, 0x02, 0x10, 0xAA, 0xBB, 0x05, 0x8D};
+    const std::vector<uint8_t> page_as_data = {0x09, 0x05, 0x15, 0x8D};  // 0x05 0x8D inside other items
+    const std::vector<uint8_t> truncated = {0x05};
+    EXPECT_TRUE(declares_pos_scale_usage_page(scale));
+    EXPECT_FALSE(declares_pos_scale_usage_page(keyboard));
+    EXPECT_TRUE(declares_pos_scale_usage_page(two_byte_page));
+    EXPECT_FALSE(declares_pos_scale_usage_page(vendor_page));
+    EXPECT_TRUE(declares_pos_scale_usage_page(after_long_item));
+    EXPECT_FALSE(declares_pos_scale_usage_page(page_as_data));
+    EXPECT_FALSE(declares_pos_scale_usage_page(truncated));
+    EXPECT_FALSE(declares_pos_scale_usage_page({}));
+}
+
+}  // namespace
+}  // namespace packd::drivers

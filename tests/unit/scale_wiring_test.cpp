@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "packd/drivers/hid_scale.hpp"
 #include "packd/drivers/serial_scale.hpp"
 #include "packd/drivers/sim_scale.hpp"
 #include "packd/host/scale_wiring.hpp"
@@ -67,6 +68,13 @@ TEST(ScaleWiring, EachTypeGetsItsDriver) {
         EXPECT_NE(opened.opened.error().message.find("no-such-port"), std::string::npos);
         EXPECT_EQ(opened.scale->status().state, drivers::DeviceState::offline);
     }
+    ScaleConfig usb;
+    usb.name = "u";
+    usb.type = "hid";
+    usb.usb_id = "ffff:ffff";
+    opened = open_scale(io, usb);
+    EXPECT_NE(dynamic_cast<drivers::HidScale*>(opened.scale.get()), nullptr);
+
     ScaleConfig bad;
     bad.name = "b";
     bad.type = "ascii";

@@ -8,6 +8,7 @@
 // Devices that number their reports put the id first; the Dymo M10/M25 through hidraw or an
 // interrupt read without the id deliver the last five bytes only.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -50,5 +51,14 @@ inline constexpr uint8_t kHidScaleDataReportId = 0x03;
 /// marked invalid with the reason (fault, over weight, unknown unit, short report, ...).
 HidScaleReport decode_hid_scale_report(std::span<const uint8_t> report,
                                        HidReportId report_id = HidReportId::automatic);
+
+inline constexpr uint16_t kHidPosScaleUsagePage = 0x8D;
+
+/// Whether a HID report descriptor declares the weighing-device usage page (0x8D) anywhere: how
+/// a scale is told from the keyboards and mice on the same box without knowing its USB ids.
+/// Walks the items as HID 1.11, 6.2.2.2-6.2.2.4 define them (short items: prefix byte with size
+/// in bits 0-1, type in bits 2-3, tag in bits 4-7; long items 0xFE); a truncated descriptor
+/// counts only the items that are whole.
+bool declares_pos_scale_usage_page(std::span<const uint8_t> report_descriptor);
 
 }  // namespace packd::drivers

@@ -76,7 +76,7 @@ struct PrinterConfig {
 
 struct ScaleConfig {
     std::string name;
-    std::string type;  ///< "sim", "mt-sics", "toledo-8217", "ascii" or "hid"
+    std::string type;  ///< "sim", "mt-sics", "toledo-8217", "ascii" or "hid" (USB HID POS, libusb)
     std::string fifo;  ///< sim: the FIFO it reads
     // Serial scales (mt-sics, toledo-8217, ascii): the only device packd opens for this scale.
     std::string port;  ///< absolute device path, e.g. /dev/serial/by-id/usb-FTDI_..-if00-port0
