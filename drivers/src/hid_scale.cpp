@@ -261,7 +261,7 @@ void HidScale::search() {
         }
         libusb_free_config_descriptor(config);
     }
-    if (count > 0) {
+    if (list != nullptr) {  // allocated even when it lists no device
         libusb_free_device_list(list, 1);
     }
     if (!usb_->handle) {
