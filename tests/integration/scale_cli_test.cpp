@@ -110,6 +110,10 @@ TEST(PackctlScale, MtSicsScaleOnAPseudoTerminal) {
     scale.hang_up();
     out = scale_until(dir, {"scale", "sics"}, "disconnected");
     EXPECT_NE(out.find("reading: invalid: scale disconnected"), std::string::npos) << out;
+    // The weight from before the unplugging no longer counts as the parcel's.
+    EXPECT_NE(out.find("stable:  no (scale disconnected"), std::string::npos) << out;
+    EXPECT_NE(out.find("sics: offline - disconnected from " + dir.file("sics-port")), std::string::npos)
+        << out;
     grams = 3100;
     scale.plug_in();
     out = scale_until(dir, {"scale", "sics"}, "stable:  3100 g");
