@@ -100,6 +100,33 @@ HidScaleReport decode_hid_scale_report(std::span<const uint8_t> report, HidRepor
     return out;
 }
 
+std::optional<WeightReading> HidReportStream::next(std::span<const uint8_t> report, HidReportId report_id) {
+    if (drop_next_) {
+        drop_next_ = false;
+        return std::nullopt;
+    }
+    WeightReading r = decode_hid_scale_report(report, report_id).reading;
+    if (!r.valid) {
+        last_gross_mg_.reset();
+        return r;
+    }
+    last_gross_mg_ = r.milligrams;
+    r.milligrams -= offset_mg_;
+    if (r.milligrams < 0) {
+        return invalid("negative weight (" + std::to_string(r.milligrams / 1000) +
+                       " g below the zero set): zero again");
+    }
+    return r;
+}
+
+Status HidReportStream::zero() {
+    if (!last_gross_mg_) {
+        return fail("no valid weight on the scale to zero against");
+    }
+    offset_mg_ = *last_gross_mg_;
+    return {};
+}
+
 bool declares_pos_scale_usage_page(std::span<const uint8_t> d) {
     size_t i = 0;
     while (i < d.size()) {

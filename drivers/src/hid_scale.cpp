@@ -255,7 +255,7 @@ void HidScale::search() {
             usb_->interface = alt.bInterfaceNumber;
             // The first report after (re)connecting can be the weight from before (Dymo M10 sends
             // its last reading on power-up): it is not shown.
-            drop_next_ = true;
+            reports_.connected();
             status_ = {DeviceState::ready, "USB scale " + ids(desc.idVendor, desc.idProduct)};
             log::info("scale " + name_ + ": connected to " + status_.detail);
         }
@@ -271,20 +271,13 @@ void HidScale::search() {
 }
 
 void HidScale::on_report(const std::vector<uint8_t>& report) {
-    if (drop_next_) {
-        drop_next_ = false;
+    const auto reading = reports_.next(report);
+    if (!reading) {
         return;
     }
-    deliver(decode_hid_scale_report(report).reading);
-}
-
-void HidScale::deliver(WeightReading reading) {
-    if (reading.valid) {
-        reading.milligrams -= offset_mg_;
-    }
-    last_ = reading;
+    last_ = *reading;
     if (handler_) {
-        handler_(reading);
+        handler_(*reading);
     }
 }
 
@@ -307,12 +300,7 @@ void HidScale::on_gone(const std::string& why) {
 }
 
 Status HidScale::zero() {
-    if (!last_ || !last_->valid) {
-        return fail("no valid weight to zero against (" +
-                    (last_ ? last_->reason : std::string("no reading yet")) + ")");
-    }
-    offset_mg_ += last_->milligrams;
-    return {};
+    return reports_.zero();
 }
 
 Status HidScale::tare() {

@@ -21,6 +21,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                "only zero, motion and stable reports are valid", text);
         }
     }
+    // The same bytes as a sequence of six-byte reports, with a zero taken after the second.
+    HidReportStream stream;
+    for (std::size_t at = 0, n = 0; at + 6 <= size; at += 6, ++n) {
+        if (const auto reading = stream.next(bytes.subspan(at, 6))) {
+            packd::fuzz::check_scale_reading(*reading, text);
+        }
+        if (n == 1) {
+            [[maybe_unused]] const auto zeroed = stream.zero();
+        }
+    }
     // The same bytes as a report descriptor: the item walk must stay inside them.
     [[maybe_unused]] const bool scale = declares_pos_scale_usage_page(bytes);
     return 0;

@@ -32,7 +32,7 @@ TEST(HidScale, WithoutTheScaleItSaysSoKeepsLookingAndStopsCleanly) {
     EXPECT_FALSE(scale.last_reading());
     const Status zero = scale.zero();
     ASSERT_FALSE(zero);
-    EXPECT_NE(zero.error().message.find("no reading yet"), std::string::npos);
+    EXPECT_NE(zero.error().message.find("no valid weight"), std::string::npos);
     scale.close();
     scale.close();  // twice is harmless
 }

@@ -232,6 +232,34 @@ TEST(WeightUnit, ConversionsAndRange) {
 namespace packd::drivers {
 namespace {
 
+TEST(HidReportStream, DropsTheStaleReportAfterConnectingAndKeepsZero) {
+    const std::vector<uint8_t> g500 = {0x03, 0x04, 0x02, 0x00, 0xF4, 0x01};
+    const std::vector<uint8_t> g800 = {0x03, 0x04, 0x02, 0x00, 0x20, 0x03};
+    const std::vector<uint8_t> g300 = {0x03, 0x04, 0x02, 0x00, 0x2C, 0x01};
+    const std::vector<uint8_t> fault = {0x03, 0x01, 0x02, 0x00, 0x00, 0x00};
+    HidReportStream stream;
+    EXPECT_FALSE(stream.zero());                  // nothing read yet
+    EXPECT_FALSE(stream.next(g800).has_value());  // stale: the weight from before the connection
+    auto r = stream.next(g500);
+    ASSERT_TRUE(r && r->valid);
+    EXPECT_EQ(r->milligrams, 500000);
+    ASSERT_TRUE(stream.zero());  // the empty box is zero now
+    r = stream.next(g800);
+    ASSERT_TRUE(r && r->valid);
+    EXPECT_EQ(r->milligrams, 300000);
+    r = stream.next(g300);  // the box lifted off: below the zero packd set
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->valid);
+    EXPECT_NE(r->reason.find("negative weight"), std::string::npos) << r->reason;
+    r = stream.next(fault);
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->valid);
+    EXPECT_FALSE(stream.zero());  // not against a fault
+    stream.connected();
+    EXPECT_FALSE(stream.next(g500).has_value());
+    EXPECT_EQ(stream.next(g500)->milligrams, 0);  // the zero survives a reconnect
+}
+
 // Report descriptors built item by item from HID 1.11, 6.2.2 and the Point of Sale usage tables
 // (page 0x8D, usage 0x20 Scale Device): no recorded descriptor was found published.
 TEST(HidPosScaleCodec, FindsTheScaleUsagePageInAReportDescriptor) {

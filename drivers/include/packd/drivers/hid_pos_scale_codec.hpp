@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -51,6 +52,28 @@ inline constexpr uint8_t kHidScaleDataReportId = 0x03;
 /// marked invalid with the reason (fault, over weight, unknown unit, short report, ...).
 HidScaleReport decode_hid_scale_report(std::span<const uint8_t> report,
                                        HidReportId report_id = HidReportId::automatic);
+
+/// The reports of one HID scale in the order they come. The first report after (re)connecting is
+/// the weight from before (a Dymo M10 repeats its last reading on power-up) and is dropped. Zero
+/// and tare are kept here, as the HID scales we know take them only on their buttons: the gross
+/// weight when they were asked is subtracted, and a net weight below zero is invalid like a gross
+/// one.
+class HidReportStream {
+  public:
+    /// The device was (re)opened: its next report is stale.
+    void connected() { drop_next_ = true; }
+    /// The reading for one report, or nothing for a stale one.
+    std::optional<WeightReading> next(std::span<const uint8_t> report,
+                                      HidReportId report_id = HidReportId::automatic);
+    /// Takes the weight on the pan now as zero; fails without a valid reading to take it from.
+    Status zero();
+    int64_t offset_mg() const { return offset_mg_; }
+
+  private:
+    bool drop_next_ = true;
+    int64_t offset_mg_ = 0;
+    std::optional<int64_t> last_gross_mg_;
+};
 
 inline constexpr uint16_t kHidPosScaleUsagePage = 0x8D;
 

@@ -51,7 +51,6 @@ class HidScale final : public Scale {
     void schedule_search();
     void on_report(const std::vector<uint8_t>& report);
     void on_gone(const std::string& why);
-    void deliver(WeightReading reading);
 
     boost::asio::io_context& io_;
     std::string name_;
@@ -62,8 +61,7 @@ class HidScale final : public Scale {
     DeviceStatus status_;
     std::optional<WeightReading> last_;
     ReadingHandler handler_;
-    int64_t offset_mg_ = 0;
-    bool drop_next_ = true;
+    HidReportStream reports_;
     bool closed_ = true;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
