@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -330,6 +331,9 @@ void read_broker(const toml::table& root, Config& cfg, Problems& problems) {
     r.finish();
 }
 
+// The [scales.NAME] section: its own file, as it is the largest device section.
+#include "config_scales.inc"
+
 void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     auto& dev = cfg.devices;
     {
@@ -373,11 +377,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         dev.printers[name] = p;
     });
     each_named(root, "scales", problems, [&](const std::string& name, TableReader& r) {
-        ScaleConfig s;
-        s.name = name;
-        r.text("type", s.type, true, [](const std::string& v) { return one_of(v, {"sim"}); });
-        r.text("fifo", s.fifo, s.type == "sim", absolute_path);
-        dev.scales[name] = s;
+        dev.scales[name] = read_scale(name, r, problems);
     });
     each_named(root, "scanners", problems, [&](const std::string& name, TableReader& r) {
         ScannerConfig s;
@@ -429,6 +429,18 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     };
     for (const auto& [n, s] : dev.scales) {
         claim(s.fifo, "scales." + n);
+    }
+    // Two scales on one port would each read half the other's frames.
+    std::map<std::string, std::string> port_owner;
+    for (const auto& [n, s] : dev.scales) {
+        if (s.port.empty()) {
+            continue;
+        }
+        auto [it, fresh] = port_owner.emplace(s.port, "scales." + n);
+        if (!fresh) {
+            problems.add(1, "scales." + n + ".port",
+                         "expected a port of its own, found the one of " + it->second);
+        }
     }
     for (const auto& [n, s] : dev.scanners) {
         claim(s.fifo, "scanners." + n);

@@ -13,8 +13,8 @@
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 #include "packd/drivers/file_printer.hpp"
-#include "packd/drivers/sim_scale.hpp"
 #include "packd/drivers/sim_scanner.hpp"
+#include "packd/host/scale_wiring.hpp"
 
 namespace packd::host {
 
@@ -231,13 +231,20 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         if (!first && old != running.scales.end() && old->second == sc && scales_.count(name)) {
             continue;
         }
-        scales_.erase(name);  // closes the old FIFO before the new one opens it
-        auto scale = std::make_shared<drivers::SimScale>(io_, name, sc.fifo);
-        if (auto st = scale->open(); !st) {
-            log::warning("scale " + name + ": " + st.error().message);
+        weights_.erase(name);
+        scales_.erase(name);  // closes the old FIFO or port before the new one opens it
+        OpenedScale opened = open_scale(io_, sc);
+        if (!opened.opened) {
+            log::warning("scale " + name + ": " + opened.opened.error().message);
         }
+        if (!opened.scale) {
+            continue;
+        }
+        auto scale = opened.scale;
+        auto& weights = weights_[name];
+        weights = std::make_unique<ful::WeightService>(io_, scale, stable_rules(sc));
         // Captured by copy under its own name: clang 14 cannot capture a structured binding.
-        scale->on_reading([name = std::string(name)](const drivers::WeightReading& r) {
+        weights->subscribe([name = std::string(name)](const drivers::WeightReading& r) {
             if (r.valid) {
                 log::debug("scale " + name + ": " + std::to_string(r.milligrams / 1000) + " g" +
                            (r.stable ? "" : " (in motion)"));
@@ -247,6 +254,7 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         });
         scales_[name] = scale;
     }
+    std::erase_if(weights_, [&](const auto& kv) { return !wanted.scales.count(kv.first); });
     std::erase_if(scales_, [&](const auto& kv) { return !wanted.scales.count(kv.first); });
 
     for (const auto& [name, sc] : wanted.scanners) {
@@ -590,6 +598,9 @@ json Daemon::handle_admin(const json& request) {
         }
         return {{"ok", true}, {"orders", list}};
     }
+    if (auto answer = scale_commands_.handle(verb, request)) {
+        return *answer;
+    }
     if (auto answer = store_commands_->handle(verb, request)) {
         if (answer->value("ok", false) && (verb == "adjust" || verb == "import_stock")) {
             retry_held_orders();  // stock arrived: orders waiting for it can go
@@ -600,7 +611,7 @@ json Daemon::handle_admin(const json& request) {
     }
     return {{"ok", false},
             {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders, " +
-                          StoreCommands::verbs() + ")"}};
+                          StoreCommands::verbs() + ", " + ScaleCommands::verbs() + ")"}};
 }
 
 }  // namespace packd::host

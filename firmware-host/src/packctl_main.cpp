@@ -33,6 +33,8 @@ constexpr const char* kUsage =
     "  export stock [FILE.csv]          (to standard output without FILE)\n"
     "  location add CODE [--kind bin|receiving|packing|returns|quarantine]\n"
     "  ship ORDER [--carrier C] [--tracking NUMBER] [--weight GRAMS]\n"
+    "  scale [NAME]                     live reading, state and stable weight of the scales\n"
+    "  scale zero|tare NAME             zero or tare a scale\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -103,6 +105,29 @@ void print_status(const json& s) {
     for (const auto& st : s.value("stations", json::array())) {
         std::cout << "station  " << text(st, "name") << ": printer " << text(st, "printer") << ", scale "
                   << text(st, "scale") << ", scanner " << text(st, "scanner") << "\n";
+    }
+}
+
+void print_scales(const json& scales) {
+    if (scales.empty()) {
+        std::cout << "no scales configured\n";
+    }
+    for (const auto& sc : scales) {
+        std::cout << text(sc, "name") << ": " << text(sc, "state") << " - " << text(sc, "detail") << "\n";
+        if (!sc.contains("reading")) {
+            std::cout << "  reading: none yet\n";
+        } else if (const auto& r = sc["reading"]; r.value("valid", false)) {
+            std::cout << "  reading: " << grams(r.value("milligrams", int64_t{0})) << " g"
+                      << (r.value("stable", false) ? "" : " (in motion)") << "\n";
+        } else {
+            std::cout << "  reading: invalid: " << text(r, "reason") << "\n";
+        }
+        if (sc.contains("stable_weight")) {
+            std::cout << "  stable:  " << grams(sc["stable_weight"].value("milligrams", int64_t{0}))
+                      << " g\n";
+        } else {
+            std::cout << "  stable:  no (" << text(sc, "not_stable_because") << ")\n";
+        }
     }
 }
 
@@ -262,6 +287,13 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
                 c.error = "--weight must be grams as a whole number";
             }
         }
+    } else if (verb == "scale" && n == 3 && (w[1] == "zero" || w[1] == "tare")) {
+        c.request = {{"cmd", "scale_" + w[1]}, {"name", w[2]}};
+    } else if (verb == "scale" && n <= 2) {
+        c.request = {{"cmd", "scale"}};
+        if (n == 2) {
+            c.request["name"] = w[1];
+        }
     } else {
         c.error = "usage";
     }
@@ -316,6 +348,10 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         std::cout << "location added\n";
     } else if (cmd == "ship") {
         std::cout << "shipped (shipment " << text(a, "shipment_id") << ")\n";
+    } else if (cmd == "scale") {
+        print_scales(a["scales"]);
+    } else if (cmd == "scale_zero" || cmd == "scale_tare") {
+        std::cout << text(a, "sent") << " sent to scale " << text(a, "scale") << "\n";
     }
     return 0;
 }

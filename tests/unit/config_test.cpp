@@ -180,5 +180,114 @@ TEST(Config, ReloadableSectionsCompareForReload) {
     EXPECT_TRUE(a->devices == a->devices);
 }
 
+TEST(Config, SerialScalesWithTheirLineSettings) {
+    auto r = parse_config(R"([site]
+id = "t1"
+[scales.bench]
+type = "mt-sics"
+port = "/dev/serial/by-id/usb-FTDI_FT232R-if00-port0"
+baud = 9600
+flow_control = "rts-cts"
+poll_ms = 100
+stable_readings = 5
+stable_ms = 400
+stable_tolerance_mg = 500
+[scales.dock]
+type = "toledo-8217"
+port = "/dev/ttyS0"
+[scales.stream]
+type = "ascii"
+port = "/dev/ttyUSB1"
+pattern = '^(ST|US|OL),(?:GS|NT),([+-])([0-9. ]{8})\s*([a-z]*)$'
+stability_group = 1
+sign_group = 2
+value_group = 3
+unit_group = 4
+[scales.columns]
+type = "ascii"
+port = "/dev/ttyUSB2"
+value_columns = "3-9"
+unit_columns = "11-12"
+unit = "kg"
+)",
+                          "scales.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& bench = r->devices.scales.at("bench");
+    EXPECT_EQ(bench.flow_control, "rts-cts");
+    EXPECT_EQ(bench.poll_ms, 100);
+    EXPECT_EQ(bench.stable_readings, 5);
+    EXPECT_EQ(bench.stable_tolerance_mg, 500);
+    const auto& dock = r->devices.scales.at("dock");
+    EXPECT_EQ(dock.parity, "even");  // the 8217 protocol's 7E1 unless told otherwise
+    EXPECT_EQ(dock.data_bits, 7);
+    EXPECT_EQ(dock.unit, "lb");
+    EXPECT_EQ(r->devices.scales.at("stream").value_group, 3);
+    EXPECT_EQ(r->devices.scales.at("columns").unit, "kg");
+}
+
+TEST(Config, SerialScaleProblemsNameFileLineAndKey) {
+    std::string e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"mt-sics\"\nbaud = 12\n");
+    EXPECT_NE(e.find("scales.a.port"), std::string::npos) << e;
+    EXPECT_NE(e.find("/etc/packd/packd.toml:5: scales.a.baud: expected an integer from 300"),
+              std::string::npos)
+        << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"toledo-8217\"\nport = \"ttyS0\"\nparity = \"mark\"\n");
+    EXPECT_NE(e.find(":5: scales.a.port: expected an absolute path"), std::string::npos) << e;
+    EXPECT_NE(e.find(":6: scales.a.parity: expected one of \"none\" \"even\" \"odd\""), std::string::npos)
+        << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"ascii\"\nport = \"/dev/ttyS0\"\npattern = \"([0-9]\"\n");
+    EXPECT_NE(e.find("scales.a.pattern: expected an ECMAScript regular expression"), std::string::npos) << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"ascii\"\nport = \"/dev/ttyS0\"\npattern = \"([0-9]+)\"\n"
+        "value_group = 2\n");
+    EXPECT_NE(e.find("scales.a.value_group: expected a group of the pattern (1 to 1), found 2"),
+              std::string::npos)
+        << e;
+    e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"ascii\"\nport = \"/dev/ttyS0\"\n");
+    EXPECT_NE(e.find("found neither"), std::string::npos) << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"ascii\"\nport = \"/dev/ttyS0\"\nvalue_columns = "
+        "\"9-3\"\n");
+    EXPECT_NE(e.find(":6: scales.a.value_columns: expected columns"), std::string::npos) << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"sim\"\nfifo = \"/tmp/f\"\nport = \"/dev/ttyS0\"\n");
+    EXPECT_NE(e.find("scales.a.port: expected port only with a serial type"), std::string::npos) << e;
+    e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"usb-magic\"\n");
+    EXPECT_NE(e.find("scales.a.type: expected one of \"sim\" \"mt-sics\" \"toledo-8217\" \"ascii\" \"hid\""),
+              std::string::npos)
+        << e;
+}
+
+TEST(Config, UsbScalesByIdOrByUsage) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[scales.dymo]\ntype = \"hid\"\nusb_id = \"0922:8003\"\n"
+        "[scales.any]\ntype = \"hid\"\n",
+        "hid.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->devices.scales.at("dymo").usb_id, "0922:8003");
+    EXPECT_EQ(r->devices.scales.at("any").usb_id, "");
+    std::string e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"hid\"\nusb_id = \"0922-8003\"\n");
+    EXPECT_NE(e.find(":5: scales.a.usb_id: expected a USB vendor:product id such as \"0922:8003\""),
+              std::string::npos)
+        << e;
+    e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"hid\"\nport = \"/dev/ttyS0\"\n");
+    EXPECT_NE(e.find("scales.a.port: expected port only with a serial type"), std::string::npos) << e;
+    e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"mt-sics\"\nport = \"/dev/ttyS0\"\nusb_id = "
+        "\"0922:8003\"\n");
+    EXPECT_NE(e.find("scales.a.usb_id: expected usb_id only with type = \"hid\""), std::string::npos) << e;
+}
+
+TEST(Config, TwoScalesCannotShareAPort) {
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[scales.a]\ntype = \"mt-sics\"\nport = \"/dev/ttyS0\"\n"
+        "[scales.b]\ntype = \"toledo-8217\"\nport = \"/dev/ttyS0\"\n");
+    EXPECT_NE(e.find("scales.b.port: expected a port of its own, found the one of scales.a"),
+              std::string::npos)
+        << e;
+}
+
 }  // namespace
 }  // namespace packd::host

@@ -76,8 +76,36 @@ struct PrinterConfig {
 
 struct ScaleConfig {
     std::string name;
-    std::string type;  ///< "sim"
-    std::string fifo;
+    std::string type;  ///< "sim", "mt-sics", "toledo-8217", "ascii" or "hid" (USB HID POS, libusb)
+    std::string fifo;  ///< sim: the FIFO it reads
+    // Serial scales (mt-sics, toledo-8217, ascii): the only device packd opens for this scale.
+    std::string port;  ///< absolute device path, e.g. /dev/serial/by-id/usb-FTDI_..-if00-port0
+    int baud = 9600;
+    std::string parity = "none";  ///< "none", "even", "odd" (toledo-8217 default: even)
+    int data_bits = 8;            ///< 7 or 8 (toledo-8217 default: 7)
+    int stop_bits = 1;
+    std::string flow_control = "none";  ///< "none", "rts-cts", "xon-xoff"
+    int poll_ms = 200;                  ///< mt-sics and toledo-8217: how often the weight is asked for
+    int reconnect_ms = 1000;            ///< wait before opening a lost port or USB device again
+    std::string unit;  ///< toledo-8217 (default "lb") and ascii (default "g"): the unit shown
+    // ascii: a regular expression with numbered groups, or fixed columns "FIRST-LAST" (1-based).
+    std::string pattern;
+    int value_group = 0;
+    int sign_group = 0;
+    int unit_group = 0;
+    int stability_group = 0;
+    std::string value_columns;
+    std::string sign_columns;
+    std::string unit_columns;
+    std::string stability_columns;
+    std::string stable_text = "ST";    ///< the stability field when the weight is stable
+    std::string overload_text = "OL";  ///< the stability field when overloaded
+    // hid: vendor and product id "0922:8003"; empty: the first scale by HID usage page 0x8D.
+    std::string usb_id;
+    // When a weight counts as stable (fulfillment/stable_weight.hpp).
+    int stable_readings = 3;
+    int stable_ms = 0;
+    int stable_tolerance_mg = 2000;
 
     bool operator==(const ScaleConfig&) const = default;
 };

@@ -25,6 +25,7 @@
 #include "packd/fulfillment/store.hpp"
 #include "packd/host/admin_server.hpp"
 #include "packd/host/config.hpp"
+#include "packd/host/scale_commands.hpp"
 #include "packd/host/store_commands.hpp"
 #include "packd/host/systemd_notifier.hpp"
 
@@ -80,6 +81,9 @@ class Daemon {
     std::map<std::string, std::shared_ptr<drivers::LabelPrinter>> printers_;
     std::map<std::string, std::unique_ptr<fulfillment::PrintQueue>> queues_;
     std::map<std::string, std::shared_ptr<drivers::Scale>> scales_;
+    /// One per scale: live readings, stable weight, wait for stable. Destroyed before scales_.
+    ScaleCommands::WeightServices weights_;
+    ScaleCommands scale_commands_{weights_};
     std::map<std::string, std::shared_ptr<drivers::Scanner>> scanners_;
     bool stopping_ = false;
     int queues_draining_ = 0;
