@@ -384,7 +384,9 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     each_named(root, "scanners", problems, [&](const std::string& name, TableReader& r) {
         ScannerConfig s;
         s.name = name;
-        r.text("type", s.type, true, [](const std::string& v) { return one_of(v, {"sim", "evdev"}); });
+        r.text("type", s.type, true, [](const std::string& v) {
+            return one_of(v, {"sim", "evdev", "serial", "tcp"});
+        });
         r.text("fifo", s.fifo, s.type == "sim", absolute_path);
         const auto usb_id = [](const std::string& v) -> std::string {
             const bool hex = v.size() == 4 && std::all_of(v.begin(), v.end(), [](char c) {
@@ -409,6 +411,16 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.integer("max_key_interval_ms", s.max_key_interval_ms, 1, 1000);
         r.boolean("layout_proof", s.layout_proof);
         r.integer("reconnect_ms", s.reconnect_ms, 100, 600000);
+        r.integer("baud", s.baud, 1200, 921600);
+        r.text("suffix", s.suffix, false, [](const std::string& v) {
+            return one_of(v, {"cr", "lf", "crlf", "tab"});
+        });
+        r.text("host", s.host, s.type == "tcp");
+        r.integer("port", s.port, 1, 65535, s.type == "tcp");
+        if (s.type == "serial" && s.device.empty()) {
+            problems.add(r.line(), "scanners." + name + ".device",
+                         "expected the serial port (/dev/ttyACM0, /dev/serial/by-id/...), found none");
+        }
         if (s.type == "evdev" && s.device.empty() && (s.usb_vendor.empty() || s.usb_product.empty())) {
             problems.add(
                 r.line(), "scanners." + name + ".device",

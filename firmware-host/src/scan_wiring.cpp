@@ -4,6 +4,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/drivers/evdev_scanner.hpp"
+#include "packd/drivers/serial_scanner.hpp"
 #include "packd/drivers/sim_scanner.hpp"
 
 namespace packd::host {
@@ -39,6 +40,25 @@ std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, cons
         settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
         auto scanner = std::make_shared<drivers::EvdevScanner>(io, config.name, std::move(settings));
         (void)scanner->open();  // offline with its reason until the device appears; it retries itself
+        return scanner;
+    }
+    if (config.type == "serial" || config.type == "tcp") {
+        auto suffix = drivers::parse_scan_suffix(config.suffix);
+        const drivers::ScanSuffix chosen = suffix ? *suffix : drivers::ScanSuffix::cr;
+        const std::chrono::milliseconds reconnect(config.reconnect_ms);
+        if (config.type == "serial") {
+            auto scanner = std::make_shared<drivers::SerialScanner>(
+                io, config.name,
+                drivers::SerialScannerSettings{config.device, static_cast<unsigned>(config.baud), chosen,
+                                               reconnect});
+            (void)scanner->open();  // offline with its reason until the port appears; it retries itself
+            return scanner;
+        }
+        auto scanner = std::make_shared<drivers::TcpScanner>(
+            io, config.name,
+            drivers::TcpScannerSettings{config.host, static_cast<unsigned short>(config.port), chosen,
+                                        reconnect});
+        scanner->open();
         return scanner;
     }
     auto scanner = std::make_shared<drivers::SimScanner>(io, config.name, config.fifo);

@@ -37,6 +37,22 @@ TEST(ScannerConfig, AnEvdevScannerWithAllItsKeys) {
     EXPECT_EQ(by_ids->devices.scanners.at("wedge").layout, "us");
 }
 
+TEST(ScannerConfig, SerialAndNetworkScanners) {
+    auto serial = parse_config(with_scanner("type = \"serial\"\ndevice = \"/dev/ttyACM0\"\nbaud = 115200\n"
+                                            "suffix = \"crlf\"\n"),
+                               "packd.toml");
+    ASSERT_TRUE(serial) << serial.error().message;
+    EXPECT_EQ(serial->devices.scanners.at("wedge").baud, 115200);
+    auto tcp =
+        parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\nport = 51236\n"), "packd.toml");
+    ASSERT_TRUE(tcp) << tcp.error().message;
+    EXPECT_EQ(tcp->devices.scanners.at("wedge").suffix, "cr");
+    EXPECT_FALSE(parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\n"), "packd.toml"));
+    EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\n"), "packd.toml"));
+    EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\ndevice = \"/dev/ttyS0\"\nsuffix = \"etx\"\n"),
+                              "packd.toml"));
+}
+
 TEST(ScannerConfig, ProblemsNameTheKeyAndTheFix) {
     auto problem = [](const std::string& keys) {
         auto r = parse_config(with_scanner(keys), "packd.toml");

@@ -84,7 +84,7 @@ struct ScaleConfig {
 
 struct ScannerConfig {
     std::string name;
-    std::string type;  ///< "sim" or "evdev"
+    std::string type;  ///< "sim", "evdev", "serial" or "tcp"
     std::string fifo;
     // evdev (keyboard-wedge USB scanners)
     std::string device;                ///< /dev/input/by-id/... ; or empty and usb_vendor/usb_product
@@ -96,6 +96,11 @@ struct ScannerConfig {
     int max_key_interval_ms = 30;      ///< slower keys were typed by a person
     bool layout_proof = false;         ///< pick the layout whose decoding has valid check digits
     int reconnect_ms = 2000;
+    // serial (RS-232, CDC-ACM: device) and tcp (host, port)
+    int baud = 9600;
+    std::string suffix = "cr";  ///< "cr", "lf", "crlf" or "tab"
+    std::string host;
+    int port = 0;
 
     bool operator==(const ScannerConfig&) const = default;
 };
