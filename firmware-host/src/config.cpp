@@ -385,7 +385,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         ScannerConfig s;
         s.name = name;
         r.text("type", s.type, true, [](const std::string& v) {
-            return one_of(v, {"sim", "evdev", "serial", "tcp"});
+            return one_of(v, {"sim", "evdev", "serial", "tcp", "hid"});
         });
         r.text("fifo", s.fifo, s.type == "sim", absolute_path);
         const auto usb_id = [](const std::string& v) -> std::string {
@@ -417,6 +417,10 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         });
         r.text("host", s.host, s.type == "tcp");
         r.integer("port", s.port, 1, 65535, s.type == "tcp");
+        if (s.type == "hid" && (s.usb_vendor.empty() || s.usb_product.empty())) {
+            problems.add(r.line(), "scanners." + name + ".usb_vendor",
+                         "expected usb_vendor and usb_product (4 hex digits each) for a HID POS scanner");
+        }
         if (s.type == "serial" && s.device.empty()) {
             problems.add(r.line(), "scanners." + name + ".device",
                          "expected the serial port (/dev/ttyACM0, /dev/serial/by-id/...), found none");

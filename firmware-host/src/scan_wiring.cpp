@@ -4,6 +4,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/drivers/evdev_scanner.hpp"
+#include "packd/drivers/hid_pos_scanner.hpp"
 #include "packd/drivers/serial_scanner.hpp"
 #include "packd/drivers/sim_scanner.hpp"
 
@@ -40,6 +41,15 @@ std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, cons
         settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
         auto scanner = std::make_shared<drivers::EvdevScanner>(io, config.name, std::move(settings));
         (void)scanner->open();  // offline with its reason until the device appears; it retries itself
+        return scanner;
+    }
+    if (config.type == "hid") {
+        drivers::HidPosScannerSettings settings;
+        settings.usb_vendor = static_cast<uint16_t>(std::stoul(config.usb_vendor, nullptr, 16));
+        settings.usb_product = static_cast<uint16_t>(std::stoul(config.usb_product, nullptr, 16));
+        settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
+        auto scanner = std::make_shared<drivers::HidPosScanner>(io, config.name, settings);
+        (void)scanner->open();  // offline with its reason until the scanner appears; it retries itself
         return scanner;
     }
     if (config.type == "serial" || config.type == "tcp") {

@@ -3,6 +3,10 @@
 
 #include "packd/drivers/hid_pos_codec.hpp"
 
+#include <boost/asio/io_context.hpp>
+
+#include "packd/drivers/hid_pos_scanner.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -70,6 +74,18 @@ TEST(HidPosCodec, UnpluggedBetweenReportsIsCutShort) {
                   [&](Result<ScanReading> s) { out.push_back(s ? "" : s.error().message); });
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0], "scan cut short: scanner unplugged");
+}
+
+// No HID POS scanner is attached to this machine: the transport must come up offline (or fault, where
+// libusb itself cannot start) with a reason, and not throw or crash.
+TEST(HidPosScanner, AMissingScannerIsNotReadyAndSaysWhy) {
+    boost::asio::io_context io;
+    HidPosScanner scanner(io, "pos", HidPosScannerSettings{0xffff, 0xfffe, std::chrono::milliseconds(50)});
+    EXPECT_FALSE(scanner.open());
+    EXPECT_NE(scanner.status().state, DeviceState::ready);
+    EXPECT_FALSE(scanner.status().detail.empty());
+    io.run_for(std::chrono::milliseconds(200));  // a few reconnect attempts
+    EXPECT_NE(scanner.status().state, DeviceState::ready);
 }
 
 }  // namespace

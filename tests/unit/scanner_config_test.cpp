@@ -49,6 +49,9 @@ TEST(ScannerConfig, SerialAndNetworkScanners) {
     EXPECT_EQ(tcp->devices.scanners.at("wedge").suffix, "cr");
     EXPECT_FALSE(parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\n"), "packd.toml"));
     EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\n"), "packd.toml"));
+    EXPECT_TRUE(parse_config(with_scanner("type = \"hid\"\nusb_vendor = \"0c2e\"\nusb_product = \"0b61\"\n"),
+                             "packd.toml"));
+    EXPECT_FALSE(parse_config(with_scanner("type = \"hid\"\nusb_vendor = \"0c2e\"\n"), "packd.toml"));
     EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\ndevice = \"/dev/ttyS0\"\nsuffix = \"etx\"\n"),
                               "packd.toml"));
 }

@@ -84,7 +84,7 @@ struct ScaleConfig {
 
 struct ScannerConfig {
     std::string name;
-    std::string type;  ///< "sim", "evdev", "serial" or "tcp"
+    std::string type;  ///< "sim", "evdev", "serial", "tcp" or "hid"
     std::string fifo;
     // evdev (keyboard-wedge USB scanners)
     std::string device;                ///< /dev/input/by-id/... ; or empty and usb_vendor/usb_product
