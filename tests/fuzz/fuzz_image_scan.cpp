@@ -27,12 +27,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
         check(!image.error().message.empty(), "a refused image says why");
     }
-    auto found = decode_image(bytes, PACKD_IMAGE_DECODER, limits);
-    if (found) {
-        check(image.ok(), "only a loadable image gives barcodes");
-        check(!found->empty(), "success means at least one barcode");
-    } else {
-        check(!found.error().message.empty(), "a failed decode says why");
+    // Each helper run is a process start (slow under sanitizers), so bytes that are no image go to the
+    // helper only now and then: it refuses them for the reason load_grey_image gave above.
+    if (image || size % 8 == 0) {
+        auto found = decode_image(bytes, PACKD_IMAGE_DECODER, limits);
+        if (found) {
+            check(image.ok(), "only a loadable image gives barcodes");
+            check(!found->empty(), "success means at least one barcode");
+        } else {
+            check(!found.error().message.empty(), "a failed decode says why");
+        }
     }
     auto reply = parse_decoder_reply(std::string_view(reinterpret_cast<const char*>(data), size));
     if (reply) {
