@@ -19,7 +19,7 @@ Status SimScanner::open() {
             return;
         }
         if (!line->empty()) {
-            inject(ScanReading{std::move(*line), {}});
+            inject(ScanReading{std::move(*line), {}, {}, {}});
         }
     });
     return {};

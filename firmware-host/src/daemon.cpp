@@ -15,6 +15,7 @@
 #include "packd/drivers/file_printer.hpp"
 #include "packd/drivers/sim_scanner.hpp"
 #include "packd/host/scale_wiring.hpp"
+#include "packd/host/scan_wiring.hpp"
 
 namespace packd::host {
 
@@ -263,18 +264,14 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
             continue;
         }
         scanners_.erase(name);
-        auto scanner = std::make_shared<drivers::SimScanner>(io_, name, sc.fifo);
-        if (auto st = scanner->open(); !st) {
-            log::warning("scanner " + name + ": " + st.error().message);
-        }
+        auto verifiable = [this](std::string_view text) {
+            ful::ScanRules rules;
+            rules.this_year = current_year();
+            return ful::scan_is_verifiable(text, rules, ful::catalogue_of(*inventory_));
+        };
+        auto scanner = make_scanner(io_, sc, verifiable);
         scanner->on_scan([this, name = std::string(name)](const drivers::ScanReading& scan) {
-            std::string station = "no station";
-            for (const auto& [sname, s] : config_.devices.stations) {
-                if (s.scanner == name) {
-                    station = "station " + sname;
-                }
-            }
-            log::info("scan from " + name + " (" + station + "): " + printable(scan.data));
+            handle_scan(station_of_scanner(name), name, scan);
         });
         scanners_[name] = scanner;
     }
@@ -573,6 +570,29 @@ json Daemon::status_json() {
     return out;
 }
 
+std::string Daemon::station_of_scanner(const std::string& scanner) const {
+    for (const auto& [sname, s] : config_.devices.stations) {
+        if (s.scanner == scanner) {
+            return sname;
+        }
+    }
+    return "";
+}
+
+json Daemon::handle_scan(const std::string& station, const std::string& device,
+                         const drivers::ScanReading& reading) {
+    ful::ScanRules rules;
+    rules.this_year = current_year();
+    const json event =
+        ful::to_json(read_scan(station, device, reading, rules, ful::catalogue_of(*inventory_)));
+    if (event.value("valid", false)) {
+        log::info("scan " + event.dump());
+    } else {
+        log::warning("scan " + event.dump());
+    }
+    return event;
+}
+
 json Daemon::handle_admin(const json& request) {
     const auto cmd = request.find("cmd");
     if (cmd == request.end() || !cmd->is_string()) {
@@ -581,6 +601,19 @@ json Daemon::handle_admin(const json& request) {
     const std::string verb = cmd->get<std::string>();
     if (verb == "status") {
         return {{"ok", true}, {"status", status_json()}};
+    }
+    if (verb == "scan") {
+        const std::string station = request.value("station", "");
+        const auto it = config_.devices.stations.find(station);
+        if (it == config_.devices.stations.end() || !request.contains("data") ||
+            !request["data"].is_string()) {
+            return {{"ok", false},
+                    {"error", "scan needs a configured station and data: no station \"" +
+                                  printable(station.substr(0, 64)) + "\""}};
+        }
+        const std::string device = it->second.scanner.empty() ? "packctl" : it->second.scanner;
+        return {{"ok", true},
+                {"scan", handle_scan(station, device, {request["data"].get<std::string>(), {}, {}, {}})}};
     }
     if (verb == "orders") {
         json list = json::array();
@@ -610,7 +643,7 @@ json Daemon::handle_admin(const json& request) {
         return *answer;
     }
     return {{"ok", false},
-            {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, orders, " +
+            {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, scan, orders, " +
                           StoreCommands::verbs() + ", " + ScaleCommands::verbs() + ")"}};
 }
 

@@ -35,6 +35,7 @@ constexpr const char* kUsage =
     "  ship ORDER [--carrier C] [--tracking NUMBER] [--weight GRAMS]\n"
     "  scale [NAME]                     live reading, state and stable weight of the scales\n"
     "  scale zero|tare NAME             zero or tare a scale\n"
+    "  scan STATION DATA                what a scan of DATA at STATION means, as a scanner would send it\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -272,6 +273,8 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
     } else if (verb == "export" && (n == 2 || n == 3) && w[1] == "stock") {
         c.request = {{"cmd", "export_stock"}};
         c.output_file = n == 3 ? w[2] : "";
+    } else if (verb == "scan" && n == 3) {
+        c.request = {{"cmd", "scan"}, {"station", w[1]}, {"data", w[2]}};
     } else if (verb == "location" && n == 3 && w[1] == "add") {
         c.request = {{"cmd", "location_add"}, {"code", w[2]}, {"kind", option("kind")}};
     } else if (verb == "ship" && n == 2) {
@@ -346,6 +349,26 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         }
     } else if (cmd == "location_add") {
         std::cout << "location added\n";
+    } else if (cmd == "scan") {
+        const json& scan = a.value("scan", json::object());
+        if (!scan.value("valid", false)) {
+            std::cout << "invalid scan: " << text(scan, "reason") << "\n";
+            return 1;
+        }
+        std::cout << text(scan, "kind") << " " << text(scan, "code");
+        if (scan.contains("sku")) {
+            std::cout << " (SKU " << text(scan, "sku") << ", pack of " << text(scan, "pack_qty") << ")";
+        }
+        if (scan.contains("note")) {
+            std::cout << ": " << text(scan, "note");
+        }
+        std::cout << "\n";
+        for (const char* field :
+             {"lot", "serial", "expiry", "best_before", "production_date", "net_weight_mg"}) {
+            if (scan.contains(field)) {
+                std::cout << "  " << field << ": " << text(scan, field) << "\n";
+            }
+        }
     } else if (cmd == "ship") {
         std::cout << "shipped (shipment " << text(a, "shipment_id") << ")\n";
     } else if (cmd == "scale") {

@@ -85,6 +85,70 @@ bool has_valid_check_digit(std::string_view digits) {
     return (10 - sum % 10) % 10 == digits.back() - '0';
 }
 
+// Limits of the variable-length AIs the warehouse reads (GS1 General Specifications section 3.2, the
+// format column: "X..20" is up to 20 characters of set 82, "N..8" up to 8 digits). Other variable-length
+// AIs are held to the 90 characters of the longest (AI 91 to 99).
+struct VariableAi {
+    std::string_view ai;
+    std::size_t max;
+    bool digits_only;
+};
+constexpr VariableAi kVariableAis[] = {
+    {"10", 20, false},  {"21", 20, false},  {"22", 20, false},  {"240", 30, false},
+    {"241", 30, false}, {"250", 30, false}, {"251", 30, false}, {"30", 8, true},
+    {"37", 8, true},    {"400", 30, false}, {"401", 30, false}, {"403", 30, false},
+    {"420", 20, false}, {"421", 12, false}, {"422", 3, true},   {"90", 30, false},
+};
+
+// YYMMDD (General Specifications 7.12): a day of 00 means the month's last day. The century is not in
+// the data, so 29 February passes in any year divisible by four.
+Status check_gs1_date(const std::string& where, std::string_view date) {
+    const int month = (date[2] - '0') * 10 + (date[3] - '0');
+    const int day = (date[4] - '0') * 10 + (date[5] - '0');
+    if (month < 1 || month > 12) {
+        return fail(where + ": month " + std::string(date.substr(2, 2)) + " of date " + std::string(date) +
+                    " does not exist");
+    }
+    constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const int year = (date[0] - '0') * 10 + (date[1] - '0');
+    const int days = month == 2 && year % 4 != 0 ? 28 : kDays[month - 1];
+    if (day > days) {
+        return fail(where + ": day " + std::string(date.substr(4, 2)) + " of date " + std::string(date) +
+                    " does not exist");
+    }
+    return {};
+}
+
+Status check_ai_rules(const std::string& where, const Gs1Element& element) {
+    const int prefix = (element.ai[0] - '0') * 10 + (element.ai[1] - '0');
+    if (prefix >= 11 && prefix <= 17) {
+        return check_gs1_date(where, element.data);
+    }
+    if (element.ai.size() == 4 && prefix >= 31 && prefix <= 36 && element.ai[3] > '5') {
+        return fail(where + ": the decimal point position (last AI digit) must be 0 to 5");
+    }
+    for (const VariableAi& rule : kVariableAis) {
+        if (rule.ai != element.ai) {
+            continue;
+        }
+        if (element.data.size() > rule.max) {
+            return fail(where + " has " + std::to_string(element.data.size()) + " characters, at most " +
+                        std::to_string(rule.max) + " allowed: truncated or run into the next element?");
+        }
+        if (rule.digits_only && !all_digits(element.data)) {
+            return fail(where + " must be digits only, got '" + printable(element.data) + "'");
+        }
+        if (element.ai == "421" && (element.data.size() < 4 || !all_digits(element.data.substr(0, 3)))) {
+            return fail(where + " needs a 3-digit ISO country code and then the postal code");
+        }
+        return {};
+    }
+    if (element.data.size() > 90) {
+        return fail(where + " has more than 90 characters of data");
+    }
+    return {};
+}
+
 Status check_element(const Gs1Element& element) {
     const std::string where = "GS1 element (" + element.ai + ")";
     if (element.ai.size() < 2 || !all_digits(element.ai)) {
@@ -112,8 +176,6 @@ Status check_element(const Gs1Element& element) {
         if (has_check_digit && !has_valid_check_digit(element.data)) {
             return fail(where + ": check digit of " + element.data + " is wrong");
         }
-    } else if (element.data.size() > 70) {
-        return fail(where + " has more than 70 characters of data");
     }
     for (const char c : element.data) {
         if (!in_character_set_82(c)) {
@@ -121,7 +183,7 @@ Status check_element(const Gs1Element& element) {
                         printable(element.data) + "'");
         }
     }
-    return {};
+    return check_ai_rules(where, element);
 }
 
 // "(" + 2 to 4 digits + ")" at `pos`; the AI's digits on success.
@@ -206,6 +268,10 @@ Result<std::vector<Gs1Element>> parse_gs1(std::string_view text) {
         }
     }
     return elements;
+}
+
+bool gs1_check_digit_holds(std::string_view digits) {
+    return digits.size() >= 2 && all_digits(digits) && has_valid_check_digit(digits);
 }
 
 bool gs1_has_predefined_length(std::string_view ai) {

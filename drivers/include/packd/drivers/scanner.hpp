@@ -12,6 +12,9 @@ namespace packd::drivers {
 struct ScanReading {
     std::string data;
     std::string symbology;  ///< AIM identifier such as "]C1" when the scanner sent one
+    std::string
+        rejected;  ///< why the driver could not take it as a scan (typed by hand, cut short); empty if fine
+    std::string warning;  ///< for the operator, e.g. the keyboard layout looks wrong
 };
 
 class Scanner {

@@ -112,8 +112,23 @@ struct ScaleConfig {
 
 struct ScannerConfig {
     std::string name;
-    std::string type;  ///< "sim"
+    std::string type;  ///< "sim", "evdev", "serial", "tcp" or "hid"
     std::string fifo;
+    // evdev (keyboard-wedge USB scanners)
+    std::string device;                ///< /dev/input/by-id/... ; or empty and usb_vendor/usb_product
+    std::string usb_vendor;            ///< 4 hex digits, e.g. "05e0"
+    std::string usb_product;           ///< 4 hex digits
+    std::string layout = "us";         ///< keyboard country the scanner is set to
+    std::string terminator = "enter";  ///< "enter", "tab" or "none"
+    int gap_ms = 50;                   ///< a pause this long ends a scan
+    int max_key_interval_ms = 30;      ///< slower keys were typed by a person
+    bool layout_proof = false;         ///< pick the layout whose decoding has valid check digits
+    int reconnect_ms = 2000;
+    // serial (RS-232, CDC-ACM: device) and tcp (host, port)
+    int baud = 9600;
+    std::string suffix = "cr";  ///< "cr", "lf", "crlf" or "tab"
+    std::string host;
+    int port = 0;
 
     bool operator==(const ScannerConfig&) const = default;
 };

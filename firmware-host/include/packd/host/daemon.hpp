@@ -59,6 +59,10 @@ class Daemon {
     void tick();
     void publish_stock_levels();
     nlohmann::json handle_admin(const nlohmann::json& request);
+    /// Interprets a scan from a scanner (or `packctl scan`), logs it as one scan event and returns it.
+    nlohmann::json handle_scan(const std::string& station, const std::string& device,
+                               const drivers::ScanReading& reading);
+    std::string station_of_scanner(const std::string& scanner) const;
     nlohmann::json status_json();
 
     boost::asio::io_context io_;

@@ -22,6 +22,10 @@ struct Gs1Element {
 /// GTIN and GLN. A '(' inside data is taken as data unless 2 to 4 digits and ')' follow it.
 Result<std::vector<Gs1Element>> parse_gs1(std::string_view text);
 
+/// True when `digits` (all digits, at least two) ends with its GS1 modulo 10 check digit
+/// (General Specifications 7.9.1): GTIN-8/12/13/14, SSCC, GLN.
+bool gs1_check_digit_holds(std::string_view digits);
+
 /// True when the element ends by its predefined length and needs no FNC1 (GS) after it.
 bool gs1_has_predefined_length(std::string_view ai);
 

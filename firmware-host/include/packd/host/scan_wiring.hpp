@@ -1,0 +1,34 @@
+#pragma once
+// Scanners from config, and a scan turned into a scan event: the glue between the scanner drivers and
+// scan interpretation, in the one layer that knows both.
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "packd/drivers/keyboard_wedge.hpp"
+#include "packd/drivers/scanner.hpp"
+#include "packd/fulfillment/scan_code.hpp"
+#include "packd/host/config.hpp"
+
+namespace packd::host {
+
+/// The keyboard-wedge settings of an evdev scanner's config (already validated by load_config).
+drivers::KeyboardWedgeSettings wedge_settings(const ScannerConfig& config,
+                                              std::function<bool(std::string_view)> verifiable);
+
+/// Builds and opens the scanner a config section describes; a device that fails to open is returned
+/// anyway, offline with the reason, and retries on its own where its driver does.
+std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, const ScannerConfig& config,
+                                               std::function<bool(std::string_view)> verifiable);
+
+/// One scan as an event: what the driver read and what it means, or why it means nothing.
+fulfillment::ScanEvent read_scan(const std::string& station, const std::string& device,
+                                 const drivers::ScanReading& reading, const fulfillment::ScanRules& rules,
+                                 const fulfillment::ScanCatalogue& catalogue);
+
+/// This year (UTC), for the century of GS1 dates.
+int current_year();
+
+}  // namespace packd::host

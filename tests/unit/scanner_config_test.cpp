@@ -1,0 +1,112 @@
+// Scanner config sections and the wiring from a scanner's reading to a scan event
+// (firmware-host/src/config.cpp, firmware-host/src/scan_wiring.cpp).
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "packd/host/config.hpp"
+#include "packd/host/scan_wiring.hpp"
+
+namespace packd::host {
+namespace {
+
+std::string with_scanner(const std::string& keys) {
+    return "[site]\nid = \"t1\"\n[scanners.wedge]\n" + keys;
+}
+
+TEST(ScannerConfig, AnEvdevScannerWithAllItsKeys) {
+    auto r =
+        parse_config(with_scanner("type = \"evdev\"\ndevice = \"/dev/input/by-id/usb-scanner-event-kbd\"\n"
+                                  "layout = \"fr\"\nterminator = \"tab\"\ngap_ms = 80\n"
+                                  "max_key_interval_ms = 20\nlayout_proof = true\nreconnect_ms = 500\n"),
+                     "packd.toml");
+    ASSERT_TRUE(r) << r.error().message;
+    const ScannerConfig& s = r->devices.scanners.at("wedge");
+    EXPECT_EQ(s.type, "evdev");
+    EXPECT_EQ(s.layout, "fr");
+    const auto w = wedge_settings(s, {});
+    EXPECT_EQ(w.layout, drivers::KeyboardLayout::fr);
+    EXPECT_EQ(w.terminator, drivers::ScanTerminator::tab);
+    EXPECT_EQ(w.gap_us, 80'000);
+    EXPECT_EQ(w.max_key_interval_us, 20'000);
+    EXPECT_TRUE(w.layout_proof);
+    auto by_ids = parse_config(
+        with_scanner("type = \"evdev\"\nusb_vendor = \"05e0\"\nusb_product = \"1200\"\n"), "packd.toml");
+    ASSERT_TRUE(by_ids) << by_ids.error().message;
+    EXPECT_EQ(by_ids->devices.scanners.at("wedge").layout, "us");
+}
+
+TEST(ScannerConfig, SerialAndNetworkScanners) {
+    auto serial = parse_config(with_scanner("type = \"serial\"\ndevice = \"/dev/ttyACM0\"\nbaud = 115200\n"
+                                            "suffix = \"crlf\"\n"),
+                               "packd.toml");
+    ASSERT_TRUE(serial) << serial.error().message;
+    EXPECT_EQ(serial->devices.scanners.at("wedge").baud, 115200);
+    auto tcp =
+        parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\nport = 51236\n"), "packd.toml");
+    ASSERT_TRUE(tcp) << tcp.error().message;
+    EXPECT_EQ(tcp->devices.scanners.at("wedge").suffix, "cr");
+    EXPECT_FALSE(parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\n"), "packd.toml"));
+    EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\n"), "packd.toml"));
+    EXPECT_TRUE(parse_config(with_scanner("type = \"hid\"\nusb_vendor = \"0c2e\"\nusb_product = \"0b61\"\n"),
+                             "packd.toml"));
+    EXPECT_FALSE(parse_config(with_scanner("type = \"hid\"\nusb_vendor = \"0c2e\"\n"), "packd.toml"));
+    EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\ndevice = \"/dev/ttyS0\"\nsuffix = \"etx\"\n"),
+                              "packd.toml"));
+}
+
+TEST(ScannerConfig, ProblemsNameTheKeyAndTheFix) {
+    auto problem = [](const std::string& keys) {
+        auto r = parse_config(with_scanner(keys), "packd.toml");
+        EXPECT_FALSE(r) << keys;
+        return r ? std::string() : r.error().message;
+    };
+    EXPECT_NE(problem("type = \"evdev\"\n").find("scanners.wedge.device"), std::string::npos);
+    EXPECT_NE(
+        problem("type = \"evdev\"\ndevice = \"/dev/input/event3\"\nlayout = \"dvorak\"\n").find("layout"),
+        std::string::npos);
+    EXPECT_NE(problem("type = \"evdev\"\ndevice = \"event3\"\n").find("absolute path"), std::string::npos);
+    EXPECT_NE(
+        problem("type = \"evdev\"\nusb_vendor = \"5e0\"\nusb_product = \"1200\"\n").find("4 hex digits"),
+        std::string::npos);
+    EXPECT_NE(
+        problem("type = \"evdev\"\ndevice = \"/dev/input/event3\"\nterminator = \"cr\"\n").find("terminator"),
+        std::string::npos);
+    EXPECT_NE(
+        problem("type = \"evdev\"\ndevice = \"/dev/input/event3\"\ngap_ms = 20\nmax_key_interval_ms = 30\n")
+            .find("less than gap_ms"),
+        std::string::npos);
+    EXPECT_NE(problem("type = \"laser\"\n").find("type"), std::string::npos);
+    EXPECT_NE(problem("type = \"evdev\"\ndevice = \"/dev/input/event3\"\nspeed = 3\n").find("speed"),
+              std::string::npos);
+}
+
+TEST(ScanWiring, AReadingBecomesOneEventWithMeaningOrReason) {
+    fulfillment::ScanRules rules;
+    rules.this_year = 2026;
+    const fulfillment::ScanCatalogue none{};
+    auto event = read_scan("pack1", "wedge",
+                           {"]C1"
+                            "00376104250021234569",
+                            {},
+                            {},
+                            {}},
+                           rules, none);
+    EXPECT_EQ(event.symbology, "]C1");
+    EXPECT_EQ(event.meaning.kind, fulfillment::ScanKind::shipping_unit);
+    const auto json = fulfillment::to_json(event);
+    EXPECT_EQ(json["station"], "pack1");
+    EXPECT_EQ(json["device"], "wedge");
+    EXPECT_EQ(json["code"], "376104250021234569");
+    // A reading the driver rejected keeps the driver's reason, and the warning travels along.
+    event = read_scan("pack1", "wedge", {"DONE", {}, "typed by hand, not scanned", "layout looks wrong"},
+                      rules, none);
+    EXPECT_EQ(event.meaning.kind, fulfillment::ScanKind::invalid);
+    EXPECT_EQ(event.meaning.reason, "typed by hand, not scanned");
+    EXPECT_EQ(fulfillment::to_json(event)["warning"], "layout looks wrong");
+    EXPECT_GE(current_year(), 2024);
+}
+
+}  // namespace
+}  // namespace packd::host
