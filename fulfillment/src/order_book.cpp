@@ -339,12 +339,18 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
         throw;
     }
     const int64_t id = store_.db().last_insert_rowid();
+    auto& when = store_.db().cached("SELECT shipped_at FROM shipments WHERE id = ?");
+    when.bind(1, id);
+    when.step();
+    const std::string shipped_at = when.text(0);
+    when.reset();
     set_state(order_id, "shipped", "");
     store_.outbox_add(topics_.shipments(),
                       to_text({{"order_id", order_id},
                                {"carrier", s.carrier},
                                {"tracking_number", s.tracking_number},
                                {"weight_g", s.weight_g},
+                               {"shipped_at", shipped_at},
                                {"shipment_id", id}}),
                       false);
     queue_status(order_id, "shipped", "", "");

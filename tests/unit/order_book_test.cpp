@@ -127,6 +127,11 @@ TEST_F(OrderBookTest, ShippingTurnsTheReservationIntoShipMovements) {
             auto j = nlohmann::json::parse(m.payload);
             EXPECT_EQ(j["tracking_number"], "JJD000123");
             EXPECT_EQ(j["weight_g"], 1240);
+            // An ISO 8601 UTC time, e.g. 2026-11-23T20:41:07.123Z.
+            const std::string at = j["shipped_at"];
+            EXPECT_EQ(at.size(), 24u) << at;
+            EXPECT_EQ(at[10], 'T');
+            EXPECT_EQ(at.back(), 'Z');
             confirmed = true;
         }
     }
