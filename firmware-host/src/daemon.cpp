@@ -135,6 +135,7 @@ Status Daemon::start() {
     broker.shared_group = b.shared_group;
     broker.max_payload_bytes = static_cast<size_t>(b.max_payload_bytes);
     ful::Topics topics(b.topic_prefix, config_.site.id);
+    topics_ = topics;
 
     inventory_ = std::make_unique<ful::Inventory>(
         *store_, topics, ful::InventorySettings{config_.devices.inventory.allow_oversell});
@@ -433,6 +434,58 @@ void Daemon::retry_held_orders() {
     kick_printers(result->printers_with_new_jobs);
 }
 
+void Daemon::watch_devices() {
+    std::vector<std::pair<std::string, drivers::DeviceStatus>> now;
+    for (const auto& [name, p] : printers_) {
+        now.emplace_back("printer " + name, p->status());
+    }
+    for (const auto& [name, s] : scales_) {
+        now.emplace_back("scale " + name, s->status());
+    }
+    for (const auto& [name, s] : scanners_) {
+        now.emplace_back("scanner " + name, s->status());
+    }
+    bool changed = false;
+    try {
+        ful::Transaction tx(store_->db());
+        for (const auto& [device, status] : now) {
+            // A device is taken to have been ready before packd first looked: one that starts
+            // offline is worth an alert too.
+            auto [it, inserted] = device_states_.emplace(device, drivers::DeviceState::ready);
+            if (it->second == status.state) {
+                continue;
+            }
+            it->second = status.state;
+            changed = true;
+            const bool back = status.state == drivers::DeviceState::ready;
+            const auto space = device.find(' ');
+            store_->outbox_add(
+                topics_.alerts(),
+                json{{"kind", back                                            ? "device_ready"
+                              : status.state == drivers::DeviceState::offline ? "device_offline"
+                                                                              : "device_fault"},
+                     {"device", device.substr(space + 1)},
+                     {"role", device.substr(0, space)},
+                     {"state", drivers::to_string(status.state)},
+                     {"detail", status.detail}}
+                    .dump(-1, ' ', false, json::error_handler_t::replace),
+                false);
+            (back ? log::notice : log::warning)(device + " " + drivers::to_string(status.state) +
+                                                (status.detail.empty() ? "" : ": " + status.detail));
+        }
+        tx.commit();
+    } catch (const ful::SqliteError& e) {
+        log::error(std::string("device alerts: ") + e.what());
+        return;
+    }
+    if (changed) {
+        pump_->kick();
+        if (link_->connected()) {
+            publish_status();
+        }
+    }
+}
+
 void Daemon::publish_status() {
     json devices = json::object();
     for (const auto& [name, p] : printers_) {
@@ -483,6 +536,7 @@ void Daemon::tick() {
         return;
     }
     notifier_.status(status_line());
+    watch_devices();
     if (auto counts = store_->counts(); counts && counts->inbox > 0) {
         apply_inbox();  // retries what a store error left behind
     }

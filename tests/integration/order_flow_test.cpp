@@ -281,5 +281,27 @@ TEST(OrderFlowBroker, BoxesInOneSharedGroupEachGetAnOrderOnce) {
         << "the group spreads orders over both boxes";
 }
 
+TEST(OrderFlowBroker, ADeviceInFaultIsAlertedToTheShop) {
+    TempDir dir;
+    Broker broker;
+    ShopClient shop(broker);
+    shop.subscribe("packd/v1/it/out/alerts");
+    // The printer's folder cannot be made: a file stands where its parent should be.
+    write_file(dir.file("blocker"), "not a folder");
+    write_file(dir.file("packd.toml"), daemon_config(dir, broker.port(),
+                                                     "[printers.dock]\ntype = \"file\"\ndirectory = \"" +
+                                                         dir.file("blocker/labels") + "\"\n"));
+    auto packd = start_packd(dir);
+    auto alert = shop.next("packd/v1/it/out/alerts", 20s);
+    ASSERT_TRUE(alert.has_value()) << packd->output();
+    const auto j = json::parse(*alert);
+    EXPECT_EQ(j["kind"], "device_fault");
+    EXPECT_EQ(j["role"], "printer");
+    EXPECT_EQ(j["device"], "dock");
+    EXPECT_NE(j["detail"].get<std::string>().find("blocker"), std::string::npos) << *alert;
+    // One alert per change, not one per look.
+    EXPECT_FALSE(shop.next("packd/v1/it/out/alerts", 5s).has_value());
+}
+
 }  // namespace
 }  // namespace packd::test

@@ -51,6 +51,8 @@ class Daemon {
     void finish_shutdown();
     bool on_inbound(const std::vector<fulfillment::InboundMessage>& batch);
     void apply_inbox();
+    /// Raises an alert for every device whose state changed since the last look.
+    void watch_devices();
     void retry_held_orders();
     /// Sends the queues of these printers their new jobs.
     void kick_printers(const std::set<std::string>& printers);
@@ -70,6 +72,9 @@ class Daemon {
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     boost::asio::signal_set signals_;
     boost::asio::steady_timer tick_timer_;
+    /// The last state seen of each device ("printer desk"), for device alerts.
+    std::map<std::string, drivers::DeviceState> device_states_;
+    fulfillment::Topics topics_{"packd/v1", "unset"};
     boost::asio::steady_timer stop_deadline_;
     SystemdNotifier notifier_;
     std::unique_ptr<fulfillment::Store> store_;
