@@ -522,13 +522,17 @@ std::vector<StockLevel> Inventory::levels() {
 }
 
 void Inventory::stock_changed(const std::string& sku) {
+    republish(sku);
+    check_reorder(sku);
+}
+
+void Inventory::republish(const std::string& sku) {
     store_.db()
         .cached(
             "INSERT INTO stock_out (sku, version) VALUES (?, 1) ON CONFLICT (sku) DO UPDATE SET version = "
             "version + 1")
         .bind(1, sku)
         .run();
-    check_reorder(sku);
 }
 
 void Inventory::check_reorder(const std::string& sku) {

@@ -130,7 +130,7 @@ void OrderIntake::dead_letter(const InboxMessage& msg, const std::string& reason
     store_.outbox_add(topics_.dead_letter(), to_text(letter), false);
 }
 
-void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
+void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool reprint) {
     ShippingLabelData data;
     data.order_id = ev.order_id;
     data.ship_from = route_.ship_from;
@@ -147,8 +147,8 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
         log::warning("order " + ev.order_id + ": no label preview: " + rendered.error().message);
     }
     // A label that printed before this change of the order is replaced, and says it is a reprint.
-    const bool reprint = store_.label_printed(ev.order_id, "shipping");
-    store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png, reprint);
+    store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png,
+                         reprint || store_.label_printed(ev.order_id, "shipping"));
 }
 
 void OrderIntake::refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result) {
@@ -273,7 +273,77 @@ void OrderIntake::apply_return(const InboxMessage& msg, IntakeResult& result) {
     log::notice("return " + ev.rma + " " + ev.type.substr(7) + " (event " + ev.event_id + ")");
 }
 
+Status OrderIntake::run_command(const OperatorCommand& cmd, IntakeResult& result) {
+    if (cmd.command == "recount") {
+        if (!cmd.sku.empty()) {
+            if (!inventory_.product(cmd.sku)) {
+                return fail("recount: unknown SKU \"" + printable(cmd.sku) + "\"");
+            }
+            inventory_.republish(cmd.sku);
+            return {};
+        }
+        for (const auto& level : inventory_.levels()) {
+            inventory_.republish(level.sku);
+        }
+        return {};
+    }
+    const auto state = orders_.state_of(cmd.order_id);
+    if (!state) {
+        return fail("reprint: unknown order " + printable(cmd.order_id));
+    }
+    if (*state == "held" || *state == "cancelled") {
+        return fail("reprint: order " + cmd.order_id + " is " + *state + " and has no label to print");
+    }
+    if (route_.printer.empty()) {
+        return fail("reprint: no label printer is configured ([labels] printer)");
+    }
+    auto ev = parse_inbound_order(orders_.original_of(cmd.order_id), max_payload_bytes_, "", nullptr);
+    if (!ev) {
+        return fail("reprint: the order's original cannot be read again: " + ev.error().message);
+    }
+    queue_shipping_label(*ev, true);
+    result.printers_with_new_jobs.insert(route_.printer);
+    return {};
+}
+
+void OrderIntake::apply_command(const InboxMessage& msg, IntakeResult& result) {
+    Transaction tx(store_.db());
+    auto parsed = parse_operator_command(msg.payload, max_payload_bytes_);
+    if (!parsed) {
+        refuse(msg, parsed.error().message, result);
+        tx.commit();
+        return;
+    }
+    const OperatorCommand& cmd = *parsed;
+    if (store_.event_applied(cmd.event_id)) {
+        log::info("event " + cmd.event_id + " was applied before; delivered again, nothing changed");
+        store_.inbox_finish(msg.id);
+        tx.commit();
+        ++result.duplicates;
+        return;
+    }
+    if (auto done = run_command(cmd, result); !done) {
+        tx.rollback();
+        Transaction refusal(store_.db());
+        refuse(msg, done.error().message, result);
+        store_.mark_event_applied(cmd.event_id, "rejected: " + done.error().message);
+        refusal.commit();
+        return;
+    }
+    store_.mark_event_applied(cmd.event_id, cmd.command);
+    store_.inbox_finish(msg.id);
+    tx.commit();
+    ++result.applied;
+    log::notice("command " + cmd.command + (cmd.order_id.empty() ? "" : " of order " + cmd.order_id) +
+                (cmd.sku.empty() ? "" : " for " + cmd.sku) + " from the shop (event " + cmd.event_id + ")" +
+                (cmd.reason.empty() ? "" : ": " + printable(cmd.reason)));
+}
+
 void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
+    if (msg.topic == topics_.commands_in()) {
+        apply_command(msg, result);
+        return;
+    }
     if (msg.topic == topics_.stock_in()) {
         apply_stock(msg, result);
         return;
@@ -286,7 +356,7 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     if (!topics_.is_order_topic(msg.topic)) {
         refuse(msg,
                "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
-                   topics_.stock_in() + ", " + topics_.returns_in() + ")",
+                   topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.commands_in() + ")",
                result);
         tx.commit();
         return;

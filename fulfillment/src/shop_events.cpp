@@ -196,4 +196,34 @@ Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_byte
     return ev;
 }
 
+Result<OperatorCommand> parse_operator_command(std::string_view payload, size_t max_bytes) {
+    auto parsed = parse_json_object(payload, max_bytes);
+    if (!parsed) {
+        return parsed.error();
+    }
+    const json& doc = *parsed;
+    OperatorCommand cmd;
+    for (auto [key, field, required, max_len] : {std::tuple{"event_id", &cmd.event_id, true, size_t{128}},
+                                                 std::tuple{"command", &cmd.command, true, size_t{32}},
+                                                 std::tuple{"order_id", &cmd.order_id, false, size_t{64}},
+                                                 std::tuple{"sku", &cmd.sku, false, size_t{64}},
+                                                 std::tuple{"reason", &cmd.reason, false, size_t{200}}}) {
+        auto value = text(doc, key, required, max_len);
+        if (!value) {
+            return value.error();
+        }
+        *field = std::move(*value);
+    }
+    if (cmd.command == "reprint") {
+        if (cmd.order_id.empty()) {
+            return fail("order_id is missing: reprint needs the order whose label to print again");
+        }
+        return cmd;
+    }
+    if (cmd.command == "recount") {
+        return cmd;
+    }
+    return fail("command \"" + printable(cmd.command) + "\" is not one packd takes (reprint, recount)");
+}
+
 }  // namespace packd::fulfillment

@@ -134,6 +134,9 @@ class Inventory {
 
     /// Checks on hand against the ledger, reservations against stock and orders.
     VerifyReport verify();
+    /// Marks the SKU's level for publishing again, unchanged (a recount asked by the shop); in a
+    /// transaction.
+    void republish(const std::string& sku);
 
   private:
     int64_t reserved(const std::string& sku);

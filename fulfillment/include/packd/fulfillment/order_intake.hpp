@@ -55,13 +55,16 @@ class OrderIntake {
     void apply_one(const InboxMessage& msg, IntakeResult& result);
     void apply_stock(const InboxMessage& msg, IntakeResult& result);
     void apply_return(const InboxMessage& msg, IntakeResult& result);
+    void apply_command(const InboxMessage& msg, IntakeResult& result);
+    /// Inside a transaction: carries out one command; the reason when it cannot be.
+    Status run_command(const OperatorCommand& cmd, IntakeResult& result);
     /// The return label of an approved return as PNG and PDF in the outbox; the reason when it
     /// cannot be drawn.
     Status publish_return_label(const ReturnEvent& ev, const std::string& order_id);
     /// Dead-letters `msg` with `reason` and removes it from the inbox; inside the caller's transaction.
     void refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
-    void queue_shipping_label(const OrderEvent& ev);
+    void queue_shipping_label(const OrderEvent& ev, bool reprint = false);
 
     Store& store_;
     OrderBook& orders_;

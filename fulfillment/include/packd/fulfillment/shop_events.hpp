@@ -38,4 +38,18 @@ struct ReturnEvent {
 /// Parses one return event within `max_bytes`. Every error names the field and the rule.
 Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_bytes);
 
+/// An operator command from the shop's back office on `P/in/commands`: `reprint` the shipping label
+/// of an order (marked as a reprint), or `recount` (publish the stock level of one SKU, or of every
+/// SKU, again).
+struct OperatorCommand {
+    std::string event_id;
+    std::string command;   ///< "reprint" or "recount"
+    std::string order_id;  ///< reprint
+    std::string sku;       ///< recount; empty: every SKU
+    std::string reason;    ///< free text for the log
+};
+
+/// Parses one operator command within `max_bytes`. Every error names the field and the rule.
+Result<OperatorCommand> parse_operator_command(std::string_view payload, size_t max_bytes);
+
 }  // namespace packd::fulfillment

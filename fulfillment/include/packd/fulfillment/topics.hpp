@@ -13,6 +13,8 @@ class Topics {
     std::string orders_in() const { return base_ + "/in/orders"; }
     /// Stock corrections from the shop (stock.adjusted, stock.counted).
     std::string stock_in() const { return base_ + "/in/stock"; }
+    /// Operator commands from the shop's back office (reprint, recount).
+    std::string commands_in() const { return base_ + "/in/commands"; }
     /// Returns from the shop (return.requested, return.approved).
     std::string returns_in() const { return base_ + "/in/returns"; }
     /// State changes of one return (requested, approved).
