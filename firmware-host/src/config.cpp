@@ -363,9 +363,23 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     each_named(root, "printers", problems, [&](const std::string& name, TableReader& r) {
         PrinterConfig p;
         p.name = name;
-        r.text("type", p.type, true, [](const std::string& v) { return one_of(v, {"file"}); });
+        r.text("type", p.type, true, [](const std::string& v) { return one_of(v, {"file", "tcp"}); });
         r.text("directory", p.directory, p.type == "file", absolute_path);
         r.integer("dpi", p.dpi, 100, 600);
+        r.text("host", p.host, p.type == "tcp", [](const std::string& v) {
+            return !v.empty() && v.size() <= 253 && v.find_first_of(" /") == std::string::npos
+                       ? ""
+                       : "a host name or address of the printer";
+        });
+        r.integer("port", p.port, 1, 65535);
+        r.integer("connect_timeout_ms", p.connect_timeout_ms, 100, 60000);
+        r.integer("status_timeout_ms", p.status_timeout_ms, 100, 60000);
+        r.integer("job_timeout_ms", p.job_timeout_ms, 1000, 600000);
+        if (p.type != "tcp" && !p.host.empty()) {
+            problems.add(
+                r.line(), "printers." + name + ".host",
+                "expected type = \"tcp\" for a printer with a host, found type = \"" + p.type + "\"");
+        }
         if (p.dpi != 203 && p.dpi != 300 && p.dpi != 600) {
             problems.add(r.line(), "printers." + name + ".dpi",
                          "expected 203, 300 or 600, found " + std::to_string(p.dpi));

@@ -14,6 +14,7 @@
 #include "packd/drivers/file_printer.hpp"
 #include "packd/drivers/sim_scale.hpp"
 #include "packd/drivers/sim_scanner.hpp"
+#include "packd/drivers/tcp_zpl_printer.hpp"
 
 namespace packd::host {
 
@@ -190,9 +191,21 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         if (!first && old != running.printers.end() && old->second == pc && printers_.count(name)) {
             continue;
         }
-        auto printer = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);
-        if (auto st = printer->open(); !st) {
-            log::warning("printer " + name + ": " + st.error().message);
+        std::shared_ptr<drivers::LabelPrinter> printer;
+        if (pc.type == "tcp") {
+            drivers::TcpPrinterSettings tcp;
+            tcp.host = pc.host;
+            tcp.port = static_cast<std::uint16_t>(pc.port);
+            tcp.connect_timeout = std::chrono::milliseconds(pc.connect_timeout_ms);
+            tcp.status_timeout = std::chrono::milliseconds(pc.status_timeout_ms);
+            tcp.job_timeout = std::chrono::milliseconds(pc.job_timeout_ms);
+            printer = std::make_shared<drivers::TcpZplPrinter>(io_, name, tcp);
+        } else {
+            auto file = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);
+            if (auto st = file->open(); !st) {
+                log::warning("printer " + name + ": " + st.error().message);
+            }
+            printer = file;
         }
         printers_[name] = printer;
         auto& queue = queues_[name];
@@ -586,6 +599,9 @@ json Daemon::handle_admin(const json& request) {
     if (auto answer = store_commands_->handle(verb, request)) {
         if (answer->value("ok", false) && (verb == "adjust" || verb == "import_stock")) {
             retry_held_orders();  // stock arrived: orders waiting for it can go
+        }
+        if (answer->value("ok", false) && verb == "reprint") {
+            kick_printers({answer->value("printer", "")});
         }
         // A change of stock or orders may have queued messages for the shop.
         pump_->kick();

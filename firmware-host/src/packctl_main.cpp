@@ -33,6 +33,7 @@ constexpr const char* kUsage =
     "  export stock [FILE.csv]          (to standard output without FILE)\n"
     "  location add CODE [--kind bin|receiving|packing|returns|quarantine]\n"
     "  ship ORDER [--carrier C] [--tracking NUMBER] [--weight GRAMS]\n"
+    "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -249,6 +250,9 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.output_file = n == 3 ? w[2] : "";
     } else if (verb == "location" && n == 3 && w[1] == "add") {
         c.request = {{"cmd", "location_add"}, {"code", w[2]}, {"kind", option("kind")}};
+    } else if (verb == "reprint" && n == 2) {
+        c.request = {
+            {"cmd", "reprint"}, {"order", w[1]}, {"kind", option("kind")}, {"operator", operator_name()}};
     } else if (verb == "ship" && n == 2) {
         c.request = {{"cmd", "ship"},
                      {"id", w[1]},
@@ -316,6 +320,9 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         std::cout << "location added\n";
     } else if (cmd == "ship") {
         std::cout << "shipped (shipment " << text(a, "shipment_id") << ")\n";
+    } else if (cmd == "reprint") {
+        std::cout << "reprint queued: job " << text(a, "job_id") << " on printer " << text(a, "printer")
+                  << "\n";
     }
     return 0;
 }

@@ -67,9 +67,15 @@ struct LabelsConfig {
 
 struct PrinterConfig {
     std::string name;
-    std::string type;  ///< "file"
+    std::string type;  ///< "file" or "tcp"
     std::string directory;
     int dpi = 203;
+    // type = "tcp": a ZPL printer on raw TCP.
+    std::string host;
+    int port = 9100;
+    int connect_timeout_ms = 3000;
+    int status_timeout_ms = 2000;
+    int job_timeout_ms = 60000;
 
     bool operator==(const PrinterConfig&) const = default;
 };
