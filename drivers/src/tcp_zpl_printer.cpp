@@ -77,6 +77,10 @@ struct TcpZplPrinter::Exchange : std::enable_shared_from_this<TcpZplPrinter::Exc
             fail_with("cannot connect to " + endpoint() + ": ", ec);
             return;
         }
+        // The job and the ~HS after it are two small writes in a row: without this, Nagle's algorithm holds
+        // the ~HS back until the printer's delayed ACK of the job, about 40 ms on Linux.
+        boost::system::error_code ignored;
+        socket_.set_option(tcp::no_delay(true), ignored);
         ask_status(status_only_ ? Step::status_only : Step::pre_status);
     }
 
