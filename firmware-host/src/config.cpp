@@ -478,20 +478,39 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     Problems problems(path);
     Config cfg;
     cfg.path = path;
-    static const std::set<std::string> kSections = {"site",   "daemon",   "broker", "labels",   "inventory",
-                                                    "import", "printers", "scales", "scanners", "stations"};
+    static const std::set<std::string> kSections = {"site",      "daemon",   "broker",   "labels",
+                                                    "inventory", "import",   "printers", "scales",
+                                                    "scanners",  "stations", "tracking"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(
                 line_of(node), std::string(key.str()),
                 "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
-                "scanners, stations)");
+                "scanners, stations, tracking)");
         }
     }
     read_site(root, cfg, problems);
     read_daemon(root, cfg, problems);
     read_broker(root, cfg, problems);
     read_devices(root, cfg, problems);
+    each_named(root, "tracking", problems, [&](const std::string& name, TableReader& r) {
+        TrackingRangeConfig t;
+        t.name = name;
+        r.text("carrier", t.carrier, true);
+        r.text("scheme", t.scheme, true, [](const std::string& v) {
+            return one_of(v, {"sscc", "ups_1z", "generic_mod10", "generic_mod11"});
+        });
+        r.text("prefix", t.prefix, false);
+        r.integer("first", t.first, 0, 999'999'999'999LL, true);
+        r.integer("last", t.last, 0, 999'999'999'999LL, true);
+        r.integer("low_water", t.low_water, 0, 999'999'999'999LL);
+        if (t.last < t.first) {
+            problems.add(r.line(), "tracking." + name + ".last",
+                         "expected a value at least first (" + std::to_string(t.first) + "), found " +
+                             std::to_string(t.last));
+        }
+        cfg.tracking[name] = t;
+    });
     if (cfg.broker.client_id.empty() && !cfg.site.id.empty()) {
         cfg.broker.client_id = "packd-" + cfg.site.id;
     }

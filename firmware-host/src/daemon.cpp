@@ -15,6 +15,7 @@
 #include "packd/drivers/sim_scale.hpp"
 #include "packd/drivers/sim_scanner.hpp"
 #include "packd/drivers/tcp_zpl_printer.hpp"
+#include "packd/fulfillment/tracking.hpp"
 
 namespace packd::host {
 
@@ -141,6 +142,20 @@ Status Daemon::start() {
                                                  static_cast<size_t>(b.max_payload_bytes));
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
+    {
+        std::vector<ful::TrackingRange> ranges;
+        for (const auto& [name, t] : config_.tracking) {
+            auto scheme = ful::parse_tracking_scheme(t.scheme);
+            if (!scheme) {
+                return fail("tracking." + name + ": " + scheme.error().message);
+            }
+            ranges.push_back({t.carrier, *scheme, t.prefix, t.first, t.last, t.low_water});
+        }
+        // Before any order is applied, so the ranges a label may draw from are the configured ones.
+        if (auto st = ful::TrackingNumbers(*store_, topics).sync(ranges); !st) {
+            return fail(st.error().message + " (check the [tracking.NAME] sections)");
+        }
+    }
     if (auto st = open_devices(config_.devices); !st) {
         return st;
     }

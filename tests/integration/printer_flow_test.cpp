@@ -51,7 +51,10 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
 }
 
 std::string tcp_config(const TempDir& dir, int broker_port, int printer_port) {
-    std::string config = daemon_config(dir, broker_port);
+    // A tracking range too: packd must start with one configured.
+    std::string config = daemon_config(dir, broker_port,
+                                       "[tracking.ups]\ncarrier = \"ups\"\nscheme = \"ups_1z\"\nprefix = "
+                                       "\"999AA101\"\nfirst = 1\nlast = 100\nlow_water = 10\n");
     const std::string file = "type = \"file\"\ndirectory = \"" + dir.file("labels") + "\"\n";
     const auto at = config.find(file);
     EXPECT_NE(at, std::string::npos);

@@ -122,6 +122,21 @@ TEST(Config, TcpPrinterNeedsAHostAndTakesTimeouts) {
     EXPECT_NE(wrong.find("printers.z.host: expected type = \"tcp\""), std::string::npos) << wrong;
 }
 
+TEST(Config, TrackingRangesAreReadAndChecked) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[tracking.ups]\ncarrier = \"ups\"\nscheme = \"ups_1z\"\n"
+        "prefix = \"999AA101\"\nfirst = 1\nlast = 5000\nlow_water = 100\n",
+        "x");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->tracking.at("ups").last, 5000);
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[tracking.x]\ncarrier = \"x\"\nscheme = \"luhn\"\n"
+        "first = 9\nlast = 2\n");
+    EXPECT_NE(e.find("tracking.x.scheme: expected one of"), std::string::npos) << e;
+    EXPECT_NE(e.find("tracking.x.last: expected a value at least first (9), found 2"), std::string::npos)
+        << e;
+}
+
 TEST(Config, StationMustNameConfiguredDevices) {
     const std::string e = error_of(
         "[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\n"
