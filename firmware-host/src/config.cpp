@@ -369,9 +369,23 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     each_named(root, "printers", problems, [&](const std::string& name, TableReader& r) {
         PrinterConfig p;
         p.name = name;
-        r.text("type", p.type, true, [](const std::string& v) { return one_of(v, {"file"}); });
+        r.text("type", p.type, true, [](const std::string& v) { return one_of(v, {"file", "tcp"}); });
         r.text("directory", p.directory, p.type == "file", absolute_path);
         r.integer("dpi", p.dpi, 100, 600);
+        r.text("host", p.host, p.type == "tcp", [](const std::string& v) {
+            return !v.empty() && v.size() <= 253 && v.find_first_of(" /") == std::string::npos
+                       ? ""
+                       : "a host name or address of the printer";
+        });
+        r.integer("port", p.port, 1, 65535);
+        r.integer("connect_timeout_ms", p.connect_timeout_ms, 100, 60000);
+        r.integer("status_timeout_ms", p.status_timeout_ms, 100, 60000);
+        r.integer("job_timeout_ms", p.job_timeout_ms, 1000, 600000);
+        if (p.type != "tcp" && !p.host.empty()) {
+            problems.add(
+                r.line(), "printers." + name + ".host",
+                "expected type = \"tcp\" for a printer with a host, found type = \"" + p.type + "\"");
+        }
         if (p.dpi != 203 && p.dpi != 300 && p.dpi != 600) {
             problems.add(r.line(), "printers." + name + ".dpi",
                          "expected 203, 300 or 600, found " + std::to_string(p.dpi));
@@ -527,20 +541,39 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     Problems problems(path);
     Config cfg;
     cfg.path = path;
-    static const std::set<std::string> kSections = {"site",   "daemon",   "broker", "labels",   "inventory",
-                                                    "import", "printers", "scales", "scanners", "stations"};
+    static const std::set<std::string> kSections = {"site",      "daemon",   "broker",   "labels",
+                                                    "inventory", "import",   "printers", "scales",
+                                                    "scanners",  "stations", "tracking"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(
                 line_of(node), std::string(key.str()),
                 "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
-                "scanners, stations)");
+                "scanners, stations, tracking)");
         }
     }
     read_site(root, cfg, problems);
     read_daemon(root, cfg, problems);
     read_broker(root, cfg, problems);
     read_devices(root, cfg, problems);
+    each_named(root, "tracking", problems, [&](const std::string& name, TableReader& r) {
+        TrackingRangeConfig t;
+        t.name = name;
+        r.text("carrier", t.carrier, true);
+        r.text("scheme", t.scheme, true, [](const std::string& v) {
+            return one_of(v, {"sscc", "ups_1z", "generic_mod10", "generic_mod11"});
+        });
+        r.text("prefix", t.prefix, false);
+        r.integer("first", t.first, 0, 999'999'999'999LL, true);
+        r.integer("last", t.last, 0, 999'999'999'999LL, true);
+        r.integer("low_water", t.low_water, 0, 999'999'999'999LL);
+        if (t.last < t.first) {
+            problems.add(r.line(), "tracking." + name + ".last",
+                         "expected a value at least first (" + std::to_string(t.first) + "), found " +
+                             std::to_string(t.last));
+        }
+        cfg.tracking[name] = t;
+    });
     if (cfg.broker.client_id.empty() && !cfg.site.id.empty()) {
         cfg.broker.client_id = "packd-" + cfg.site.id;
     }

@@ -16,6 +16,8 @@
 #include "packd/drivers/sim_scanner.hpp"
 #include "packd/host/scale_wiring.hpp"
 #include "packd/host/scan_wiring.hpp"
+#include "packd/drivers/tcp_zpl_printer.hpp"
+#include "packd/fulfillment/tracking.hpp"
 
 namespace packd::host {
 
@@ -144,6 +146,20 @@ Status Daemon::start() {
                                                  static_cast<size_t>(b.max_payload_bytes));
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
+    {
+        std::vector<ful::TrackingRange> ranges;
+        for (const auto& [name, t] : config_.tracking) {
+            auto scheme = ful::parse_tracking_scheme(t.scheme);
+            if (!scheme) {
+                return fail("tracking." + name + ": " + scheme.error().message);
+            }
+            ranges.push_back({t.carrier, *scheme, t.prefix, t.first, t.last, t.low_water});
+        }
+        // Before any order is applied, so the ranges a label may draw from are the configured ones.
+        if (auto st = ful::TrackingNumbers(*store_, topics).sync(ranges); !st) {
+            return fail(st.error().message + " (check the [tracking.NAME] sections)");
+        }
+    }
     if (auto st = open_devices(config_.devices); !st) {
         return st;
     }
@@ -194,9 +210,21 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         if (!first && old != running.printers.end() && old->second == pc && printers_.count(name)) {
             continue;
         }
-        auto printer = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);
-        if (auto st = printer->open(); !st) {
-            log::warning("printer " + name + ": " + st.error().message);
+        std::shared_ptr<drivers::LabelPrinter> printer;
+        if (pc.type == "tcp") {
+            drivers::TcpPrinterSettings tcp;
+            tcp.host = pc.host;
+            tcp.port = static_cast<std::uint16_t>(pc.port);
+            tcp.connect_timeout = std::chrono::milliseconds(pc.connect_timeout_ms);
+            tcp.status_timeout = std::chrono::milliseconds(pc.status_timeout_ms);
+            tcp.job_timeout = std::chrono::milliseconds(pc.job_timeout_ms);
+            printer = std::make_shared<drivers::TcpZplPrinter>(io_, name, tcp);
+        } else {
+            auto file = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);
+            if (auto st = file->open(); !st) {
+                log::warning("printer " + name + ": " + st.error().message);
+            }
+            printer = file;
         }
         printers_[name] = printer;
         auto& queue = queues_[name];
@@ -691,6 +719,9 @@ json Daemon::handle_admin(const json& request) {
     if (auto answer = store_commands_->handle(verb, request)) {
         if (answer->value("ok", false) && (verb == "adjust" || verb == "import_stock")) {
             retry_held_orders();  // stock arrived: orders waiting for it can go
+        }
+        if (answer->value("ok", false) && verb == "reprint") {
+            kick_printers({answer->value("printer", "")});
         }
         // A change of stock or orders may have queued messages for the shop.
         pump_->kick();

@@ -36,6 +36,7 @@ constexpr const char* kUsage =
     "  scale [NAME]                     live reading, state and stable weight of the scales\n"
     "  scale zero|tare NAME             zero or tare a scale\n"
     "  scan STATION DATA                what a scan of DATA at STATION means, as a scanner would send it\n"
+    "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -277,6 +278,9 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.request = {{"cmd", "scan"}, {"station", w[1]}, {"data", w[2]}};
     } else if (verb == "location" && n == 3 && w[1] == "add") {
         c.request = {{"cmd", "location_add"}, {"code", w[2]}, {"kind", option("kind")}};
+    } else if (verb == "reprint" && n == 2) {
+        c.request = {
+            {"cmd", "reprint"}, {"order", w[1]}, {"kind", option("kind")}, {"operator", operator_name()}};
     } else if (verb == "ship" && n == 2) {
         c.request = {{"cmd", "ship"},
                      {"id", w[1]},
@@ -375,6 +379,9 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         print_scales(a["scales"]);
     } else if (cmd == "scale_zero" || cmd == "scale_tare") {
         std::cout << text(a, "sent") << " sent to scale " << text(a, "scale") << "\n";
+    } else if (cmd == "reprint") {
+        std::cout << "reprint queued: job " << text(a, "job_id") << " on printer " << text(a, "printer")
+                  << "\n";
     }
     return 0;
 }

@@ -48,7 +48,8 @@ StoreCommands::StoreCommands(ful::Store& store, ful::Inventory& inventory, ful::
     : store_(store), inventory_(inventory), orders_(orders) {}
 
 const char* StoreCommands::verbs() {
-    return "stock, adjust, verify, import_stock, import_products, export_stock, location_add, order, ship";
+    return "stock, adjust, verify, import_stock, import_products, export_stock, location_add, order, ship, "
+           "reprint";
 }
 
 std::optional<json> StoreCommands::handle(const std::string& verb, const json& request) {
@@ -79,6 +80,9 @@ std::optional<json> StoreCommands::handle(const std::string& verb, const json& r
         }
         if (verb == "ship") {
             return ship(request);
+        }
+        if (verb == "reprint") {
+            return reprint(request);
         }
     } catch (const ful::SqliteError& e) {
         log::error(verb + ": " + e.what());
@@ -241,6 +245,27 @@ json StoreCommands::ship(const json& request) {
     log::notice("order " + id + " shipped by " +
                 (s.operator_name.empty() ? std::string("packctl") : s.operator_name));
     return {{"ok", true}, {"shipment_id", *shipped}};
+}
+
+json StoreCommands::reprint(const json& request) {
+    const std::string order_id = text_field(request, "order");
+    std::string kind = text_field(request, "kind");
+    if (kind.empty()) {
+        kind = "shipping";
+    }
+    if (order_id.empty()) {
+        return refused("reprint needs an order id");
+    }
+    auto job = store_.print_job_reprint(order_id, kind);
+    if (!job) {
+        return refused(job.error().message);
+    }
+    const std::string who = text_field(request, "operator");
+    // The operator's request is the only way a label prints twice, so it is always in the journal.
+    log::notice("reprint of the " + kind + " label of order " + order_id + " asked by " +
+                (who.empty() ? std::string("packctl") : who) + ": job " + std::to_string(job->id) +
+                " on printer " + job->printer);
+    return {{"ok", true}, {"job_id", job->id}, {"printer", job->printer}, {"kind", kind}};
 }
 
 }  // namespace packd::host

@@ -186,6 +186,27 @@ bool Store::label_printed(const std::string& order_id, const std::string& kind) 
     return printed;
 }
 
+Result<StoredPrintJob> Store::print_job_reprint(const std::string& order_id, const std::string& kind) {
+    Transaction tx(*db_);
+    auto st = db_->prepare(
+        "SELECT id, printer, zpl, preview, state FROM print_jobs WHERE order_id = ? AND kind = ? "
+        "ORDER BY id DESC LIMIT 1");
+    st.bind(1, order_id).bind(2, kind);
+    if (!st.step()) {
+        return fail("order " + order_id + " has no " + kind + " label to reprint");
+    }
+    StoredPrintJob job{0, st.text(1), kind, order_id, st.text(2), st.text(3), 0, true};
+    const int64_t original = st.int64(0);
+    if (st.text(4) == "pending") {
+        return fail("the " + kind + " label of order " + order_id + " has not printed yet (job " +
+                    std::to_string(original) + " is waiting for printer " + job.printer +
+                    "); a reprint now would print it twice");
+    }
+    job.id = print_job_add(job.printer, kind, order_id, job.zpl, job.preview_png, true);
+    tx.commit();
+    return job;
+}
+
 bool Store::order_exists(const std::string& id) {
     auto st = db_->prepare("SELECT 1 FROM orders WHERE id = ?");
     st.bind(1, id);

@@ -202,7 +202,7 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
     write_file(dir.file("packd.toml"), "[site]\nid = \"it\"\n[printers.x]\ntype = \"laser\"\n");
     p->signal(SIGHUP);
     ASSERT_TRUE(p->wait_for_output("reload refused", 10s)) << p->output();
-    EXPECT_NE(p->output().find("printers.x.type: expected one of \"file\", found \"laser\""),
+    EXPECT_NE(p->output().find("printers.x.type: expected one of \"file\" \"tcp\", found \"laser\""),
               std::string::npos)
         << p->output();
     EXPECT_TRUE(p->running());

@@ -97,7 +97,44 @@ TEST(Config, RelativePathsAreRefused) {
 TEST(Config, UnsupportedPrinterTypeListsTheKnownOnes) {
     const std::string e =
         error_of("[site]\nid = \"t1\"\n[printers.z]\ntype = \"laser\"\ndirectory = \"/tmp/x\"\n");
-    EXPECT_NE(e.find("printers.z.type: expected one of \"file\", found \"laser\""), std::string::npos) << e;
+    EXPECT_NE(e.find("printers.z.type: expected one of \"file\" \"tcp\", found \"laser\""), std::string::npos)
+        << e;
+}
+
+TEST(Config, TcpPrinterNeedsAHostAndTakesTimeouts) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[printers.z]\ntype = \"tcp\"\nhost = \"192.0.2.7\"\nport = 6101\n"
+        "status_timeout_ms = 500\n",
+        "x");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const auto& p = r->devices.printers.at("z");
+    EXPECT_EQ(p.host, "192.0.2.7");
+    EXPECT_EQ(p.port, 6101);
+    EXPECT_EQ(p.status_timeout_ms, 500);
+    EXPECT_EQ(p.connect_timeout_ms, 3000);
+    const std::string missing = error_of("[site]\nid = \"t1\"\n[printers.z]\ntype = \"tcp\"\n");
+    EXPECT_NE(missing.find("printers.z.host: expected this key"), std::string::npos) << missing;
+    const std::string port =
+        error_of("[site]\nid = \"t1\"\n[printers.z]\ntype = \"tcp\"\nhost = \"p\"\nport = 0\n");
+    EXPECT_NE(port.find("printers.z.port"), std::string::npos) << port;
+    const std::string wrong = error_of(
+        "[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\nhost = \"p\"\n");
+    EXPECT_NE(wrong.find("printers.z.host: expected type = \"tcp\""), std::string::npos) << wrong;
+}
+
+TEST(Config, TrackingRangesAreReadAndChecked) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[tracking.ups]\ncarrier = \"ups\"\nscheme = \"ups_1z\"\n"
+        "prefix = \"999AA101\"\nfirst = 1\nlast = 5000\nlow_water = 100\n",
+        "x");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->tracking.at("ups").last, 5000);
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[tracking.x]\ncarrier = \"x\"\nscheme = \"luhn\"\n"
+        "first = 9\nlast = 2\n");
+    EXPECT_NE(e.find("tracking.x.scheme: expected one of"), std::string::npos) << e;
+    EXPECT_NE(e.find("tracking.x.last: expected a value at least first (9), found 2"), std::string::npos)
+        << e;
 }
 
 TEST(Config, StationMustNameConfiguredDevices) {

@@ -67,9 +67,15 @@ struct LabelsConfig {
 
 struct PrinterConfig {
     std::string name;
-    std::string type;  ///< "file"
+    std::string type;  ///< "file" or "tcp"
     std::string directory;
     int dpi = 203;
+    // type = "tcp": a ZPL printer on raw TCP.
+    std::string host;
+    int port = 9100;
+    int connect_timeout_ms = 3000;
+    int status_timeout_ms = 2000;
+    int job_timeout_ms = 60000;
 
     bool operator==(const PrinterConfig&) const = default;
 };
@@ -174,12 +180,26 @@ struct ReloadableSections {
     bool operator==(const ReloadableSections&) const = default;
 };
 
+/// A carrier's range of tracking numbers packd allocates itself ([tracking.NAME]).
+struct TrackingRangeConfig {
+    std::string name;
+    std::string carrier;
+    std::string scheme;  ///< "sscc", "ups_1z", "generic_mod10", "generic_mod11"
+    std::string prefix;
+    int64_t first = 0;
+    int64_t last = 0;
+    int64_t low_water = 0;
+
+    bool operator==(const TrackingRangeConfig&) const = default;
+};
+
 struct Config {
     std::string path;
     SiteConfig site;
     DaemonConfig daemon;
     BrokerConfig broker;
     ReloadableSections devices;
+    std::map<std::string, TrackingRangeConfig> tracking;
 };
 
 /// One problem in a config file, in the form "FILE:LINE: KEY: expected X, found Y".

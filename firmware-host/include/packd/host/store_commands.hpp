@@ -38,6 +38,7 @@ class StoreCommands {
     nlohmann::json add_location(const nlohmann::json& request);
     nlohmann::json order(const nlohmann::json& request);
     nlohmann::json ship(const nlohmann::json& request);
+    nlohmann::json reprint(const nlohmann::json& request);
 
     fulfillment::Store& store_;
     fulfillment::Inventory& inventory_;

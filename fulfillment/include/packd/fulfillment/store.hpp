@@ -95,6 +95,10 @@ class Store {
     std::vector<std::string> printers_with_pending_jobs();
     /// True once a label of this kind has printed for the order.
     bool label_printed(const std::string& order_id, const std::string& kind);
+    /// Queues the latest label of this kind for the order again, marked as a reprint, on the printer it
+    /// went to. Refused when the order has no such label, or when it has not printed yet (a reprint then
+    /// would print it twice).
+    Result<StoredPrintJob> print_job_reprint(const std::string& order_id, const std::string& kind);
 
     // Orders.
     bool order_exists(const std::string& id);

@@ -1,0 +1,55 @@
+#pragma once
+// A Zebra or ZPL-compatible printer on the network, raw TCP (port 9100). Each job is one connection: ~HS
+// before sending (a printer out of paper gets nothing), the formats, then ~HS until the printer's buffer is
+// empty; the job counts as printed only when that last answer shows no error.
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "packd/drivers/label_printer.hpp"
+#include "packd/drivers/zpl_status.hpp"
+
+namespace packd::drivers {
+
+/// Where the printer is and how long packd waits for it.
+struct TcpPrinterSettings {
+    std::string host;
+    std::uint16_t port = 9100;
+    std::chrono::milliseconds connect_timeout{3000};  ///< to open the connection
+    std::chrono::milliseconds status_timeout{2000};   ///< for each answer to ~HS
+    std::chrono::milliseconds job_timeout{60000};     ///< from connecting until the printer has taken the job
+    std::chrono::milliseconds poll_interval{200};     ///< between ~HS while formats wait in the printer
+};
+
+class TcpZplPrinter final : public LabelPrinter {
+  public:
+    TcpZplPrinter(boost::asio::io_context& io, std::string name, TcpPrinterSettings settings);
+    ~TcpZplPrinter() override;
+    TcpZplPrinter(const TcpZplPrinter&) = delete;
+    TcpZplPrinter& operator=(const TcpZplPrinter&) = delete;
+
+    const std::string& name() const override { return name_; }
+    DeviceStatus status() const override { return *status_; }
+    /// Sends the job; a second job while one is in hand is refused with a reason.
+    void print(const PrintJob& job, std::function<void(Status)> done) override;
+    /// Asks ~HS once and updates status(); `done` reports whether the printer can print.
+    void query_status(std::function<void(Status)> done);
+    const TcpPrinterSettings& settings() const { return settings_; }
+
+    struct Exchange;  // one connection's work (tcp_zpl_printer.cpp)
+
+  private:
+    void start(std::string zpl, std::function<void(Status)> done);
+
+    boost::asio::io_context& io_;
+    std::string name_;
+    TcpPrinterSettings settings_;
+    std::shared_ptr<DeviceStatus> status_;
+    std::shared_ptr<Exchange> current_;
+};
+
+}  // namespace packd::drivers

@@ -1,0 +1,107 @@
+// The real packd and packctl with a ZPL printer emulator on a loopback TCP port: orders print over TCP 9100,
+// a label queued while the printer is out of paper survives kill -9 and prints once after restart, and
+// `packctl reprint ORDER` is the only way a label prints twice.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "packd_fixture.hpp"
+#include "zpl_printer_emulator.hpp"
+
+namespace packd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string order_json(const std::string& event_id, const std::string& order_id) {
+    return nlohmann::json{{"event_id", event_id},
+                          {"type", "order.created"},
+                          {"order",
+                           {{"id", order_id},
+                            {"carrier", "DHL"},
+                            {"service", "Paket"},
+                            {"tracking_number", "JJD0001234567" + order_id},
+                            {"ship_to",
+                             {{"name", "Zoë ^XZ~JA Ünal"},
+                              {"street1", "Hauptstr. 1"},
+                              {"city", "Köln"},
+                              {"postal_code", "50667"},
+                              {"country", "DE"}}},
+                            {"lines", {{{"sku", "MUG-RED"}, {"quantity", 1}}}}}}}
+        .dump();
+}
+
+std::size_t labels_for(const ZplPrinterEmulator& printer, const std::string& order_id) {
+    std::size_t n = 0;
+    for (const auto& format : printer.printed()) {
+        n += format.find("JJD0001234567" + order_id) != std::string::npos ? 1U : 0U;
+    }
+    return n;
+}
+
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+    return done();
+}
+
+std::string tcp_config(const TempDir& dir, int broker_port, int printer_port) {
+    // A tracking range too: packd must start with one configured.
+    std::string config = daemon_config(dir, broker_port,
+                                       "[tracking.ups]\ncarrier = \"ups\"\nscheme = \"ups_1z\"\nprefix = "
+                                       "\"999AA101\"\nfirst = 1\nlast = 100\nlow_water = 10\n");
+    const std::string file = "type = \"file\"\ndirectory = \"" + dir.file("labels") + "\"\n";
+    const auto at = config.find(file);
+    EXPECT_NE(at, std::string::npos);
+    config.replace(at, file.size(),
+                   "type = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(printer_port) +
+                       "\nstatus_timeout_ms = 500\nconnect_timeout_ms = 1000\n");
+    return config;
+}
+
+TEST(PrinterFlow, PaperOutKillNineRestartPrintsOnceAndReprintIsExplicit) {
+    TempDir dir;
+    Broker broker;
+    ZplPrinterEmulator printer;
+    write_file(dir.file("packd.toml"), tcp_config(dir, broker.port(), printer.port()));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+
+    publish(broker.port(), "packd/v1/it/in/orders", order_json("evt-1", "7001"));
+    ASSERT_TRUE(wait_until([&] { return labels_for(printer, "7001") == 1; }, 30s)) << packd->output();
+
+    // Paper runs out; the next label waits in packd's queue, then packd is killed.
+    printer.set_fault(ZplPrinterEmulator::Fault::paper_out);
+    publish(broker.port(), "packd/v1/it/in/orders", order_json("evt-2", "7002"));
+    ASSERT_TRUE(packd->wait_for_output("paper out: load labels", 30s)) << packd->output();
+    packd->signal(SIGKILL);
+    packd->wait(10s);
+    EXPECT_EQ(labels_for(printer, "7002"), 0U);
+
+    printer.set_fault(ZplPrinterEmulator::Fault::none);
+    auto again = start_packd(dir);
+    ASSERT_TRUE(wait_until([&] { return labels_for(printer, "7002") == 1; }, 30s)) << again->output();
+
+    // A reprint is asked for, logged and printed once more; without it nothing prints twice.
+    auto reprint = packctl(dir, {"reprint", "7001"});
+    ASSERT_EQ(reprint.code, 0) << reprint.output;
+    EXPECT_NE(reprint.output.find("reprint queued"), std::string::npos) << reprint.output;
+    ASSERT_TRUE(wait_until([&] { return labels_for(printer, "7001") == 2; }, 30s)) << again->output();
+    EXPECT_TRUE(again->wait_for_output("reprint of the shipping label of order 7001", 5s)) << again->output();
+    auto unknown = packctl(dir, {"reprint", "9999"});
+    EXPECT_NE(unknown.code, 0);
+    EXPECT_NE(unknown.output.find("order 9999 has no shipping label to reprint"), std::string::npos)
+        << unknown.output;
+    std::this_thread::sleep_for(500ms);
+    EXPECT_EQ(labels_for(printer, "7001"), 2U);
+    EXPECT_EQ(labels_for(printer, "7002"), 1U);
+}
+
+}  // namespace
+}  // namespace packd::test

@@ -1,0 +1,209 @@
+#include "zpl_printer_emulator.hpp"
+
+#include <array>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <future>
+
+namespace packd::test {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct ZplPrinterEmulator::Connection {
+    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+    tcp::socket socket;
+    std::array<char, 4096> chunk{};
+    std::string pending;  // bytes not yet understood
+};
+
+ZplPrinterEmulator::ZplPrinterEmulator(int port) : work_(io_.get_executor()), acceptor_(io_) {
+    tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port));
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    thread_ = std::thread([this] { io_.run(); });
+}
+
+ZplPrinterEmulator::~ZplPrinterEmulator() {
+    io_.stop();
+    thread_.join();
+}
+
+void ZplPrinterEmulator::accept() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, tcp::socket socket) {
+        if (ec) {
+            return;  // closed by set_online(false)
+        }
+        auto c = std::make_shared<Connection>(std::move(socket));
+        connections_.push_back(c);
+        serve(c);
+        accept();
+    });
+}
+
+void ZplPrinterEmulator::serve(const std::shared_ptr<Connection>& c) {
+    c->socket.async_read_some(asio::buffer(c->chunk),
+                              [this, c](const boost::system::error_code& ec, std::size_t n) {
+                                  if (ec) {
+                                      return;
+                                  }
+                                  take(c, n);
+                              });
+}
+
+void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t n) {
+    std::string reply;
+    bool close = false;
+    {
+        std::lock_guard lock(mutex_);
+        c->pending.append(c->chunk.data(), n);
+        if (const std::size_t start = c->pending.find("^XA");
+            close_armed_ && start != std::string::npos && c->pending.size() - start >= close_after_) {
+            close_armed_ = false;
+            close = true;  // the half-received format is lost, as on a real printer
+        }
+        while (!close) {
+            std::string& p = c->pending;
+            const std::size_t command = p.find_first_of("^~");
+            if (command == std::string::npos) {
+                p.clear();  // white space and noise between formats
+                break;
+            }
+            p.erase(0, command);
+            if (p.size() < 3) {
+                break;
+            }
+            if (p.compare(0, 3, "~HS") == 0) {
+                ++status_queries_;
+                p.erase(0, 3);
+                if (answer_ == Answer::status) {
+                    reply += status_answer();
+                } else if (answer_ == Answer::garbage) {
+                    reply += "HELLO FROM A SERIAL BRIDGE\r\n";
+                }
+            } else if (p.compare(0, 3, "~JA") == 0) {
+                buffer_.clear();
+                p.erase(0, 3);
+            } else if (p.compare(0, 3, "^XA") == 0) {
+                const std::size_t end = p.find("^XZ", 3);
+                if (end == std::string::npos) {
+                    break;  // the rest of the format is still on its way
+                }
+                buffer_.push_back(p.substr(0, end + 3));
+                p.erase(0, end + 3);
+                if (next_fault_ != Fault::none) {
+                    fault_ = next_fault_;
+                    next_fault_ = Fault::none;
+                }
+                if (fault_ == Fault::none) {
+                    print_buffered();
+                }
+            } else {
+                p.erase(0, 1);
+            }
+        }
+    }
+    if (close) {
+        boost::system::error_code ignored;
+        c->socket.close(ignored);
+        return;
+    }
+    if (reply.empty()) {
+        serve(c);
+        return;
+    }
+    auto data = std::make_shared<std::string>(std::move(reply));
+    asio::async_write(c->socket, asio::buffer(*data),
+                      [this, c, data](const boost::system::error_code& ec, std::size_t) {
+                          if (!ec) {
+                              serve(c);
+                          }
+                      });
+}
+
+std::string ZplPrinterEmulator::status_answer() const {
+    const auto flag = [](bool on) { return on ? "1" : "0"; };
+    const std::string formats = std::to_string(1000 + buffer_.size()).substr(1);  // eee: three digits
+    return std::string("\x02") + "030," + flag(fault_ == Fault::paper_out) + "," +
+           flag(fault_ == Fault::paused) + ",1218," + formats + ",0,0,0,000,0,0,0\x03\r\n" + "\x02" +
+           "000,0," + flag(fault_ == Fault::head_open) + "," + flag(fault_ == Fault::ribbon_out) +
+           ",0,2,6,0,00000000,1,000\x03\r\n" + "\x02" + "1234,0\x03\r\n";
+}
+
+void ZplPrinterEmulator::print_buffered() {
+    while (!buffer_.empty()) {
+        printed_.push_back(std::move(buffer_.front()));
+        buffer_.pop_front();
+    }
+}
+
+void ZplPrinterEmulator::set_fault(Fault fault) {
+    std::lock_guard lock(mutex_);
+    fault_ = fault;
+    if (fault_ == Fault::none) {
+        print_buffered();
+    }
+}
+
+void ZplPrinterEmulator::fault_on_next_format(Fault fault) {
+    std::lock_guard lock(mutex_);
+    next_fault_ = fault;
+}
+
+void ZplPrinterEmulator::set_answer(Answer answer) {
+    std::lock_guard lock(mutex_);
+    answer_ = answer;
+}
+
+void ZplPrinterEmulator::close_mid_job_after(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    close_after_ = bytes;
+    close_armed_ = true;
+}
+
+void ZplPrinterEmulator::set_online(bool online) {
+    std::promise<void> done;
+    asio::dispatch(io_, [&] {
+        boost::system::error_code ignored;
+        if (!online) {
+            acceptor_.close(ignored);
+            for (auto& weak : connections_) {
+                if (auto c = weak.lock()) {
+                    c->socket.close(ignored);
+                }
+            }
+            connections_.clear();
+        } else if (!acceptor_.is_open()) {
+            tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_));
+            acceptor_.open(endpoint.protocol());
+            acceptor_.set_option(tcp::acceptor::reuse_address(true));
+            acceptor_.bind(endpoint);
+            acceptor_.listen();
+            accept();
+        }
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
+std::vector<std::string> ZplPrinterEmulator::printed() const {
+    std::lock_guard lock(mutex_);
+    return printed_;
+}
+
+std::size_t ZplPrinterEmulator::buffered() const {
+    std::lock_guard lock(mutex_);
+    return buffer_.size();
+}
+
+int ZplPrinterEmulator::status_queries() const {
+    std::lock_guard lock(mutex_);
+    return status_queries_;
+}
+
+}  // namespace packd::test

@@ -1,0 +1,74 @@
+#pragma once
+// A ZPL label printer on a loopback TCP port, for tests: it answers ~HS with the three strings of the ZPL II
+// Programming Guide, keeps ^XA...^XZ formats in a buffer while it is in a fault (paper out, head open, ...)
+// and "prints" them, in order, otherwise; ~JA empties the buffer. It can also answer garbage, stay silent,
+// close the connection in the middle of a job or stop listening. It runs its own thread; every method is
+// thread-safe.
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace packd::test {
+
+class ZplPrinterEmulator {
+  public:
+    enum class Fault { none, paper_out, head_open, ribbon_out, paused };
+    enum class Answer { status, garbage, silent };
+
+    /// Listens on 127.0.0.1 at `port`, or a free port when 0.
+    explicit ZplPrinterEmulator(int port = 0);
+    ~ZplPrinterEmulator();
+    ZplPrinterEmulator(const ZplPrinterEmulator&) = delete;
+    ZplPrinterEmulator& operator=(const ZplPrinterEmulator&) = delete;
+
+    int port() const { return port_; }
+
+    /// Sets the fault; clearing it prints what waited in the buffer.
+    void set_fault(Fault fault);
+    void set_answer(Answer answer);
+    /// The next connection that sends a format is closed after `bytes` bytes of it, and the format is lost.
+    void close_mid_job_after(std::size_t bytes);
+    /// The fault starts as the next format arrives, before it prints (paper running out mid-run).
+    void fault_on_next_format(Fault fault);
+    /// Stops listening and drops every connection (a printer switched off), or starts again on the same port.
+    void set_online(bool online);
+
+    std::vector<std::string> printed() const;  ///< formats printed, in order
+    std::size_t buffered() const;              ///< formats waiting in the buffer
+    int status_queries() const;
+
+  private:
+    struct Connection;
+    void accept();
+    void serve(const std::shared_ptr<Connection>& c);
+    void take(const std::shared_ptr<Connection>& c, std::size_t n);
+    std::string status_answer() const;  // callers hold mutex_
+    void print_buffered();              // callers hold mutex_
+
+    boost::asio::io_context io_;
+    // Keeps the thread running while switched off, with nothing to accept.
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    int port_ = 0;
+    std::vector<std::weak_ptr<Connection>> connections_;
+    mutable std::mutex mutex_;
+    Fault fault_ = Fault::none;
+    Answer answer_ = Answer::status;
+    std::size_t close_after_ = 0;
+    bool close_armed_ = false;
+    Fault next_fault_ = Fault::none;
+    std::deque<std::string> buffer_;
+    std::vector<std::string> printed_;
+    int status_queries_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace packd::test
