@@ -130,7 +130,7 @@ void OrderIntake::dead_letter(const InboxMessage& msg, const std::string& reason
     store_.outbox_add(topics_.dead_letter(), to_text(letter), false);
 }
 
-void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool reprint) {
+void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
     ShippingLabelData data;
     data.order_id = ev.order_id;
     data.ship_from = route_.ship_from;
@@ -148,7 +148,7 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool reprint) {
     }
     // A label that printed before this change of the order is replaced, and says it is a reprint.
     store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png,
-                         reprint || store_.label_printed(ev.order_id, "shipping"));
+                         store_.label_printed(ev.order_id, "shipping"));
 }
 
 void OrderIntake::refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result) {
@@ -287,22 +287,15 @@ Status OrderIntake::run_command(const OperatorCommand& cmd, IntakeResult& result
         }
         return {};
     }
-    const auto state = orders_.state_of(cmd.order_id);
-    if (!state) {
+    if (!orders_.state_of(cmd.order_id)) {
         return fail("reprint: unknown order " + printable(cmd.order_id));
     }
-    if (*state == "held" || *state == "cancelled") {
-        return fail("reprint: order " + cmd.order_id + " is " + *state + " and has no label to print");
+    // The same path as `packctl reprint`: the latest label again, as it printed, marked as a reprint.
+    auto job = store_.print_job_reprint(cmd.order_id, "shipping");
+    if (!job) {
+        return fail("reprint: " + job.error().message);
     }
-    if (route_.printer.empty()) {
-        return fail("reprint: no label printer is configured ([labels] printer)");
-    }
-    auto ev = parse_inbound_order(orders_.original_of(cmd.order_id), max_payload_bytes_, "", nullptr);
-    if (!ev) {
-        return fail("reprint: the order's original cannot be read again: " + ev.error().message);
-    }
-    queue_shipping_label(*ev, true);
-    result.printers_with_new_jobs.insert(route_.printer);
+    result.printers_with_new_jobs.insert(job->printer);
     return {};
 }
 

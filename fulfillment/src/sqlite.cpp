@@ -146,6 +146,11 @@ int Database::user_version() {
 }
 
 Transaction::Transaction(Database& db) : db_(db) {
+    if (sqlite3_get_autocommit(db_.handle()) == 0) {
+        joined_ = true;
+        done_ = true;
+        return;
+    }
     db_.exec("BEGIN IMMEDIATE");
 }
 
@@ -160,11 +165,17 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
+    if (joined_) {
+        return;
+    }
     db_.exec("COMMIT");
     done_ = true;
 }
 
 void Transaction::rollback() {
+    if (joined_) {
+        throw SqliteError(SQLITE_MISUSE, "a transaction inside another cannot roll back on its own");
+    }
     done_ = true;
     db_.exec("ROLLBACK");
 }

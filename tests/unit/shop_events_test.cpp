@@ -115,3 +115,32 @@ TEST(ReturnEvent, BadReturnsNameTheFieldAndTheRule) {
 
 }  // namespace
 }  // namespace packd::fulfillment
+
+namespace packd::fulfillment {
+namespace {
+
+TEST(OperatorCommand, ReprintAndRecountAreParsedAndOthersRefused) {
+    auto reprint = parse_operator_command(
+        R"({"event_id":"c1","command":"reprint","order_id":"1001","reason":"torn"})", 1024);
+    ASSERT_TRUE(reprint) << reprint.error().message;
+    EXPECT_EQ(reprint->order_id, "1001");
+    EXPECT_EQ(reprint->reason, "torn");
+    auto recount = parse_operator_command(R"({"event_id":"c2","command":"recount"})", 1024);
+    ASSERT_TRUE(recount) << recount.error().message;
+    EXPECT_TRUE(recount->sku.empty());
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"event_id":"c","command":"format-disk"})", "is not one packd takes"},
+        {R"({"event_id":"c","command":"reprint"})", "order_id is missing"},
+        {R"({"command":"recount"})", "event_id is missing"},
+        {R"({"event_id":"c","command":"recount","sku":["A"]})", "sku must be a string"},
+    };
+    for (const auto& [payload, reason] : cases) {
+        auto parsed = parse_operator_command(payload, 1024);
+        ASSERT_FALSE(parsed) << payload;
+        EXPECT_NE(parsed.error().message.find(reason), std::string::npos)
+            << payload << ": " << parsed.error().message;
+    }
+}
+
+}  // namespace
+}  // namespace packd::fulfillment

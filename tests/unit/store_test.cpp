@@ -21,6 +21,25 @@ TEST(Store, CreatesSchemaInWalMode) {
     EXPECT_EQ(fk.int64(0), 1);
 }
 
+TEST(Store, ATransactionInsideAnotherJoinsIt) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store);
+    {
+        Transaction outer((*store)->db());
+        {
+            Transaction inner((*store)->db());  // joins: no "transaction within a transaction"
+            (*store)->outbox_add("t/inner", "{}", false);
+            inner.commit();  // the outer one decides
+            EXPECT_THROW(inner.rollback(), SqliteError);
+        }
+        outer.rollback();
+    }
+    auto counts = (*store)->counts();
+    ASSERT_TRUE(counts);
+    EXPECT_EQ(counts->outbox, 0) << "the outer rollback undid the inner write";
+}
+
 TEST(Store, ReopenKeepsDataAndDoesNotMigrateAgain) {
     test::TempDir dir;
     {

@@ -64,7 +64,7 @@ class OrderIntake {
     /// Dead-letters `msg` with `reason` and removes it from the inbox; inside the caller's transaction.
     void refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
-    void queue_shipping_label(const OrderEvent& ev, bool reprint = false);
+    void queue_shipping_label(const OrderEvent& ev);
 
     Store& store_;
     OrderBook& orders_;

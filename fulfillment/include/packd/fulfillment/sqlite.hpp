@@ -94,6 +94,8 @@ class Transaction {
   private:
     Database& db_;
     bool done_ = false;
+    /// Made inside another transaction: it joins that one, which alone commits or rolls back.
+    bool joined_ = false;
 };
 
 }  // namespace packd::fulfillment

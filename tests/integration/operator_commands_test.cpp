@@ -1,0 +1,94 @@
+// Operator commands from the shop's back office over P/in/commands, with a real mosquitto and the real
+// packd: a reprint prints the order's label once more, marked as a reprint; a recount sends the stock level
+// again; redeliveries change nothing; bad commands are refused with the reason.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "packd_fixture.hpp"
+
+namespace packd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+size_t files_ending(const std::string& folder, const std::string& suffix) {
+    size_t n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(folder)) {
+        const std::string name = e.path().filename().string();
+        n += name.size() >= suffix.size() &&
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    }
+    return n;
+}
+
+TEST(OperatorCommands, ReprintAndRecountApplyOnceAndBadCommandsAreRefused) {
+    TempDir dir;
+    Broker broker;
+    write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+
+    publish(
+        broker.port(), "packd/v1/it/in/orders",
+        nlohmann::json{
+            {"event_id", "e1"},
+            {"type", "order.created"},
+            {"order",
+             {{"id", "C1"},
+              {"ship_to",
+               {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
+              {"lines", {{{"sku", "MUG-RED"}, {"quantity", 1}}}}}}}
+            .dump());
+    ASSERT_TRUE(wait_for_file(dir.file("labels/C1-shipping-1.zpl"), 20s)) << packd->output();
+
+    const std::string reprint =
+        R"({"event_id":"cmd-1","command":"reprint","order_id":"C1","reason":"label torn"})";
+    publish(broker.port(), "packd/v1/it/in/commands", reprint);
+    publish(broker.port(), "packd/v1/it/in/commands", reprint);
+    ASSERT_TRUE(packd->wait_for_output("event cmd-1 was applied before", 20s)) << packd->output();
+    bool reprinted = false;
+    for (int i = 0; i < 200 && !reprinted; ++i) {
+        reprinted = files_ending(dir.file("labels"), "-reprint.zpl") == 1;
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(reprinted) << packd->output();
+    EXPECT_NE(packd->output().find("command reprint of order C1 from the shop (event cmd-1): label torn"),
+              std::string::npos)
+        << packd->output();
+
+    // A recount sends the retained level again: a client that reads the topic sees a second copy.
+    mqtt::async_client shop("tcp://127.0.0.1:" + std::to_string(broker.port()), "shop-recount", nullptr);
+    shop.start_consuming();
+    shop.connect()->wait();
+    shop.subscribe("packd/v1/it/out/stock/MUG-RED", 1)->wait();
+    mqtt::const_message_ptr first;
+    ASSERT_TRUE(shop.try_consume_message_for(&first, 20s));
+    EXPECT_TRUE(first->is_retained());
+    publish(broker.port(), "packd/v1/it/in/commands",
+            R"({"event_id":"cmd-2","command":"recount","sku":"MUG-RED"})");
+    mqtt::const_message_ptr again;
+    ASSERT_TRUE(shop.try_consume_message_for(&again, 20s)) << packd->output();
+    EXPECT_EQ(nlohmann::json::parse(again->get_payload_str())["available"],
+              nlohmann::json::parse(first->get_payload_str())["available"]);
+    shop.disconnect()->wait();
+
+    for (const char* bad : {R"({"event_id":"cmd-3","command":"reboot"})",
+                            R"({"event_id":"cmd-4","command":"reprint","order_id":"NOPE"})",
+                            R"({"event_id":"cmd-5","command":"recount","sku":"GHOST"})",
+                            R"({"event_id":"cmd-6","command":"reprint"})"}) {
+        publish(broker.port(), "packd/v1/it/in/commands", bad);
+    }
+    ASSERT_TRUE(packd->wait_for_output("reprint needs the order", 20s)) << packd->output();
+    const std::string out = packd->output();
+    EXPECT_NE(out.find("command \"reboot\" is not one packd takes"), std::string::npos) << out;
+    EXPECT_NE(out.find("reprint: unknown order NOPE"), std::string::npos) << out;
+    EXPECT_NE(out.find("recount: unknown SKU \"GHOST\""), std::string::npos) << out;
+    EXPECT_EQ(files_ending(dir.file("labels"), "-reprint.zpl"), 1u);
+}
+
+}  // namespace
+}  // namespace packd::test
