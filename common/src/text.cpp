@@ -96,4 +96,58 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
+Result<std::string> base64_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    unsigned value = 0;
+    int count = 0;    // symbols in the current group of four
+    int padding = 0;  // '=' seen so far; only at the end
+    size_t symbols = 0;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\r' || c == '\n') {
+            continue;
+        }
+        int digit = -1;
+        if (c >= 'A' && c <= 'Z') {
+            digit = c - 'A';
+        } else if (c >= 'a' && c <= 'z') {
+            digit = c - 'a' + 26;
+        } else if (c >= '0' && c <= '9') {
+            digit = c - '0' + 52;
+        } else if (c == '+') {
+            digit = 62;
+        } else if (c == '/') {
+            digit = 63;
+        } else if (c == '=') {
+            if (count < 2 || ++padding > 2) {
+                return fail("base64: '=' at byte " + std::to_string(i) + " where data must be");
+            }
+            digit = 0;
+        } else {
+            return fail("base64: byte " + std::to_string(i) + " is not in the base64 alphabet");
+        }
+        if (c != '=' && padding > 0) {
+            return fail("base64: data after '=' at byte " + std::to_string(i));
+        }
+        ++symbols;
+        value = value << 6 | static_cast<unsigned>(digit);
+        if (++count == 4) {
+            out += static_cast<char>((value >> 16) & 0xFF);
+            if (padding < 2) {
+                out += static_cast<char>((value >> 8) & 0xFF);
+            }
+            if (padding < 1) {
+                out += static_cast<char>(value & 0xFF);
+            }
+            value = 0;
+            count = 0;
+        }
+    }
+    if (count != 0 || (symbols > 0 && symbols % 4 != 0)) {
+        return fail("base64: the text ends in the middle of a group of four");
+    }
+    return out;
+}
+
 }  // namespace packd

@@ -299,6 +299,68 @@ Status OrderIntake::run_command(const OperatorCommand& cmd, IntakeResult& result
     return {};
 }
 
+Status OrderIntake::queue_supplied_label(const LabelEvent& ev, IntakeResult& result) {
+    const auto state = orders_.state_of(ev.order_id);
+    if (!state) {
+        return fail("label for unknown order " + printable(ev.order_id) + "; send it after the order");
+    }
+    if (*state == "held" || *state == "cancelled" || *state == "shipped") {
+        return fail("label for order " + ev.order_id + ", which is " + *state + "; nothing to print it for");
+    }
+    if (route_.printer.empty()) {
+        return fail("label for order " + ev.order_id + ": no label printer is configured ([labels] printer)");
+    }
+    auto zpl = supplied_label_to_zpl(ev.format, ev.data, route_.size, max_payload_bytes_);
+    if (!zpl) {
+        return fail("label for order " + ev.order_id + ": " + zpl.error().message);
+    }
+    // The shop's label replaces packd's own one that has not printed yet; one that has is kept in the
+    // history, and the new label is the one to stick on.
+    store_.db()
+        .cached(
+            "UPDATE print_jobs SET state = 'cancelled' WHERE order_id = ? AND kind = 'shipping' AND state = "
+            "'pending'")
+        .bind(1, ev.order_id)
+        .run();
+    const std::string preview = ev.format == SuppliedLabelFormat::Png ? ev.data : std::string();
+    store_.print_job_add(route_.printer, "shipping", ev.order_id, *zpl, preview, false);
+    result.printers_with_new_jobs.insert(route_.printer);
+    return {};
+}
+
+void OrderIntake::apply_label(const InboxMessage& msg, IntakeResult& result) {
+    Transaction tx(store_.db());
+    auto parsed = parse_label_event(msg.payload, max_payload_bytes_);
+    if (!parsed) {
+        refuse(msg, parsed.error().message, result);
+        tx.commit();
+        return;
+    }
+    const LabelEvent& ev = *parsed;
+    if (store_.event_applied(ev.event_id)) {
+        log::info("event " + ev.event_id + " was applied before; delivered again, nothing changed");
+        store_.inbox_finish(msg.id);
+        tx.commit();
+        ++result.duplicates;
+        return;
+    }
+    if (auto done = queue_supplied_label(ev, result); !done) {
+        tx.rollback();
+        Transaction refusal(store_.db());
+        refuse(msg, done.error().message, result);
+        store_.mark_event_applied(ev.event_id, "rejected: " + done.error().message);
+        refusal.commit();
+        return;
+    }
+    store_.mark_event_applied(ev.event_id, "label queued");
+    store_.inbox_finish(msg.id);
+    tx.commit();
+    ++result.applied;
+    log::notice("shop's label for order " + ev.order_id + " queued" +
+                (ev.tracking_number.empty() ? "" : " (" + ev.carrier + " " + ev.tracking_number + ")") +
+                " (event " + ev.event_id + ")");
+}
+
 void OrderIntake::apply_command(const InboxMessage& msg, IntakeResult& result) {
     Transaction tx(store_.db());
     auto parsed = parse_operator_command(msg.payload, max_payload_bytes_);
@@ -337,6 +399,10 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         apply_command(msg, result);
         return;
     }
+    if (msg.topic == topics_.labels_in()) {
+        apply_label(msg, result);
+        return;
+    }
     if (msg.topic == topics_.stock_in()) {
         apply_stock(msg, result);
         return;
@@ -349,7 +415,8 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
     if (!topics_.is_order_topic(msg.topic)) {
         refuse(msg,
                "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
-                   topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.commands_in() + ")",
+                   topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.commands_in() + ", " +
+                   topics_.labels_in() + ")",
                result);
         tx.commit();
         return;

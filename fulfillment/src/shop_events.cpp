@@ -196,6 +196,43 @@ Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_byte
     return ev;
 }
 
+Result<LabelEvent> parse_label_event(std::string_view payload, size_t max_bytes) {
+    auto parsed = parse_json_object(payload, max_bytes);
+    if (!parsed) {
+        return parsed.error();
+    }
+    const json& doc = *parsed;
+    LabelEvent ev;
+    std::string format;
+    for (auto [key, field, required, max_len] :
+         {std::tuple{"event_id", &ev.event_id, true, size_t{128}},
+          std::tuple{"order_id", &ev.order_id, true, size_t{64}},
+          std::tuple{"format", &format, true, size_t{8}},
+          std::tuple{"carrier", &ev.carrier, false, size_t{64}},
+          std::tuple{"tracking_number", &ev.tracking_number, false, size_t{64}}}) {
+        auto value = text(doc, key, required, max_len);
+        if (!value) {
+            return value.error();
+        }
+        *field = std::move(*value);
+    }
+    auto kind = parse_supplied_label_format(format);
+    if (!kind) {
+        return fail("format: " + kind.error().message);
+    }
+    ev.format = *kind;
+    auto data = doc.find("data_base64");
+    if (data == doc.end() || !data->is_string() || data->get_ref<const std::string&>().empty()) {
+        return fail("data_base64 must be the label's bytes as base64 text");
+    }
+    auto bytes = base64_decode(data->get_ref<const std::string&>());
+    if (!bytes) {
+        return fail("data_base64: " + bytes.error().message);
+    }
+    ev.data = std::move(*bytes);
+    return ev;
+}
+
 Result<OperatorCommand> parse_operator_command(std::string_view payload, size_t max_bytes) {
     auto parsed = parse_json_object(payload, max_bytes);
     if (!parsed) {

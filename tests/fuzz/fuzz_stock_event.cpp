@@ -9,6 +9,7 @@
 
 #include "fuzz_check.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/order_event.hpp"
 #include "packd/fulfillment/shop_events.hpp"
 
 namespace {
@@ -63,6 +64,35 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (size > 0) {
             const auto over = packd::fulfillment::parse_stock_event(payload, size - 1);
             check(!over.ok(), "a payload over the limit is refused");
+        }
+        if (auto ret = packd::fulfillment::parse_return_event(payload, kMaxPayload); !ret) {
+            check_error(ret.error());
+        } else {
+            check(packd::fulfillment::is_safe_id(ret->rma), "an accepted RMA is a safe id", ret->rma);
+            check(ret->type == "return.approved" || !ret->lines.empty(), "a requested return has lines");
+        }
+        if (auto cmd = packd::fulfillment::parse_operator_command(payload, kMaxPayload); !cmd) {
+            check_error(cmd.error());
+        } else {
+            check(cmd->command == "recount" || (cmd->command == "reprint" && !cmd->order_id.empty()),
+                  "an accepted command is recount or a reprint of an order", cmd->command);
+        }
+        if (auto label = packd::fulfillment::parse_label_event(payload, kMaxPayload); !label) {
+            check_error(label.error());
+        } else {
+            check(!label->data.empty(), "an accepted label has bytes");
+        }
+        // The decoder takes any text, and what it gives back encodes to the same text (without breaks).
+        if (auto bytes = packd::base64_decode(payload)) {
+            std::string compact;
+            for (const char c : payload) {
+                if (c != '\r' && c != '\n') {
+                    compact += c;
+                }
+            }
+            check(packd::base64_encode(*bytes) == compact, "base64 decoding round-trips", payload);
+        } else {
+            check_error(bytes.error());
         }
     } catch (const std::exception& e) {
         check(false, "parse_stock_event reports failures as values and never throws", e.what());

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "packd/common/text.hpp"
 #include "packd_fixture.hpp"
 
 namespace packd::test {
@@ -88,6 +89,61 @@ TEST(OperatorCommands, ReprintAndRecountApplyOnceAndBadCommandsAreRefused) {
     EXPECT_NE(out.find("reprint: unknown order NOPE"), std::string::npos) << out;
     EXPECT_NE(out.find("recount: unknown SKU \"GHOST\""), std::string::npos) << out;
     EXPECT_EQ(files_ending(dir.file("labels"), "-reprint.zpl"), 1u);
+}
+
+TEST(SuppliedLabels, TheShopsLabelPrintsAsItCameAndBadOnesAreRefused) {
+    TempDir dir;
+    Broker broker;
+    write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+    publish(
+        broker.port(), "packd/v1/it/in/orders",
+        nlohmann::json{
+            {"event_id", "e1"},
+            {"type", "order.created"},
+            {"order",
+             {{"id", "S1"},
+              {"ship_to",
+               {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
+              {"lines", {{{"sku", "MUG-RED"}, {"quantity", 1}}}}}}}
+            .dump());
+    ASSERT_TRUE(packd->wait_for_output("order S1 accepted", 20s)) << packd->output();
+
+    const std::string zpl = "^XA^FO50,50^A0N,40,40^FDCARRIER LABEL S1^FS^XZ";
+    auto label = [&](const std::string& id, const std::string& order, const std::string& format,
+                     const std::string& bytes) {
+        return nlohmann::json{{"event_id", id},   {"order_id", order},
+                              {"format", format}, {"data_base64", base64_encode(bytes)},
+                              {"carrier", "UPS"}, {"tracking_number", "1Z999AA10123456784"}}
+            .dump();
+    };
+    publish(broker.port(), "packd/v1/it/in/labels", label("l1", "S1", "zpl", zpl));
+    publish(broker.port(), "packd/v1/it/in/labels", label("l2", "NOPE", "zpl", zpl));
+    publish(broker.port(), "packd/v1/it/in/labels", label("l3", "S1", "zpl", "^XA^FDx^FS~JA^XZ"));
+    publish(broker.port(), "packd/v1/it/in/labels", label("l4", "S1", "png", "not a png at all"));
+    publish(broker.port(), "packd/v1/it/in/labels",
+            R"({"event_id":"l5","order_id":"S1","format":"zpl","data_base64":"Zm9v!"})");
+    ASSERT_TRUE(packd->wait_for_output("data_base64: base64", 20s)) << packd->output();
+    const std::string out = packd->output();
+    EXPECT_NE(out.find("shop's label for order S1 queued (UPS 1Z999AA10123456784)"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("label for unknown order NOPE"), std::string::npos) << out;
+    EXPECT_NE(out.find("~JA"), std::string::npos) << out;
+    EXPECT_NE(out.find("rejected message"), std::string::npos) << out;
+
+    // The printer received the shop's ZPL byte for byte.
+    bool printed = false;
+    for (int i = 0; i < 200 && !printed; ++i) {
+        for (const auto& e : std::filesystem::directory_iterator(dir.file("labels"))) {
+            if (e.path().extension() == ".zpl" && read_file(e.path().string()) == zpl) {
+                printed = true;
+            }
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_TRUE(printed) << packd->output();
 }
 
 }  // namespace

@@ -39,6 +39,21 @@ TEST(Text, Base64MatchesRfc4648Vectors) {
     EXPECT_EQ(base64_encode(std::string("\xff\x00\x80", 3)), "/wCA");
 }
 
+TEST(Text, Base64DecodesRfc4648VectorsAndRefusesBadText) {
+    for (const std::string& plain : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar",
+                                                             std::string("\xff\x00\x80", 3)}) {
+        auto back = base64_decode(base64_encode(plain));
+        ASSERT_TRUE(back) << plain << ": " << back.error().message;
+        EXPECT_EQ(*back, plain);
+    }
+    auto wrapped = base64_decode("Zm9v\r\nYmFy\n");
+    ASSERT_TRUE(wrapped);
+    EXPECT_EQ(*wrapped, "foobar");
+    for (const char* bad : {"Zm9", "Zm9v!", "Z===", "Zg==Zm8=", "Zg=a", "Zm 9v", "=Zm9"}) {
+        EXPECT_FALSE(base64_decode(bad)) << bad;
+    }
+}
+
 TEST(Log, LevelsParse) {
     log::Level l = log::Level::info;
     EXPECT_TRUE(log::parse_level("debug", l));

@@ -56,6 +56,9 @@ class OrderIntake {
     void apply_stock(const InboxMessage& msg, IntakeResult& result);
     void apply_return(const InboxMessage& msg, IntakeResult& result);
     void apply_command(const InboxMessage& msg, IntakeResult& result);
+    void apply_label(const InboxMessage& msg, IntakeResult& result);
+    /// Inside a transaction: queues a shop's label instead of packd's own; the reason when it cannot.
+    Status queue_supplied_label(const LabelEvent& ev, IntakeResult& result);
     /// Inside a transaction: carries out one command; the reason when it cannot be.
     Status run_command(const OperatorCommand& cmd, IntakeResult& result);
     /// The return label of an approved return as PNG and PDF in the outbox; the reason when it

@@ -10,6 +10,7 @@
 
 #include "packd/common/result.hpp"
 #include "packd/fulfillment/inventory.hpp"
+#include "packd/fulfillment/supplied_label.hpp"
 
 namespace packd::fulfillment {
 
@@ -37,6 +38,19 @@ struct ReturnEvent {
 
 /// Parses one return event within `max_bytes`. Every error names the field and the rule.
 Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_bytes);
+
+/// A carrier label the shop bought for an order, on `P/in/labels`: printed instead of packd's own.
+struct LabelEvent {
+    std::string event_id;
+    std::string order_id;
+    SuppliedLabelFormat format = SuppliedLabelFormat::Zpl;
+    std::string data;  ///< the label's bytes, decoded from `data_base64`
+    std::string carrier;
+    std::string tracking_number;
+};
+
+/// Parses one supplied label within `max_bytes`. Every error names the field and the rule.
+Result<LabelEvent> parse_label_event(std::string_view payload, size_t max_bytes);
 
 /// An operator command from the shop's back office on `P/in/commands`: `reprint` the shipping label
 /// of an order (marked as a reprint), or `recount` (publish the stock level of one SKU, or of every

@@ -13,6 +13,8 @@ class Topics {
     std::string orders_in() const { return base_ + "/in/orders"; }
     /// Stock corrections from the shop (stock.adjusted, stock.counted).
     std::string stock_in() const { return base_ + "/in/stock"; }
+    /// Carrier labels the shop bought for an order (ZPL, PNG or PDF).
+    std::string labels_in() const { return base_ + "/in/labels"; }
     /// Operator commands from the shop's back office (reprint, recount).
     std::string commands_in() const { return base_ + "/in/commands"; }
     /// Returns from the shop (return.requested, return.approved).
