@@ -14,10 +14,10 @@
 #include "packd/common/text.hpp"
 #include "packd/drivers/file_printer.hpp"
 #include "packd/drivers/sim_scanner.hpp"
-#include "packd/host/scale_wiring.hpp"
-#include "packd/host/scan_wiring.hpp"
 #include "packd/drivers/tcp_zpl_printer.hpp"
 #include "packd/fulfillment/tracking.hpp"
+#include "packd/host/scale_wiring.hpp"
+#include "packd/host/scan_wiring.hpp"
 
 namespace packd::host {
 
