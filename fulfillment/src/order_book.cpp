@@ -3,6 +3,9 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "packd/common/log.hpp"
+#include "packd/fulfillment/parcel_weight.hpp"
+
 namespace packd::fulfillment {
 namespace {
 
@@ -354,7 +357,38 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
                                {"shipment_id", id}}),
                       false);
     queue_status(order_id, "shipped", "", "");
+    check_weight(order_id, s.weight_g);
     return id;
+}
+
+void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
+    if (weight_g <= 0) {
+        return;
+    }
+    int64_t items_g = 0;
+    for (const auto& line : lines_of(order_id)) {
+        if (auto p = inventory_.product(line.sku)) {
+            items_g += p->unit_weight_g * line.quantity;
+        }
+    }
+    drivers::WeightReading reading;
+    reading.milligrams = weight_g * 1000;
+    reading.stable = true;
+    const ParcelWeightCheck check = check_parcel_weight(items_g, reading);
+    if (check.verdict != ParcelWeightCheck::Verdict::too_light &&
+        check.verdict != ParcelWeightCheck::Verdict::too_heavy) {
+        return;
+    }
+    // The parcel has gone; a person should look at what was in it.
+    log::warning("order " + order_id + " shipped at " + std::to_string(weight_g) + " g: " + check.reason);
+    store_.outbox_add(topics_.alerts(),
+                      to_text({{"kind", "weight_mismatch"},
+                               {"order_id", order_id},
+                               {"expected_g", check.expected_g},
+                               {"measured_g", check.measured_g},
+                               {"allowed_g", check.allowed_g},
+                               {"reason", check.reason}}),
+                      false);
 }
 
 std::optional<OrderDetail> OrderBook::detail(const std::string& order_id) {

@@ -138,6 +138,41 @@ TEST_F(OrderBookTest, ShippingTurnsTheReservationIntoShipMovements) {
     EXPECT_TRUE(confirmed);
 }
 
+TEST_F(OrderBookTest, AParcelOffItsItemsWeightRaisesAWeightMismatchAlert) {
+    auto alerts = [&] {
+        std::vector<nlohmann::json> out;
+        for (const auto& m : store->outbox_pending(0, 1000)) {
+            if (m.topic == "packd/v1/t/out/alerts") {
+                auto j = nlohmann::json::parse(m.payload);
+                if (j["kind"] == "weight_mismatch") {
+                    out.push_back(j);
+                }
+            }
+        }
+        return out;
+    };
+    // Two mugs of 350 g and a tee of 180 g: 880 g; 5 % or 50 g, whichever is more, is allowed.
+    ASSERT_TRUE(create(order("8", {{"MUG", 2}, {"TEE", 1}})).ok());
+    ASSERT_TRUE(create(order("9", {{"MUG", 2}, {"TEE", 1}})).ok());
+    {
+        Transaction tx(store->db());
+        ASSERT_TRUE(orders->ship("8", {"DHL", "W8", 900, "", "", ""}).ok());
+        tx.commit();
+    }
+    EXPECT_TRUE(alerts().empty()) << "900 g is within 50 g of 880 g";
+    {
+        Transaction tx(store->db());
+        ASSERT_TRUE(orders->ship("9", {"DHL", "W9", 530, "", "", ""}).ok());  // a mug missing?
+        tx.commit();
+    }
+    const auto found = alerts();
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0]["order_id"], "9");
+    EXPECT_EQ(found[0]["expected_g"], 880);
+    EXPECT_EQ(found[0]["measured_g"], 530);
+    EXPECT_FALSE(found[0]["reason"].get<std::string>().empty());
+}
+
 TEST_F(OrderBookTest, CancelAfterShippingIsRecordedAndReportedNotApplied) {
     ASSERT_TRUE(create(order("5", {{"MUG", 1}})).ok());
     {

@@ -81,6 +81,8 @@ class OrderBook {
     std::vector<OrderQuantity> lines_of(const std::string& order_id);
 
   private:
+    /// Raises a weight_mismatch alert when the shipped weight is off what the items weigh.
+    void check_weight(const std::string& order_id, int64_t weight_g);
     void set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason);
     void queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
                       const std::string& event_id);
