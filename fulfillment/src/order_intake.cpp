@@ -159,42 +159,6 @@ void OrderIntake::refuse(const InboxMessage& msg, const std::string& reason, Int
     result.outbox_grew = true;
 }
 
-void OrderIntake::apply_stock(const InboxMessage& msg, IntakeResult& result) {
-    Transaction tx(store_.db());
-    auto parsed = parse_stock_event(msg.payload, max_payload_bytes_);
-    if (!parsed) {
-        refuse(msg, parsed.error().message, result);
-        tx.commit();
-        return;
-    }
-    const StockEvent& ev = *parsed;
-    if (store_.event_applied(ev.event_id)) {
-        log::info("event " + ev.event_id + " was applied before; delivered again, nothing changed");
-        store_.inbox_finish(msg.id);
-        tx.commit();
-        ++result.duplicates;
-        return;
-    }
-    const Movement& m = ev.movement;
-    auto recorded = ev.type == "stock.counted" ? inventory_.count(m, ev.counted) : inventory_.record(m);
-    if (!recorded) {
-        refuse(msg, recorded.error().message, result);
-        store_.mark_event_applied(ev.event_id, "rejected: " + recorded.error().message);
-        tx.commit();
-        return;
-    }
-    store_.mark_event_applied(ev.event_id, "applied");
-    store_.inbox_finish(msg.id);
-    tx.commit();
-    ++result.applied;
-    result.stock_changed = true;
-    log::notice("stock " + ev.type.substr(6) + " by the shop: " + m.sku + " at " + m.location +
-                (ev.type == "stock.counted"
-                     ? " counted " + std::to_string(ev.counted)
-                     : " " + std::string(m.delta > 0 ? "+" : "") + std::to_string(m.delta)) +
-                " (event " + ev.event_id + ")");
-}
-
 Status OrderIntake::publish_return_label(const ReturnEvent& ev, const std::string& order_id) {
     // From the customer (the order's ship-to) back to the warehouse, with the RMA as its reference.
     auto order = parse_inbound_order(orders_.original_of(order_id), max_payload_bytes_, "", nullptr);
@@ -227,50 +191,6 @@ Status OrderIntake::publish_return_label(const ReturnEvent& ev, const std::strin
                        {"pdf_base64", base64_encode(*pdf)}};
     store_.outbox_add(topics_.return_label(ev.rma), to_text(message), false);
     return {};
-}
-
-void OrderIntake::apply_return(const InboxMessage& msg, IntakeResult& result) {
-    Transaction tx(store_.db());
-    auto parsed = parse_return_event(msg.payload, max_payload_bytes_);
-    if (!parsed) {
-        refuse(msg, parsed.error().message, result);
-        tx.commit();
-        return;
-    }
-    const ReturnEvent& ev = *parsed;
-    if (store_.event_applied(ev.event_id)) {
-        log::info("event " + ev.event_id + " was applied before; delivered again, nothing changed");
-        store_.inbox_finish(msg.id);
-        tx.commit();
-        ++result.duplicates;
-        return;
-    }
-    Status done;
-    if (ev.type == "return.requested") {
-        done = returns_.request(ev);
-    } else if (auto order_id = returns_.approve(ev); !order_id) {
-        done = order_id.error();
-    } else {
-        done = publish_return_label(ev, *order_id);
-        if (!done) {
-            done = fail("return " + ev.rma + ": no return label: " + done.error().message);
-        }
-    }
-    if (!done) {
-        // Nothing of the event stays: the transaction is rolled back and only the refusal is written.
-        tx.rollback();
-        Transaction refusal(store_.db());
-        refuse(msg, done.error().message, result);
-        store_.mark_event_applied(ev.event_id, "rejected: " + done.error().message);
-        refusal.commit();
-        return;
-    }
-    store_.mark_event_applied(ev.event_id, ev.type.substr(7));
-    store_.inbox_finish(msg.id);
-    tx.commit();
-    ++result.applied;
-    result.outbox_grew = true;
-    log::notice("return " + ev.rma + " " + ev.type.substr(7) + " (event " + ev.event_id + ")");
 }
 
 Status OrderIntake::run_command(const OperatorCommand& cmd, IntakeResult& result) {
@@ -328,70 +248,104 @@ Status OrderIntake::queue_supplied_label(const LabelEvent& ev, IntakeResult& res
     return {};
 }
 
-void OrderIntake::apply_label(const InboxMessage& msg, IntakeResult& result) {
+void OrderIntake::apply_event(const InboxMessage& msg, IntakeResult& result,
+                              const Result<std::string>& event_id,
+                              const std::function<Result<EventDone>()>& carry_out) {
     Transaction tx(store_.db());
-    auto parsed = parse_label_event(msg.payload, max_payload_bytes_);
-    if (!parsed) {
-        refuse(msg, parsed.error().message, result);
+    if (!event_id) {
+        refuse(msg, event_id.error().message, result);
         tx.commit();
         return;
     }
-    const LabelEvent& ev = *parsed;
-    if (store_.event_applied(ev.event_id)) {
-        log::info("event " + ev.event_id + " was applied before; delivered again, nothing changed");
+    if (store_.event_applied(*event_id)) {
+        log::info("event " + *event_id + " was applied before; delivered again, nothing changed");
         store_.inbox_finish(msg.id);
         tx.commit();
         ++result.duplicates;
         return;
     }
-    if (auto done = queue_supplied_label(ev, result); !done) {
+    auto done = carry_out();
+    if (!done) {
+        // Nothing of the event stays: its transaction is rolled back and only the refusal is written.
         tx.rollback();
         Transaction refusal(store_.db());
         refuse(msg, done.error().message, result);
-        store_.mark_event_applied(ev.event_id, "rejected: " + done.error().message);
+        store_.mark_event_applied(*event_id, "rejected: " + done.error().message);
         refusal.commit();
         return;
     }
-    store_.mark_event_applied(ev.event_id, "label queued");
+    store_.mark_event_applied(*event_id, done->state);
     store_.inbox_finish(msg.id);
     tx.commit();
     ++result.applied;
-    log::notice("shop's label for order " + ev.order_id + " queued" +
-                (ev.tracking_number.empty() ? "" : " (" + ev.carrier + " " + ev.tracking_number + ")") +
-                " (event " + ev.event_id + ")");
+    result.outbox_grew = true;
+    log::notice(done->line + " (event " + *event_id + ")");
+}
+
+void OrderIntake::apply_stock(const InboxMessage& msg, IntakeResult& result) {
+    auto ev = parse_stock_event(msg.payload, max_payload_bytes_);
+    apply_event(msg, result, ev ? Result<std::string>(ev->event_id) : ev.error(), [&]() -> Result<EventDone> {
+        const Movement& m = ev->movement;
+        auto recorded = ev->type == "stock.counted" ? inventory_.count(m, ev->counted) : inventory_.record(m);
+        if (!recorded) {
+            return recorded.error();
+        }
+        result.stock_changed = true;
+        return EventDone{"applied",
+                         "stock " + ev->type.substr(6) + " by the shop: " + m.sku + " at " + m.location +
+                             (ev->type == "stock.counted"
+                                  ? " counted " + std::to_string(ev->counted)
+                                  : " " + std::string(m.delta > 0 ? "+" : "") + std::to_string(m.delta))};
+    });
+}
+
+void OrderIntake::apply_return(const InboxMessage& msg, IntakeResult& result) {
+    auto ev = parse_return_event(msg.payload, max_payload_bytes_);
+    apply_event(msg, result, ev ? Result<std::string>(ev->event_id) : ev.error(), [&]() -> Result<EventDone> {
+        if (ev->type == "return.requested") {
+            if (auto requested = returns_.request(*ev); !requested) {
+                return requested.error();
+            }
+        } else {
+            auto order_id = returns_.approve(*ev);
+            if (!order_id) {
+                return order_id.error();
+            }
+            if (auto label = publish_return_label(*ev, *order_id); !label) {
+                return fail("return " + ev->rma + ": no return label: " + label.error().message);
+            }
+        }
+        const std::string state = ev->type.substr(7);
+        return EventDone{state, "return " + ev->rma + " " + state};
+    });
+}
+
+void OrderIntake::apply_label(const InboxMessage& msg, IntakeResult& result) {
+    auto ev = parse_label_event(msg.payload, max_payload_bytes_);
+    apply_event(msg, result, ev ? Result<std::string>(ev->event_id) : ev.error(), [&]() -> Result<EventDone> {
+        if (auto queued = queue_supplied_label(*ev, result); !queued) {
+            return queued.error();
+        }
+        return EventDone{"label queued", "shop's label for order " + ev->order_id + " queued" +
+                                             (ev->tracking_number.empty()
+                                                  ? std::string()
+                                                  : " (" + ev->carrier + " " + ev->tracking_number + ")")};
+    });
 }
 
 void OrderIntake::apply_command(const InboxMessage& msg, IntakeResult& result) {
-    Transaction tx(store_.db());
-    auto parsed = parse_operator_command(msg.payload, max_payload_bytes_);
-    if (!parsed) {
-        refuse(msg, parsed.error().message, result);
-        tx.commit();
-        return;
-    }
-    const OperatorCommand& cmd = *parsed;
-    if (store_.event_applied(cmd.event_id)) {
-        log::info("event " + cmd.event_id + " was applied before; delivered again, nothing changed");
-        store_.inbox_finish(msg.id);
-        tx.commit();
-        ++result.duplicates;
-        return;
-    }
-    if (auto done = run_command(cmd, result); !done) {
-        tx.rollback();
-        Transaction refusal(store_.db());
-        refuse(msg, done.error().message, result);
-        store_.mark_event_applied(cmd.event_id, "rejected: " + done.error().message);
-        refusal.commit();
-        return;
-    }
-    store_.mark_event_applied(cmd.event_id, cmd.command);
-    store_.inbox_finish(msg.id);
-    tx.commit();
-    ++result.applied;
-    log::notice("command " + cmd.command + (cmd.order_id.empty() ? "" : " of order " + cmd.order_id) +
-                (cmd.sku.empty() ? "" : " for " + cmd.sku) + " from the shop (event " + cmd.event_id + ")" +
-                (cmd.reason.empty() ? "" : ": " + printable(cmd.reason)));
+    auto cmd = parse_operator_command(msg.payload, max_payload_bytes_);
+    apply_event(
+        msg, result, cmd ? Result<std::string>(cmd->event_id) : cmd.error(), [&]() -> Result<EventDone> {
+            if (auto done = run_command(*cmd, result); !done) {
+                return done.error();
+            }
+            return EventDone{cmd->command, "command " + cmd->command +
+                                               (cmd->order_id.empty() ? "" : " of order " + cmd->order_id) +
+                                               (cmd->sku.empty() ? "" : " for " + cmd->sku) +
+                                               " from the shop" +
+                                               (cmd->reason.empty() ? "" : ": " + printable(cmd->reason))};
+        });
 }
 
 void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {

@@ -57,7 +57,7 @@ TEST(OperatorCommands, ReprintAndRecountApplyOnceAndBadCommandsAreRefused) {
         std::this_thread::sleep_for(50ms);
     }
     EXPECT_TRUE(reprinted) << packd->output();
-    EXPECT_NE(packd->output().find("command reprint of order C1 from the shop (event cmd-1): label torn"),
+    EXPECT_NE(packd->output().find("command reprint of order C1 from the shop: label torn (event cmd-1)"),
               std::string::npos)
         << packd->output();
 

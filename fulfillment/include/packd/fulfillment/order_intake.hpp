@@ -4,6 +4,7 @@
 // the event applied, so a crash at any point either leaves the message in the inbox or has
 // applied all of it exactly once.
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -53,6 +54,16 @@ class OrderIntake {
 
   private:
     void apply_one(const InboxMessage& msg, IntakeResult& result);
+    /// What carrying out one shop event did: the state recorded for its event id and the journal line.
+    struct EventDone {
+        std::string state;
+        std::string line;
+    };
+    /// The path every shop event other than an order takes, in one transaction: refused when it could
+    /// not be read (`event_id` holds why), skipped when its event id was applied before, else
+    /// `carry_out`; a failure there rolls the event back and only its refusal is written.
+    void apply_event(const InboxMessage& msg, IntakeResult& result, const Result<std::string>& event_id,
+                     const std::function<Result<EventDone>()>& carry_out);
     void apply_stock(const InboxMessage& msg, IntakeResult& result);
     void apply_return(const InboxMessage& msg, IntakeResult& result);
     void apply_command(const InboxMessage& msg, IntakeResult& result);
