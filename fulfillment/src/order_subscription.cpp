@@ -364,7 +364,7 @@ OrderSubscription::OrderSubscription(asio::io_context& io, BrokerSettings settin
       filter_(std::move(filter)),
       max_payload_bytes_(max_payload_bytes),
       reconnect_timer_(io),
-      backoff_(settings_.reconnect_min) {}
+      backoff_(settings_.reconnect_min, settings_.reconnect_max) {}
 
 OrderSubscription::~OrderSubscription() {
     if (connection_) {
@@ -405,7 +405,7 @@ void OrderSubscription::connect() {
 }
 
 void OrderSubscription::on_subscribed() {
-    backoff_ = settings_.reconnect_min;
+    backoff_.reset();
     log::notice("subscribed to " + filter_ + " on " + settings_.host + ":" + std::to_string(settings_.port) +
                 " as " + settings_.client_id + " (QoS 1, persistent session)");
     last_error_.clear();
@@ -427,10 +427,7 @@ void OrderSubscription::on_closed(const std::string& why) {
 }
 
 void OrderSubscription::schedule_reconnect() {
-    // Full jitter keeps many boxes from reconnecting in lockstep after a broker restart.
-    std::uniform_int_distribution<long> spread(backoff_.count() / 2, backoff_.count());
-    const std::chrono::milliseconds wait(spread(jitter_));
-    backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
+    const std::chrono::milliseconds wait = backoff_.next();
     reconnect_timer_.expires_after(wait);
     reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) {

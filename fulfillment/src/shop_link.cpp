@@ -44,7 +44,7 @@ ShopLink::ShopLink(boost::asio::io_context& io, BrokerSettings settings, Topics 
       settings_(std::move(settings)),
       topics_(std::move(topics)),
       reconnect_timer_(io),
-      backoff_(settings_.reconnect_min) {}
+      backoff_(settings_.reconnect_min, settings_.reconnect_max) {}
 
 ShopLink::~ShopLink() {
     *alive_ = false;
@@ -199,7 +199,7 @@ void ShopLink::on_connect_result(bool ok, const std::string& reason) {
     connected_ = true;
     last_error_.clear();
     reported_.clear();
-    backoff_ = settings_.reconnect_min;
+    backoff_.reset();
     log::notice("connected to broker " + settings_.host + ":" + std::to_string(settings_.port) + " as " +
                 settings_.client_id + "-out");
     if (on_connected_) {
@@ -229,10 +229,7 @@ void ShopLink::schedule_reconnect() {
     if (stopping_) {
         return;
     }
-    // Full jitter keeps many boxes from reconnecting in lockstep after a broker restart.
-    std::uniform_int_distribution<long> spread(backoff_.count() / 2, backoff_.count());
-    const std::chrono::milliseconds wait(spread(jitter_));
-    backoff_ = std::min(backoff_ * 2, settings_.reconnect_max);
+    const std::chrono::milliseconds wait = backoff_.next();
     reconnect_timer_.expires_after(wait);
     std::weak_ptr<bool> alive = alive_;
     reconnect_timer_.async_wait([this, alive](const boost::system::error_code& ec) {

@@ -81,18 +81,6 @@ TEST_F(InventoryCli, ExportWritesCsvThatImportsBack) {
     EXPECT_NE(count.output.find("(0 units, 0 movements)"), std::string::npos) << count.output;
 }
 
-std::string order_payload(const std::string& event, const std::string& id, const std::string& sku, int qty) {
-    return nlohmann::json{
-        {"event_id", event},
-        {"type", "order.created"},
-        {"order",
-         {{"id", id},
-          {"ship_to",
-           {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
-          {"lines", {{{"sku", sku}, {"quantity", qty}}}}}}}
-        .dump();
-}
-
 TEST(InventoryOrders, OrdersReserveHoldReleaseAndShip) {
     TempDir dir;
     Broker broker;

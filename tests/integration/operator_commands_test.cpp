@@ -33,17 +33,7 @@ TEST(OperatorCommands, ReprintAndRecountApplyOnceAndBadCommandsAreRefused) {
     seed_catalogue(dir);
     ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
 
-    publish(
-        broker.port(), "packd/v1/it/in/orders",
-        nlohmann::json{
-            {"event_id", "e1"},
-            {"type", "order.created"},
-            {"order",
-             {{"id", "C1"},
-              {"ship_to",
-               {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
-              {"lines", {{{"sku", "MUG-RED"}, {"quantity", 1}}}}}}}
-            .dump());
+    publish(broker.port(), "packd/v1/it/in/orders", order_payload("e1", "C1", "MUG-RED", 1));
     ASSERT_TRUE(wait_for_file(dir.file("labels/C1-shipping-1.zpl"), 20s)) << packd->output();
 
     const std::string reprint =
@@ -98,17 +88,7 @@ TEST(SuppliedLabels, TheShopsLabelPrintsAsItCameAndBadOnesAreRefused) {
     auto packd = start_packd(dir);
     seed_catalogue(dir);
     ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
-    publish(
-        broker.port(), "packd/v1/it/in/orders",
-        nlohmann::json{
-            {"event_id", "e1"},
-            {"type", "order.created"},
-            {"order",
-             {{"id", "S1"},
-              {"ship_to",
-               {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
-              {"lines", {{{"sku", "MUG-RED"}, {"quantity", 1}}}}}}}
-            .dump());
+    publish(broker.port(), "packd/v1/it/in/orders", order_payload("e1", "S1", "MUG-RED", 1));
     ASSERT_TRUE(packd->wait_for_output("order S1 accepted", 20s)) << packd->output();
 
     const std::string zpl = "^XA^FO50,50^A0N,40,40^FDCARRIER LABEL S1^FS^XZ";

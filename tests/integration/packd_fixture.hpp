@@ -5,6 +5,7 @@
 #include <mqtt/async_client.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "test_env.hpp"
@@ -34,6 +35,20 @@ inline std::string daemon_config(const TempDir& dir, int broker_port, const std:
            "\"\n"
            "[stations.pack1]\nprinter = \"desk\"\nscale = \"bench\"\nscanner = \"gun\"\n" +
            extra;
+}
+
+/// packd's own order JSON: one line of `qty` x `sku`, shipped to a short valid address.
+inline std::string order_payload(const std::string& event, const std::string& id, const std::string& sku,
+                                 int qty) {
+    return nlohmann::json{
+        {"event_id", event},
+        {"type", "order.created"},
+        {"order",
+         {{"id", id},
+          {"ship_to",
+           {{"name", "A"}, {"street1", "B 1"}, {"city", "C"}, {"postal_code", "1"}, {"country", "DE"}}},
+          {"lines", {{{"sku", sku}, {"quantity", qty}}}}}}}
+        .dump();
 }
 
 /// Starts packd with the config written to dir/packd.toml and waits until it says it is ready.

@@ -9,7 +9,6 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -64,8 +63,7 @@ class OrderSubscription {
     std::function<void(const std::string&)> on_problem_;
     std::shared_ptr<Connection> connection_;
     boost::asio::steady_timer reconnect_timer_;
-    std::chrono::milliseconds backoff_;
-    std::mt19937 jitter_{std::random_device{}()};
+    ReconnectBackoff backoff_;
     bool stopping_ = false;
     std::string last_error_ = "connecting";
 };

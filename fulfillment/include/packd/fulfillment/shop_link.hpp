@@ -6,6 +6,7 @@
 // acknowledges a message only after it is stored (invariant 1; see mqtt_packet.hpp for why).
 // Reconnects are Asio timers with exponential backoff and jitter, owned by each connection.
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -43,6 +44,29 @@ struct BrokerSettings {
     std::chrono::milliseconds reconnect_max{30000};
     std::string shared_group;  ///< non-empty: subscribe as a member of this shared subscription
     std::size_t max_payload_bytes = 256 * 1024;
+};
+
+/// Exponential reconnect backoff with full jitter, from `min` doubling to `max`: each wait is between
+/// half and all of the current step, so many boxes do not reconnect in lockstep after a broker restart.
+class ReconnectBackoff {
+  public:
+    ReconnectBackoff(std::chrono::milliseconds min, std::chrono::milliseconds max)
+        : min_(min), max_(max), step_(min) {}
+    /// The wait before the next attempt; the step after it doubles.
+    std::chrono::milliseconds next() {
+        std::uniform_int_distribution<long> spread(step_.count() / 2, step_.count());
+        const std::chrono::milliseconds wait(spread(jitter_));
+        step_ = std::min(step_ * 2, max_);
+        return wait;
+    }
+    /// Connected: the next failure starts again from `min`.
+    void reset() { step_ = min_; }
+
+  private:
+    std::chrono::milliseconds min_;
+    std::chrono::milliseconds max_;
+    std::chrono::milliseconds step_;
+    std::mt19937 jitter_{std::random_device{}()};
 };
 
 class OrderSubscription;
@@ -99,8 +123,7 @@ class ShopLink {
     std::unique_ptr<PahoListener> disconnect_listener_;
     std::unique_ptr<mqtt::async_client> client_;
     boost::asio::steady_timer reconnect_timer_;
-    std::chrono::milliseconds backoff_;
-    std::mt19937 jitter_{std::random_device{}()};
+    ReconnectBackoff backoff_;
     bool connected_ = false;
     bool connecting_ = false;
     bool stopping_ = false;
