@@ -112,9 +112,8 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
     store_.db()
         .cached(
             "INSERT INTO orders (id, state, event_id, source, ship_to, carrier, service, original, "
-            "created_at, "
-            "updated_at) VALUES (?, 'received', ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
-            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+            "tracking_number, created_at, updated_at) VALUES (?, 'received', ?, ?, ?, ?, ?, ?, ?, "
+            "strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
         .bind(1, ev.order_id)
         .bind(2, ev.event_id)
         .bind(3, source)
@@ -122,6 +121,7 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
         .bind(5, ev.carrier)
         .bind(6, ev.service)
         .bind_blob(7, original)
+        .bind(8, ev.tracking_number)
         .run();
     auto& line =
         store_.db().cached("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
@@ -165,16 +165,20 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
     std::string ship_to;
     std::string carrier;
     std::string service;
+    std::string tracking;
     {
-        auto& st = store_.db().cached("SELECT ship_to, carrier, service FROM orders WHERE id = ?");
+        auto& st =
+            store_.db().cached("SELECT ship_to, carrier, service, tracking_number FROM orders WHERE id = ?");
         st.bind(1, ev.order_id);
         st.step();
         ship_to = st.text(0);
         carrier = st.text(1);
         service = st.text(2);
+        tracking = st.text(3);
         st.reset();
     }
-    if (same_lines && ship_to == address_json(ev.ship_to) && carrier == ev.carrier && service == ev.service) {
+    if (same_lines && ship_to == address_json(ev.ship_to) && carrier == ev.carrier && service == ev.service &&
+        (ev.tracking_number.empty() || ev.tracking_number == tracking)) {
         // Shops send updates for payment, tags, notes ...: nothing packd ships from has changed.
         out.reason = "no change to lines, address or carrier";
         return out;
@@ -207,11 +211,15 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
         line.bind(1, ev.order_id).bind(2, ++line_no).bind(3, l.sku).bind(4, l.quantity).run();
     }
     store_.db()
-        .cached("UPDATE orders SET ship_to = ?, carrier = ?, service = ? WHERE id = ?")
+        .cached(
+            "UPDATE orders SET ship_to = ?, carrier = ?, service = ?, "
+            "tracking_number = CASE WHEN ? = '' THEN tracking_number ELSE ? END WHERE id = ?")
         .bind(1, address_json(ev.ship_to))
         .bind(2, ev.carrier)
         .bind(3, ev.service)
-        .bind(4, ev.order_id)
+        .bind(4, ev.tracking_number)
+        .bind(5, ev.tracking_number)
+        .bind(6, ev.order_id)
         .run();
     out.changed = true;
     if (auto reserved = inventory_.reserve(ev.order_id, wanted); reserved) {
@@ -305,7 +313,7 @@ Result<OrderOutcome> OrderBook::retry_held(const std::string& order_id) {
     return out;
 }
 
-Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo& s) {
+Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo& shipment) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -313,6 +321,21 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
     if (rank(*state) < 0 || *state == "shipped") {
         return fail("order " + order_id + " is " + *state +
                     "; only accepted, picking, packed or labelled orders ship");
+    }
+    ShipmentInfo s = shipment;
+    // A shipment without its own carrier or tracking number goes out under the order's: the ones its
+    // label was printed with.
+    if (s.carrier.empty() || s.tracking_number.empty()) {
+        auto& st = store_.db().cached("SELECT carrier, tracking_number FROM orders WHERE id = ?");
+        st.bind(1, order_id);
+        st.step();
+        if (s.carrier.empty()) {
+            s.carrier = st.text(0);
+        }
+        if (s.tracking_number.empty()) {
+            s.tracking_number = st.text(1);
+        }
+        st.reset();
     }
     if (s.weight_g < 0 || s.tracking_number.size() > 64 || s.carrier.size() > 64) {
         return fail("shipment of order " + order_id +
@@ -361,16 +384,60 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
     return id;
 }
 
-void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
-    if (weight_g <= 0) {
-        return;
+Status OrderBook::set_tracking(const std::string& order_id, const std::string& tracking_number) {
+    if (tracking_number.empty() || tracking_number.size() > 64) {
+        return fail("tracking number for order " + order_id + " must be 1 to 64 characters");
     }
+    auto& st = store_.db().cached("UPDATE orders SET tracking_number = ? WHERE id = ?");
+    st.bind(1, tracking_number).bind(2, order_id).run();
+    if (store_.db().changes() == 0) {
+        return fail("unknown order " + order_id);
+    }
+    return {};
+}
+
+std::optional<std::string> OrderBook::tracking_of(const std::string& order_id) {
+    auto& st = store_.db().cached("SELECT tracking_number FROM orders WHERE id = ?");
+    st.bind(1, order_id);
+    std::optional<std::string> out;
+    if (st.step()) {
+        out = st.text(0);
+    }
+    st.reset();
+    return out;
+}
+
+std::optional<std::string> OrderBook::order_with_tracking(const std::string& tracking_number) {
+    if (tracking_number.empty()) {
+        return std::nullopt;
+    }
+    // Newest first: a number reused by a carrier years later belongs to the recent order.
+    auto& st = store_.db().cached(
+        "SELECT id FROM orders WHERE tracking_number = ? ORDER BY created_at DESC LIMIT 1");
+    st.bind(1, tracking_number);
+    std::optional<std::string> out;
+    if (st.step()) {
+        out = st.text(0);
+    }
+    st.reset();
+    return out;
+}
+
+int64_t OrderBook::items_weight_g(const std::string& order_id) {
     int64_t items_g = 0;
     for (const auto& line : lines_of(order_id)) {
         if (auto p = inventory_.product(line.sku)) {
             items_g += p->unit_weight_g * line.quantity;
         }
     }
+    return items_g;
+}
+
+void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
+    if (weight_g <= 0) {
+        return;
+    }
+    const int64_t items_g = items_weight_g(order_id);
     drivers::WeightReading reading;
     reading.milligrams = weight_g * 1000;
     reading.stable = true;

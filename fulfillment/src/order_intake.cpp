@@ -242,6 +242,11 @@ Status OrderIntake::queue_supplied_label(const LabelEvent& ev, IntakeResult& res
             "'pending'")
         .bind(1, ev.order_id)
         .run();
+    if (!ev.tracking_number.empty()) {
+        if (auto set = orders_.set_tracking(ev.order_id, ev.tracking_number); !set) {
+            return set.error();
+        }
+    }
     const std::string preview = ev.format == SuppliedLabelFormat::Png ? ev.data : std::string();
     store_.print_job_add(route_.printer, "shipping", ev.order_id, *zpl, preview, false);
     result.printers_with_new_jobs.insert(route_.printer);

@@ -176,6 +176,29 @@ CREATE TABLE stock_out (
     version INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 4: the tracking number an order ships under (the shop's, or one packd allocated), and pack stations:
+    // the order a station has open and the items verified into its parcel so far, so a restart resumes
+    // where the packer was.
+    R"sql(
+ALTER TABLE orders ADD COLUMN tracking_number TEXT NOT NULL DEFAULT '';
+CREATE INDEX orders_tracking ON orders (tracking_number) WHERE tracking_number <> '';
+CREATE TABLE station_sessions (
+    station   TEXT PRIMARY KEY,
+    order_id  TEXT NOT NULL UNIQUE REFERENCES orders(id),
+    state     TEXT NOT NULL CHECK (state IN ('packing','weighing')),
+    opened_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE station_items (
+    id        INTEGER PRIMARY KEY,
+    station   TEXT NOT NULL REFERENCES station_sessions(station),
+    sku       TEXT NOT NULL,
+    quantity  INTEGER NOT NULL CHECK (quantity > 0),
+    code      TEXT NOT NULL,
+    device    TEXT NOT NULL,
+    scanned_at TEXT NOT NULL
+);
+CREATE INDEX station_items_by_station ON station_items (station, id);
+)sql",
 };
 
 }  // namespace

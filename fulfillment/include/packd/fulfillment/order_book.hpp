@@ -68,8 +68,14 @@ class OrderBook {
     Status advance(const std::string& order_id, const std::string& to);
     /// Tries again to reserve a held order's stock.
     Result<OrderOutcome> retry_held(const std::string& order_id);
-    /// Ships an order: ship movements, a shipment row, the confirmation for the shop.
+    /// Ships an order: ship movements, a shipment row, the confirmation for the shop. An empty carrier
+    /// or tracking number in `shipment` is taken from the order.
     Result<int64_t> ship(const std::string& order_id, const ShipmentInfo& shipment);
+    /// The tracking number the order ships under, e.g. from the shop's label or a local range.
+    Status set_tracking(const std::string& order_id, const std::string& tracking_number);
+    std::optional<std::string> tracking_of(const std::string& order_id);
+    /// The order that ships under a tracking number, the newest when a number was used twice.
+    std::optional<std::string> order_with_tracking(const std::string& tracking_number);
 
     /// Held orders, oldest first.
     std::vector<std::string> held_orders();
@@ -79,6 +85,8 @@ class OrderBook {
     std::optional<OrderDetail> detail(const std::string& order_id);
     /// The SKUs and quantities the order asks for.
     std::vector<OrderQuantity> lines_of(const std::string& order_id);
+    /// What the order's items weigh by the catalogue, packaging not included; 0 when none has a weight.
+    int64_t items_weight_g(const std::string& order_id);
 
   private:
     /// Raises a weight_mismatch alert when the shipped weight is off what the items weigh.
