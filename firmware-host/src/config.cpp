@@ -471,6 +471,10 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.text("printer", s.printer, false, known(dev.printers, "printer"));
         r.text("scale", s.scale, false, known(dev.scales, "scale"));
         r.text("scanner", s.scanner, false, known(dev.scanners, "scanner"));
+        r.integer("weigh_timeout_ms", s.weigh_timeout_ms, 500, 600000);
+        r.integer("packaging_g", s.packaging_g, 0, 100000);
+        r.integer("weight_tolerance_g", s.weight_tolerance_g, 0, 100000);
+        r.integer("weight_tolerance_percent", s.weight_tolerance_percent, 0, 100);
         dev.stations[name] = s;
     });
     if (!dev.labels.printer.empty() && !dev.printers.count(dev.labels.printer)) {

@@ -164,6 +164,7 @@ Status Daemon::start() {
         return st;
     }
     apply_label_route();
+    apply_stations();
 
     admin_ = std::make_unique<AdminServer>(io_, config_.daemon.admin_socket, config_.daemon.admin_group);
     if (auto st = admin_->open(); !st) {
@@ -355,6 +356,7 @@ void Daemon::reload() {
     }
     config_.devices = fresh->devices;
     apply_label_route();
+    apply_stations();
     inventory_->set_settings(ful::InventorySettings{config_.devices.inventory.allow_oversell});
     store_commands_->set_import_columns(config_.devices.import);
     log::notice("config reloaded from " + config_.path + ": " + std::to_string(printers_.size()) +
@@ -665,14 +667,70 @@ json Daemon::handle_scan(const std::string& station, const std::string& device,
                          const drivers::ScanReading& reading) {
     ful::ScanRules rules;
     rules.this_year = current_year();
-    const json event =
-        ful::to_json(read_scan(station, device, reading, rules, ful::catalogue_of(*inventory_)));
+    const ful::ScanEvent scan = read_scan(station, device, reading, rules, ful::catalogue_of(*inventory_));
+    json event = ful::to_json(scan);
     if (event.value("valid", false)) {
         log::info("scan " + event.dump());
     } else {
         log::warning("scan " + event.dump());
     }
+    if (auto it = stations_.find(station); it != stations_.end()) {
+        try {
+            const ful::StationReply reply = it->second->on_scan(scan);
+            after_station_reply(station, reply);
+            event["station_reply"] = ful::to_json(reply);
+        } catch (const ful::SqliteError& e) {
+            // The store refused (disk full, locked): the scan changed nothing and the packer is told.
+            log::error("station " + station + ": store: " + e.what());
+            event["station_reply"] = {{"ok", false}, {"message", std::string("store error: ") + e.what()}};
+        }
+    }
     return event;
+}
+
+void Daemon::apply_stations() {
+    for (const auto& [name, sc] : config_.devices.stations) {
+        ful::PackStationOptions options;
+        options.weigh_timeout = std::chrono::milliseconds(sc.weigh_timeout_ms);
+        options.weight_rule.packaging_g = sc.packaging_g;
+        options.weight_rule.tolerance_g = sc.weight_tolerance_g;
+        options.weight_rule.tolerance_percent = sc.weight_tolerance_percent;
+        auto& station = stations_[name];
+        if (!station) {
+            station = std::make_unique<ful::PackStation>(
+                *store_, *orders_, name, options,
+                [this, station_name = std::string(name)](const ful::StationReply& reply) {
+                    after_station_reply(station_name, reply);
+                });
+        } else {
+            station->set_options(options);
+        }
+        const auto scale = weights_.find(sc.scale);
+        station->use_scale(scale != weights_.end() ? scale->second.get() : nullptr);
+    }
+    std::erase_if(stations_, [&](const auto& kv) { return !config_.devices.stations.count(kv.first); });
+}
+
+void Daemon::after_station_reply(const std::string& station, const ful::StationReply& reply) {
+    if (reply.ok) {
+        log::info("station " + station + ": " + reply.message);
+    } else {
+        log::warning("station " + station + ": " + reply.message);
+    }
+    if (!reply.reprint_printer.empty()) {
+        kick_printers({reply.reprint_printer});
+    }
+    pump_->kick();
+}
+
+json Daemon::stations_json(const std::string& only) {
+    json out = json::array();
+    for (const auto& [name, station] : stations_) {
+        if (only.empty() || only == name) {
+            out.push_back(station->view());
+        }
+    }
+    return out;
 }
 
 json Daemon::handle_admin(const json& request) {
@@ -696,6 +754,13 @@ json Daemon::handle_admin(const json& request) {
         const std::string device = it->second.scanner.empty() ? "packctl" : it->second.scanner;
         return {{"ok", true},
                 {"scan", handle_scan(station, device, {request["data"].get<std::string>(), {}, {}, {}})}};
+    }
+    if (verb == "station") {
+        const std::string only = request.value("station", "");
+        if (!only.empty() && !stations_.count(only)) {
+            return {{"ok", false}, {"error", "no station \"" + printable(only.substr(0, 64)) + "\""}};
+        }
+        return {{"ok", true}, {"stations", stations_json(only)}};
     }
     if (verb == "orders") {
         json list = json::array();

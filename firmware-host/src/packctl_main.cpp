@@ -35,7 +35,9 @@ constexpr const char* kUsage =
     "  ship ORDER [--carrier C] [--tracking NUMBER] [--weight GRAMS]\n"
     "  scale [NAME]                     live reading, state and stable weight of the scales\n"
     "  scale zero|tare NAME             zero or tare a scale\n"
-    "  scan STATION DATA                what a scan of DATA at STATION means, as a scanner would send it\n"
+    "  scan STATION DATA                scan DATA at STATION as its scanner would: what it means and what\n"
+    "                                   the station does with it\n"
+    "  station [NAME]                   pack stations: open order, items packed, scale, recent replies\n"
     "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
@@ -129,6 +131,41 @@ void print_scales(const json& scales) {
                       << " g\n";
         } else {
             std::cout << "  stable:  no (" << text(sc, "not_stable_because") << ")\n";
+        }
+    }
+}
+
+void print_progress(const json& reply) {
+    for (const auto& p : reply.value("progress", json::array())) {
+        std::cout << "  " << text(p, "sku") << " " << text(p, "packed") << "/" << text(p, "wanted") << "\n";
+    }
+}
+
+void print_stations(const json& stations) {
+    if (stations.empty()) {
+        std::cout << "no stations configured\n";
+    }
+    for (const auto& st : stations) {
+        std::cout << text(st, "station") << ": " << text(st, "state");
+        if (!text(st, "order_id").empty()) {
+            std::cout << " order " << text(st, "order_id");
+        }
+        std::cout << (st.value("weighing", false) ? " (waiting for the scale)" : "") << "\n";
+        print_progress(st);
+        if (st.contains("scale")) {
+            const json& sc = st["scale"];
+            std::cout << "  scale: ";
+            if (sc.value("valid", false)) {
+                std::cout << text(sc, "weight_g") << " g"
+                          << (sc.value("stable", false) ? "" : " (in motion)");
+            } else {
+                std::cout << "invalid: " << text(sc, "reason");
+            }
+            std::cout << "\n";
+        }
+        for (const auto& r : st.value("recent", json::array())) {
+            std::cout << "  " << (r.value("ok", false) ? "ok      " : "refused ") << text(r, "scan") << ": "
+                      << text(r, "message") << "\n";
         }
     }
 }
@@ -274,6 +311,8 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
     } else if (verb == "export" && (n == 2 || n == 3) && w[1] == "stock") {
         c.request = {{"cmd", "export_stock"}};
         c.output_file = n == 3 ? w[2] : "";
+    } else if (verb == "station" && (n == 1 || n == 2)) {
+        c.request = {{"cmd", "station"}, {"station", n == 2 ? w[1] : ""}};
     } else if (verb == "scan" && n == 3) {
         c.request = {{"cmd", "scan"}, {"station", w[1]}, {"data", w[2]}};
     } else if (verb == "location" && n == 3 && w[1] == "add") {
@@ -357,22 +396,34 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         const json& scan = a.value("scan", json::object());
         if (!scan.value("valid", false)) {
             std::cout << "invalid scan: " << text(scan, "reason") << "\n";
-            return 1;
-        }
-        std::cout << text(scan, "kind") << " " << text(scan, "code");
-        if (scan.contains("sku")) {
-            std::cout << " (SKU " << text(scan, "sku") << ", pack of " << text(scan, "pack_qty") << ")";
-        }
-        if (scan.contains("note")) {
-            std::cout << ": " << text(scan, "note");
-        }
-        std::cout << "\n";
-        for (const char* field :
-             {"lot", "serial", "expiry", "best_before", "production_date", "net_weight_mg"}) {
-            if (scan.contains(field)) {
-                std::cout << "  " << field << ": " << text(scan, field) << "\n";
+        } else {
+            std::cout << text(scan, "kind") << " " << text(scan, "code");
+            if (scan.contains("sku")) {
+                std::cout << " (SKU " << text(scan, "sku") << ", pack of " << text(scan, "pack_qty") << ")";
+            }
+            if (scan.contains("note")) {
+                std::cout << ": " << text(scan, "note");
+            }
+            std::cout << "\n";
+            for (const char* field :
+                 {"lot", "serial", "expiry", "best_before", "production_date", "net_weight_mg"}) {
+                if (scan.contains(field)) {
+                    std::cout << "  " << field << ": " << text(scan, field) << "\n";
+                }
             }
         }
+        // A station's answer is what the packer sees, and decides the exit status: an invalid code can
+        // still be an order number the station opens.
+        if (const json reply = scan.value("station_reply", json()); reply.is_object()) {
+            std::cout << "station: " << text(reply, "message") << "\n";
+            print_progress(reply);
+            return reply.value("ok", false) ? 0 : 1;
+        }
+        if (!scan.value("valid", false)) {
+            return 1;
+        }
+    } else if (cmd == "station") {
+        print_stations(a["stations"]);
     } else if (cmd == "ship") {
         std::cout << "shipped (shipment " << text(a, "shipment_id") << ")\n";
     } else if (cmd == "scale") {

@@ -144,6 +144,10 @@ struct StationConfig {
     std::string printer;
     std::string scale;
     std::string scanner;
+    int weigh_timeout_ms = 10000;      ///< how long DONE waits for the scale to settle
+    int packaging_g = 0;               ///< box and filler, added to the items' weight for the weight check
+    int weight_tolerance_g = 50;       ///< the weight check allows this much ...
+    int weight_tolerance_percent = 5;  ///< ... or this share of the expected weight, whichever is more
 
     bool operator==(const StationConfig&) const = default;
 };

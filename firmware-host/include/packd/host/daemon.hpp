@@ -19,6 +19,7 @@
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_intake.hpp"
 #include "packd/fulfillment/outbox_pump.hpp"
+#include "packd/fulfillment/pack_station.hpp"
 #include "packd/fulfillment/print_queue.hpp"
 #include "packd/fulfillment/shop_link.hpp"
 #include "packd/fulfillment/stock_publisher.hpp"
@@ -65,6 +66,11 @@ class Daemon {
     nlohmann::json handle_scan(const std::string& station, const std::string& device,
                                const drivers::ScanReading& reading);
     std::string station_of_scanner(const std::string& scanner) const;
+    /// Makes the pack stations match the config and points each at its scale's weight service.
+    void apply_stations();
+    /// After a station changed something: send the outbox, log, and print a reprint.
+    void after_station_reply(const std::string& station, const fulfillment::StationReply& reply);
+    nlohmann::json stations_json(const std::string& only);
     nlohmann::json status_json();
 
     boost::asio::io_context io_;
@@ -94,6 +100,9 @@ class Daemon {
     ScaleCommands::WeightServices weights_;
     ScaleCommands scale_commands_{weights_};
     std::map<std::string, std::shared_ptr<drivers::Scanner>> scanners_;
+    /// The pack stations, each pointing at a WeightService in weights_: declared after it, so destroyed
+    /// before it.
+    std::map<std::string, std::unique_ptr<fulfillment::PackStation>> stations_;
     bool stopping_ = false;
     int queues_draining_ = 0;
     int exit_code_ = 0;
