@@ -146,6 +146,23 @@ TEST(Config, StationMustNameConfiguredDevices) {
         << e;
 }
 
+TEST(Config, StationWeighingSettingsAreReadAndBounded) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[stations.s1]\nweigh_timeout_ms = 3000\npackaging_g = 40\n"
+        "weight_tolerance_g = 20\nweight_tolerance_percent = 3\n",
+        "/etc/packd/packd.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    const StationConfig& s = r->devices.stations.at("s1");
+    EXPECT_EQ(s.weigh_timeout_ms, 3000);
+    EXPECT_EQ(s.packaging_g, 40);
+    EXPECT_EQ(s.weight_tolerance_g, 20);
+    EXPECT_EQ(s.weight_tolerance_percent, 3);
+    const std::string e = error_of(
+        "[site]\nid = \"t1\"\n[stations.s1]\nweigh_timeout_ms = 10\nweight_tolerance_percent = 101\n");
+    EXPECT_NE(e.find("/etc/packd/packd.toml:4: stations.s1.weigh_timeout_ms"), std::string::npos) << e;
+    EXPECT_NE(e.find("stations.s1.weight_tolerance_percent"), std::string::npos) << e;
+}
+
 TEST(Config, LabelsPrinterMustExist) {
     const std::string e = error_of("[site]\nid = \"t1\"\n[labels]\nprinter = \"nope\"\n");
     EXPECT_NE(e.find("labels.printer"), std::string::npos) << e;
