@@ -134,8 +134,37 @@ StationReply PackStation::remember(StationReply r) {
     return r;
 }
 
+std::optional<StationReply> PackStation::close_if_gone() {
+    const auto s = session();
+    if (!s) {
+        return std::nullopt;
+    }
+    const auto state = orders_.state_of(s->order_id);
+    if (state == "accepted" || state == "picking" || state == "packed" || state == "labelled") {
+        return std::nullopt;
+    }
+    // Cancelled by the shop, or shipped another way (packctl ship), while it lay on this station.
+    weighing_ = false;
+    Transaction tx(store_.db());
+    store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
+    store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
+    tx.commit();
+    StationReply r = reply(
+        false, state == "cancelled" ? "order " + s->order_id +
+                                          " was cancelled while it was being packed: take the items out and "
+                                          "put them back; scan again"
+                                    : "order " + s->order_id + " is " + state.value_or("gone") +
+                                          " and no longer open here; scan again");
+    r.order_id = s->order_id;
+    log::warning("station " + name_ + ": " + r.message);
+    return r;
+}
+
 StationReply PackStation::on_scan(const ScanEvent& scan) {
     StationReply r = [&] {
+        if (auto gone = close_if_gone()) {
+            return *gone;
+        }
         const ScanMeaning& m = scan.meaning;
         if (m.kind == ScanKind::command) {
             return command(m.code);

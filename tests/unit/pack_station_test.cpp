@@ -321,6 +321,26 @@ TEST_F(PackStationTest, CancelWhileWeighingDropsTheLateWeight) {
     EXPECT_EQ(r.progress[0].packed, 0) << "the parcel is checked again from the start";
 }
 
+TEST_F(PackStationTest, AnOrderCancelledWhileBeingPackedIsUnpacked) {
+    create("13", {{"CAP", 1}, {"TEE", 1}});
+    ASSERT_TRUE(scan("13").ok);
+    ASSERT_TRUE(scan("CAP-RED").ok);
+    {
+        Transaction tx(store->db());
+        auto c = orders->cancel("13", "cancel-13");
+        ASSERT_TRUE(c.ok()) << c.error().message;
+        tx.commit();
+    }
+    auto r = scan("TEE-BLK");
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(
+        r.message,
+        "order 13 was cancelled while it was being packed: take the items out and put them back; scan again");
+    EXPECT_EQ(r.state, "idle");
+    create("14", {{"TEE", 1}});
+    EXPECT_TRUE(scan("14").ok) << "the station is free for the next order";
+}
+
 TEST_F(PackStationTest, UndoTakesBackTheLastItem) {
     create("10", {{"CAP", 1}, {"TEE", 1}});
     ASSERT_TRUE(scan("10").ok);

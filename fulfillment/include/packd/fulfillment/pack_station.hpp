@@ -89,6 +89,8 @@ class PackStation {
     std::optional<Session> session() const;
     std::vector<PackProgress> progress(const std::string& order_id) const;
     std::optional<std::string> find_order(const ScanEvent& scan) const;
+    /// Closes the session of an order that was cancelled or shipped elsewhere, with what to tell the packer.
+    std::optional<StationReply> close_if_gone();
 
     StationReply open_order(const std::string& order_id);
     StationReply add_item(const Session& s, const ScanMeaning& item, const ScanEvent& scan);
