@@ -128,5 +128,31 @@ TEST_F(PackStationFlow, PackctlScanShowsWhatTheStationSaysAndARestartKeepsThePar
     EXPECT_NE(r.output.find("pack1: packing order 2002\n  MUG-RED 1/2\n"), std::string::npos) << r.output;
 }
 
+TEST_F(PackStationFlow, AReloadThatTakesTheScaleAwayShipsWithoutAWeight) {
+    publish(broker.port(), "packd/v1/it/in/orders", order_payload("e-3", "3003", "TEE-BLK-L", 1));
+    ASSERT_TRUE(order_becomes("3003", [](const json& o) { return state(o) == "accepted"; }))
+        << packd->output();
+    ASSERT_EQ(packctl(dir, {"scan", "pack1", "ORD-3003"}).code, 0);
+    auto r = packctl(dir, {"scan", "pack1", "TEE-BLK-L"});
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("station: all items packed: put the parcel on the scale and scan DONE"),
+              std::string::npos)
+        << r.output;
+
+    // The same station without its scale: the config is read again on SIGHUP and the station follows it.
+    std::string config = daemon_config(dir, broker.port());
+    const std::string with_scale = "scale = \"bench\"\n";
+    config.replace(config.rfind(with_scale), with_scale.size(), "");
+    write_file(dir.file("packd.toml"), config);
+    packd->signal(SIGHUP);
+    ASSERT_TRUE(packd->wait_for_output("config reloaded", 10s)) << packd->output();
+    r = packctl(dir, {"scan", "pack1", "DONE"});
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("station: order 3003 shipped\n"), std::string::npos) << r.output;
+    const json o = order("3003");
+    EXPECT_EQ(state(o), "shipped");
+    EXPECT_EQ(o["order"]["shipments"][0]["weight_g"], 0) << o.dump();
+}
+
 }  // namespace
 }  // namespace packd::test
