@@ -93,19 +93,36 @@ void ZplCheckedJob::abandon() {
 void ZplCheckedJob::check(Step step) {
     step_ = step;
     seen_ = {};
+    hs_answered_ = false;
     ask(0);
 }
 
 void ZplCheckedJob::ask(std::size_t index) {
     const auto command = queries(settings_.query)[index].first;
+    query_ = index;
     rx_.clear();
-    arm(settings_.status_timeout, "no answer to " + std::string(command) + " within " +
-                                      std::to_string(settings_.status_timeout.count()) +
-                                      " ms (an older printer is offline; a newer one stays silent to ~HS "
-                                      "while out of paper or ribbon or "
-                                      "with its head open)");
+    const std::string silence = "no answer to " + std::string(command) + " within " +
+                                std::to_string(settings_.status_timeout.count()) + " ms";
+    if (settings_.query == ZplStatusQuery::both && index == 0) {
+        // Newer firmware stays silent to ~HS while out of paper or ribbon or with the head open, and still
+        // answers ~HQES: ask it, on the read already waiting (one read at a time on a channel).
+        auto self = shared_from_this();
+        step_timer_.expires_after(settings_.status_timeout);
+        step_timer_.async_wait([self](const boost::system::error_code& ec) {
+            if (!ec && !self->finished_) {
+                self->ask(1);
+            }
+        });
+    } else {
+        arm(settings_.status_timeout,
+            command == kHostStatus
+                ? silence +
+                      " (an older printer is offline; a newer one stays silent to ~HS while "
+                      "out of paper or ribbon or with its head open)"
+                : silence + " (the printer is offline, or its firmware does not know ~HQES)");
+    }
     auto self = shared_from_this();
-    channel_->write(command, [self, index, command](Status st) {
+    channel_->write(command, [self, command](Status st) {
         if (self->finished_) {
             return;
         }
@@ -113,17 +130,21 @@ void ZplCheckedJob::ask(std::size_t index) {
             self->lost("cannot send " + std::string(command) + ": " + st.error().message);
             return;
         }
-        self->read(index);
+        if (!self->reading_) {
+            self->read();
+        }
     });
 }
 
-void ZplCheckedJob::read(std::size_t index) {
+void ZplCheckedJob::read() {
     auto self = shared_from_this();
-    channel_->read_some([self, index](Result<std::string> got) {
+    reading_ = true;
+    channel_->read_some([self](Result<std::string> got) {
+        self->reading_ = false;
         if (self->finished_) {
             return;
         }
-        const auto [command, hqes] = queries(self->settings_.query)[index];
+        const auto [command, hqes] = queries(self->settings_.query)[self->query_];
         if (!got) {
             self->lost("no answer to " + std::string(command) + ": " + got.error().message);
             return;
@@ -144,19 +165,20 @@ void ZplCheckedJob::read(std::size_t index) {
             error = parse.error;
             if (progress == ZplStatusProgress::complete) {
                 self->seen_ = parse.status;
+                self->hs_answered_ = true;
             }
         }
         switch (progress) {
             case ZplStatusProgress::incomplete:
-                self->read(index);
+                self->read();
                 return;
             case ZplStatusProgress::malformed:
                 *self->status_ = {DeviceState::fault, error};
                 self->finish(fail("printer " + self->printer_ + ": " + error));
                 return;
             case ZplStatusProgress::complete:
-                if (index + 1 < queries(self->settings_.query).size()) {
-                    self->ask(index + 1);
+                if (self->query_ + 1 < queries(self->settings_.query).size()) {
+                    self->ask(self->query_ + 1);
                     return;
                 }
                 self->step_timer_.cancel();
@@ -185,9 +207,8 @@ void ZplCheckedJob::answered() {
             if (!ok) {
                 // Formats of ours still in the printer would print when the operator fixes it, and the retry
                 // would print them again: cancel them so the retry is the only copy (~JA, "Cancel All").
-                // With ~HQES alone the buffer is unknown, so it is cancelled too.
-                if (seen_.formats_in_buffer > 0 || seen_.partial_format ||
-                    settings_.query == ZplStatusQuery::hqes) {
+                // Without an answer to ~HS the buffer is unknown, so it is cancelled too.
+                if (seen_.formats_in_buffer > 0 || seen_.partial_format || !hs_answered_) {
                     cancel_buffered_then_fail("printer " + printer_ + ": " + seen.detail +
                                               " before the label was printed; it will be sent again");
                 } else {

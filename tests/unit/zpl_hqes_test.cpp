@@ -194,6 +194,9 @@ TEST(TcpZplPrinterHqes, HeadOpenWhileHsStaysSilent) {
     drivers::TcpZplPrinter hqes(io, "zebra1", asking(emulator.port(), drivers::ZplStatusQuery::hqes));
     EXPECT_EQ(print_one(io, hqes), "printer zebra1: print head open: close the head (nothing was sent)");
     EXPECT_EQ(hqes.status().detail, "print head open: close the head");
+    // Asked both, the silence to ~HS is not taken for an offline printer: ~HQES is asked all the same.
+    drivers::TcpZplPrinter both(io, "zebra1", asking(emulator.port(), drivers::ZplStatusQuery::both));
+    EXPECT_EQ(print_one(io, both), "printer zebra1: print head open: close the head (nothing was sent)");
     EXPECT_TRUE(emulator.printed().empty());
 }
 

@@ -62,14 +62,9 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
 
   private:
     enum class Step { before, after, status_only };
-    struct Query {
-        std::string_view command;
-        bool hqes = false;
-    };
-
     void check(Step step);
     void ask(std::size_t index);
-    void read(std::size_t index);
+    void read();
     void answered();
     void send_job();
     void poll_later();
@@ -92,7 +87,9 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
     std::string rx_;
     ZplHostStatus seen_;
     Step step_ = Step::before;
-    int generation_ = 0;  // ignores handlers of a step that timed out
+    std::size_t query_ = 0;     // which of the step's queries the bytes read answer
+    bool reading_ = false;      // a read is waiting on the channel
+    bool hs_answered_ = false;  // this step's ~HS was answered: the buffer count is known
     bool finished_ = false;
 };
 
