@@ -7,7 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/write.hpp>
 #include <optional>
 
 #include "packd/drivers/usb_printer.hpp"
@@ -150,6 +154,46 @@ TEST(UsbPrinter, WithoutThePrinterItIsOfflineWithTheReasonRefusesJobsAndStopsCle
     EXPECT_EQ(printer.status().state, DeviceState::offline);
     printer.close();
     printer.close();  // twice is harmless
+}
+
+// A printer that only takes bytes (a USB printer class interface without bulk IN, protocol 1), over a real
+// pipe: the job goes out whole, no status command is sent, and the status says packd cannot know more.
+struct OneWayPipe final : ZplChannel {
+    explicit OneWayPipe(boost::asio::io_context& io, int fd) : out(io, fd) {}
+    void write(std::string_view bytes, std::function<void(Status)> done) override {
+        boost::asio::async_write(out, boost::asio::buffer(bytes.data(), bytes.size()),
+                                 [done = std::move(done)](const boost::system::error_code& ec, std::size_t) {
+                                     done(ec ? fail(ec.message()) : Status{});
+                                 });
+    }
+    void read_some(std::function<void(Result<std::string>)> done) override { done(fail("one-way")); }
+    void cancel() override {}
+    bool readable() const override { return false; }
+    boost::asio::posix::stream_descriptor out;
+};
+
+TEST(ZplCheckedJob, AOneWayPrinterGetsTheJobAndNoStatusQuestions) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    boost::asio::io_context io;
+    auto status = std::make_shared<DeviceStatus>();
+    std::optional<Status> outcome;
+    const std::string zpl = "^XA^FO20,20^FDORDER 1001^FS^XZ";
+    auto job =
+        std::make_shared<ZplCheckedJob>(io, "lp1", ZplJobSettings{}, std::make_shared<OneWayPipe>(io, fds[1]),
+                                        status, zpl, [&](Status st) { outcome = std::move(st); });
+    job->run();
+    io.run_for(5s);
+    ASSERT_TRUE(outcome.has_value());
+    EXPECT_TRUE(outcome->ok());
+    EXPECT_EQ(status->state, DeviceState::ready);
+    EXPECT_EQ(status->detail, "ready (the printer sends no status)");
+    std::string got(256, '\0');
+    const ssize_t n = ::read(fds[0], got.data(), got.size());
+    ::close(fds[0]);
+    ASSERT_GT(n, 0);
+    got.resize(static_cast<std::size_t>(n));
+    EXPECT_EQ(got, zpl);  // the job alone: no ~HS, no ~HQES
 }
 
 // ---- [printers.NAME] type = "usb" -----------------------------------------------------------------------
