@@ -1,5 +1,6 @@
 // ~HQES answers (ZPL II Programming Guide, ~HQ "Host Query", ES). The error and warning bits are those of the
-// guide's "Error Flags" and "Warning Flags" tables; both tables use only group 1, nibbles 1 to 5.
+// guide's "Error Flags" and "Warning Flags" tables, which list group 2 as all zeros; packd names the group 1
+// bits of nibbles 1 to 5 and reports any other set bit by its value, so an unknown fault still stops a job.
 
 #include "packd/drivers/zpl_hqes.hpp"
 
@@ -32,6 +33,8 @@ constexpr uint32_t kKnownErrors = kMediaOut | kRibbonOut | kHeadOpen | kCutterFa
 
 // Warning flags, group 1 (~HQ, "Warning Flags" table). Nibbles 2 and 3 are sensor states (paper before and
 // after the head, black mark, loop, presenter, retract, bin) that say nothing is wrong, so they are not read.
+// Unlike the error bits, these four have not been checked against a second copy of the table or a printer;
+// a wrong one only changes the note on a ready printer, never whether a job is sent.
 constexpr uint32_t kNeedCalibration = 0x00000001;
 constexpr uint32_t kCleanHead = 0x00000002;
 constexpr uint32_t kReplaceHead = 0x00000004;

@@ -170,7 +170,7 @@ std::string ZplPrinterEmulator::hqes_answer() const {
             bits = 0x8;
             break;
         case Fault::none:
-        case Fault::paused:  // paused is not an error flag; ~HS tells it
+        case Fault::paused:  // packd reads paused from ~HS only
             break;
     }
     char errors[32];
