@@ -4,6 +4,7 @@
 #include "packd/drivers/zpl_status.hpp"
 
 #include <array>
+#include <cstdio>
 #include <vector>
 
 namespace packd::drivers {
@@ -137,7 +138,9 @@ ZplStatusParse parse_zpl_host_status(std::string_view bytes) {
 
 bool can_print(const ZplHostStatus& s) {
     return !(s.paper_out || s.ribbon_out || s.head_open || s.paused || s.over_temperature || s.corrupt_ram ||
-             s.buffer_full);
+             s.buffer_full || s.cutter_fault || s.motor_over_temperature || s.head_fault ||
+             s.invalid_firmware_config || s.paper_path_fault || s.other_error_group1 != 0 ||
+             s.other_error_group2 != 0 || s.error_flag_only);
 }
 
 DeviceStatus device_status(const ZplHostStatus& s) {
@@ -154,6 +157,21 @@ DeviceStatus device_status(const ZplHostStatus& s) {
     if (s.over_temperature) {
         return {DeviceState::fault, "print head too hot: let it cool down"};
     }
+    if (s.cutter_fault) {
+        return {DeviceState::fault, "cutter fault: clear the cutter"};
+    }
+    if (s.paper_path_fault) {
+        return {DeviceState::fault, "paper jam or feed error: clear the paper path"};
+    }
+    if (s.motor_over_temperature) {
+        return {DeviceState::fault, "motor too hot: let it cool down"};
+    }
+    if (s.head_fault) {
+        return {DeviceState::fault, "print head fault: check or replace the print head"};
+    }
+    if (s.invalid_firmware_config) {
+        return {DeviceState::fault, "invalid firmware configuration: check the printer's firmware"};
+    }
     if (s.corrupt_ram) {
         return {DeviceState::fault, "printer lost its settings: check its configuration"};
     }
@@ -163,8 +181,30 @@ DeviceStatus device_status(const ZplHostStatus& s) {
     if (s.buffer_full) {
         return {DeviceState::fault, "receive buffer full: the printer is still busy"};
     }
-    if (s.label_waiting) {
-        return {DeviceState::ready, "ready; a peeled label waits to be taken"};
+    if (s.error_flag_only) {
+        return {DeviceState::fault, "printer reports an error without naming it: see its display"};
+    }
+    if (s.other_error_group1 != 0 || s.other_error_group2 != 0) {
+        char bits[24];
+        std::snprintf(bits, sizeof bits, "%08X %08X", static_cast<unsigned>(s.other_error_group2),
+                      static_cast<unsigned>(s.other_error_group1));
+        return {DeviceState::fault, std::string("printer reports error flags ") + bits + ": see its display"};
+    }
+    // Warnings: the printer prints, the operator should know.
+    std::string notes;
+    const auto note = [&notes](bool on, const char* text) {
+        if (on) {
+            notes += notes.empty() ? "" : ", ";
+            notes += text;
+        }
+    };
+    note(s.label_waiting, "a peeled label waits to be taken");
+    note(s.paper_near_end, "labels nearly out");
+    note(s.replace_head, "print head needs replacing");
+    note(s.clean_head, "print head needs cleaning");
+    note(s.needs_calibration, "media needs calibrating");
+    if (!notes.empty()) {
+        return {DeviceState::ready, "ready; " + notes};
     }
     return {DeviceState::ready, "ready"};
 }

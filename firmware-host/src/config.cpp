@@ -335,6 +335,8 @@ void read_broker(const toml::table& root, Config& cfg, Problems& problems) {
 
 // The [scales.NAME] section: its own file, as it is the largest device section.
 #include "config_scales.inc"
+// The keys of [printers.NAME] for status queries and USB printers.
+#include "config_printers.inc"
 
 void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     auto& dev = cfg.devices;
@@ -369,7 +371,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     each_named(root, "printers", problems, [&](const std::string& name, TableReader& r) {
         PrinterConfig p;
         p.name = name;
-        r.text("type", p.type, true, [](const std::string& v) { return one_of(v, {"file", "tcp"}); });
+        r.text("type", p.type, true, [](const std::string& v) { return one_of(v, {"file", "tcp", "usb"}); });
         r.text("directory", p.directory, p.type == "file", absolute_path);
         r.integer("dpi", p.dpi, 100, 600);
         r.text("host", p.host, p.type == "tcp", [](const std::string& v) {
@@ -381,6 +383,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.integer("connect_timeout_ms", p.connect_timeout_ms, 100, 60000);
         r.integer("status_timeout_ms", p.status_timeout_ms, 100, 60000);
         r.integer("job_timeout_ms", p.job_timeout_ms, 1000, 600000);
+        read_usb_printer(name, p, r, problems);
         if (p.type != "tcp" && !p.host.empty()) {
             problems.add(
                 r.line(), "printers." + name + ".host",

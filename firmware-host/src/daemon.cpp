@@ -15,6 +15,7 @@
 #include "packd/drivers/file_printer.hpp"
 #include "packd/drivers/sim_scanner.hpp"
 #include "packd/drivers/tcp_zpl_printer.hpp"
+#include "packd/drivers/usb_printer.hpp"
 #include "packd/fulfillment/tracking.hpp"
 #include "packd/host/scale_wiring.hpp"
 #include "packd/host/scan_wiring.hpp"
@@ -54,6 +55,21 @@ Status check_state_dir(const std::string& dir) {
                     " (fix its owner or set daemon.state_dir)");
     }
     return {};
+}
+
+drivers::UsbPrinterSettings usb_printer_settings(const PrinterConfig& pc) {
+    drivers::UsbPrinterSettings usb;
+    // Validated as 4 hex digits each (or both empty) before any device is opened.
+    if (!pc.vendor_id.empty()) {
+        usb.match.vendor_id = static_cast<uint16_t>(std::stoul(pc.vendor_id, nullptr, 16));
+        usb.match.product_id = static_cast<uint16_t>(std::stoul(pc.product_id, nullptr, 16));
+    }
+    usb.match.serial = pc.serial;
+    usb.job.status_timeout = std::chrono::milliseconds(pc.status_timeout_ms);
+    usb.job.job_timeout = std::chrono::milliseconds(pc.job_timeout_ms);
+    usb.job.query = drivers::zpl_status_query(pc.status).value_or(drivers::ZplStatusQuery::hs);
+    usb.reconnect = std::chrono::milliseconds(pc.reconnect_ms);
+    return usb;
 }
 
 ful::Address ship_from(const SiteConfig& s) {
@@ -219,7 +235,12 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
             tcp.connect_timeout = std::chrono::milliseconds(pc.connect_timeout_ms);
             tcp.status_timeout = std::chrono::milliseconds(pc.status_timeout_ms);
             tcp.job_timeout = std::chrono::milliseconds(pc.job_timeout_ms);
+            tcp.query = drivers::zpl_status_query(pc.status).value_or(drivers::ZplStatusQuery::hs);
             printer = std::make_shared<drivers::TcpZplPrinter>(io_, name, tcp);
+        } else if (pc.type == "usb") {
+            auto usb = std::make_shared<drivers::UsbPrinter>(io_, name, usb_printer_settings(pc));
+            usb->open();  // an absent printer is offline with the reason; hotplug finds it later
+            printer = usb;
         } else {
             auto file = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);
             if (auto st = file->open(); !st) {

@@ -16,6 +16,7 @@
 
 #include "bench_report.hpp"
 #include "packd/drivers/tcp_zpl_printer.hpp"
+#include "packd/drivers/zpl_hqes.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 #include "packd/fulfillment/supplied_label.hpp"
 #include "zpl_printer_emulator.hpp"
@@ -130,9 +131,11 @@ int main(int argc, char** argv) {
     settings.host = "127.0.0.1";
     settings.port = static_cast<std::uint16_t>(emulator.port());
     settings.poll_interval = std::chrono::milliseconds(5);
-    drivers::TcpZplPrinter printer(io, "bench", settings);
+    drivers::TcpZplPrinter hs_printer(io, "bench", settings);
+    drivers::TcpZplPrinter* current = &hs_printer;
     const std::string zpl = to_zpl(shipping_label(sample(), stock));
     const auto exchange = [&](bool job) {
+        drivers::TcpZplPrinter& printer = *current;
         std::optional<Status> outcome;
         const auto done = [&](Status st) { outcome = std::move(st); };
         if (job) {
@@ -150,6 +153,32 @@ int main(int argc, char** argv) {
     row(rows, std::to_string(id++), "job handed to printer -> printed and confirmed", runs,
         timed(runs, [&] { exchange(true); }),
         "~HS, " + std::to_string(zpl.size()) + " B of ZPL, ~HS with empty buffer");
+    // The same with status = "hqes" and "both" (zpl_job.cpp): one more round trip per check for "both".
+    settings.query = drivers::ZplStatusQuery::hqes;
+    drivers::TcpZplPrinter hqes_printer(io, "bench", settings);
+    settings.query = drivers::ZplStatusQuery::both;
+    drivers::TcpZplPrinter both_printer(io, "bench", settings);
+    current = &hqes_printer;
+    row(rows, std::to_string(id++), "floor: connect + one ~HQES round trip", runs,
+        timed(runs, [&] { exchange(false); }), "loopback emulator");
+    row(rows, std::to_string(id++), "job handed to printer -> printed and confirmed", runs,
+        timed(runs, [&] { exchange(true); }), "status = \"hqes\": ~HQES, ZPL, ~HQES");
+    current = &both_printer;
+    row(rows, std::to_string(id++), "job handed to printer -> printed and confirmed", runs,
+        timed(runs, [&] { exchange(true); }), "status = \"both\": ~HS + ~HQES before and after");
+    const std::string answer =
+        "\x02\r\nPRINTER STATUS\r\n   ERRORS:         1 00000000 00000005\r\n   WARNINGS:       0 00000000 "
+        "00000000\r\n\x03\r\n";
+    row(rows, std::to_string(id++), "~HQES answer -> operator status (x1000)", runs,
+        timed(runs,
+              [&] {
+                  for (int i = 0; i < 1000; ++i) {
+                      drivers::ZplHostStatus status;
+                      drivers::merge_hqes(drivers::parse_zpl_hqes(answer).answer, status);
+                      (void)drivers::device_status(status);
+                  }
+              }),
+        "the guide's example; per 1000 answers");
     bench::print_table(rows);
     return 0;
 }

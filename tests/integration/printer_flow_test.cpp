@@ -50,7 +50,8 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
     return done();
 }
 
-std::string tcp_config(const TempDir& dir, int broker_port, int printer_port) {
+// The fixture's config with printer "desk" described by `printer` instead of a file printer.
+std::string printer_config(const TempDir& dir, int broker_port, const std::string& printer) {
     // A tracking range too: packd must start with one configured.
     std::string config = daemon_config(dir, broker_port,
                                        "[tracking.ups]\ncarrier = \"ups\"\nscheme = \"ups_1z\"\nprefix = "
@@ -58,10 +59,14 @@ std::string tcp_config(const TempDir& dir, int broker_port, int printer_port) {
     const std::string file = "type = \"file\"\ndirectory = \"" + dir.file("labels") + "\"\n";
     const auto at = config.find(file);
     EXPECT_NE(at, std::string::npos);
-    config.replace(at, file.size(),
-                   "type = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(printer_port) +
-                       "\nstatus_timeout_ms = 500\nconnect_timeout_ms = 1000\n");
+    config.replace(at, file.size(), printer);
     return config;
+}
+
+std::string tcp_config(const TempDir& dir, int broker_port, int printer_port) {
+    return printer_config(dir, broker_port,
+                          "type = \"tcp\"\nhost = \"127.0.0.1\"\nport = " + std::to_string(printer_port) +
+                              "\nstatus_timeout_ms = 500\nconnect_timeout_ms = 1000\n");
 }
 
 TEST(PrinterFlow, PaperOutKillNineRestartPrintsOnceAndReprintIsExplicit) {
@@ -101,6 +106,35 @@ TEST(PrinterFlow, PaperOutKillNineRestartPrintsOnceAndReprintIsExplicit) {
     std::this_thread::sleep_for(500ms);
     EXPECT_EQ(labels_for(printer, "7001"), 2U);
     EXPECT_EQ(labels_for(printer, "7002"), 1U);
+}
+
+// No USB printer can be plugged in here (no USB bus, no gadget emulation): packd starts with one configured,
+// shows it offline with the reason, and keeps the order's label queued for when it comes.
+TEST(PrinterFlow, AnAbsentUsbPrinterIsOfflineWithTheReasonAndTheLabelStaysQueued) {
+    TempDir dir;
+    Broker broker;
+    // ffff:ffff is reserved by the USB-IF: no device has it.
+    write_file(dir.file("packd.toml"),
+               printer_config(dir, broker.port(),
+                              "type = \"usb\"\nvendor_id = \"ffff\"\nproduct_id = \"ffff\"\nstatus = "
+                              "\"both\"\nreconnect_ms = 200\n"));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+    publish(broker.port(), "packd/v1/it/in/orders", order_json("evt-1", "7101"));
+    std::string status;
+    const auto queued_and_offline = [&] {
+        status = packctl(dir, {"status"}).output;
+        return status.find("1 labels queued") != std::string::npos &&
+               status.find("printer  desk: offline - ") != std::string::npos;
+    };
+    ASSERT_TRUE(wait_until(queued_and_offline, 30s)) << status << packd->output();
+    EXPECT_TRUE(status.find("USB is not available") != std::string::npos ||
+                status.find("USB printer ffff:ffff not plugged in") != std::string::npos)
+        << status;
+    // The queue keeps trying; the label is still there a while later, and packd still answers.
+    std::this_thread::sleep_for(1s);
+    EXPECT_TRUE(queued_and_offline()) << status;
 }
 
 }  // namespace

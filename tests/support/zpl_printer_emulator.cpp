@@ -4,6 +4,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
 #include <future>
 
 namespace packd::test {
@@ -78,10 +79,27 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
             if (p.size() < 3) {
                 break;
             }
-            if (p.compare(0, 3, "~HS") == 0) {
+            if (p.compare(0, 3, "~HQ") == 0) {
+                if (p.size() < 5) {
+                    break;
+                }
+                if (p.compare(0, 5, "~HQES") == 0) {
+                    ++hqes_queries_;
+                    if (answer_ == Answer::status) {
+                        reply += hqes_answer();
+                    } else if (answer_ == Answer::garbage) {
+                        reply += "HELLO FROM A SERIAL BRIDGE\r\n";
+                    }
+                }
+                p.erase(0, 5);
+            } else if (p.compare(0, 3, "~HS") == 0) {
                 ++status_queries_;
                 p.erase(0, 3);
-                if (answer_ == Answer::status) {
+                const bool hides =
+                    fault_ == Fault::paper_out || fault_ == Fault::ribbon_out || fault_ == Fault::head_open;
+                if (hs_silent_in_fault_ && hides) {
+                    // no answer at all
+                } else if (answer_ == Answer::status) {
                     reply += status_answer();
                 } else if (answer_ == Answer::garbage) {
                     reply += "HELLO FROM A SERIAL BRIDGE\r\n";
@@ -133,6 +151,32 @@ std::string ZplPrinterEmulator::status_answer() const {
            flag(fault_ == Fault::paused) + ",1218," + formats + ",0,0,0,000,0,0,0\x03\r\n" + "\x02" +
            "000,0," + flag(fault_ == Fault::head_open) + "," + flag(fault_ == Fault::ribbon_out) +
            ",0,2,6,0,00000000,1,000\x03\r\n" + "\x02" + "1234,0\x03\r\n";
+}
+
+std::string ZplPrinterEmulator::hqes_answer() const {
+    // Error flags group 1 as the guide's ~HQ "Error Flags" table numbers them.
+    unsigned bits = 0;
+    switch (fault_) {
+        case Fault::paper_out:
+            bits = 0x1;
+            break;
+        case Fault::ribbon_out:
+            bits = 0x2;
+            break;
+        case Fault::head_open:
+            bits = 0x4;
+            break;
+        case Fault::cutter:
+            bits = 0x8;
+            break;
+        case Fault::none:
+        case Fault::paused:  // packd reads paused from ~HS only
+            break;
+    }
+    char errors[32];
+    std::snprintf(errors, sizeof errors, "%u 00000000 %08X", bits != 0 ? 1U : 0U, bits);
+    return std::string("\x02\r\nPRINTER STATUS\r\n   ERRORS:         ") + errors +
+           "\r\n   WARNINGS:       0 00000000 00000000\r\n\x03\r\n";
 }
 
 void ZplPrinterEmulator::print_buffered() {
@@ -199,6 +243,16 @@ std::vector<std::string> ZplPrinterEmulator::printed() const {
 std::size_t ZplPrinterEmulator::buffered() const {
     std::lock_guard lock(mutex_);
     return buffer_.size();
+}
+
+int ZplPrinterEmulator::hqes_queries() const {
+    std::lock_guard lock(mutex_);
+    return hqes_queries_;
+}
+
+void ZplPrinterEmulator::set_hs_silent_in_fault(bool silent) {
+    std::lock_guard lock(mutex_);
+    hs_silent_in_fault_ = silent;
 }
 
 int ZplPrinterEmulator::status_queries() const {

@@ -1,9 +1,9 @@
 #pragma once
 // A ZPL label printer on a loopback TCP port, for tests: it answers ~HS with the three strings of the ZPL II
-// Programming Guide, keeps ^XA...^XZ formats in a buffer while it is in a fault (paper out, head open, ...)
-// and "prints" them, in order, otherwise; ~JA empties the buffer. It can also answer garbage, stay silent,
-// close the connection in the middle of a job or stop listening. It runs its own thread; every method is
-// thread-safe.
+// Programming Guide and ~HQES with its PRINTER STATUS block (~HQ), keeps ^XA...^XZ formats in a buffer while
+// it is in a fault (paper out, head open, ...) and "prints" them, in order, otherwise; ~JA empties the
+// buffer. It can also answer garbage, stay silent, close the connection in the middle of a job or stop
+// listening. It runs its own thread; every method is thread-safe.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -20,7 +20,8 @@ namespace packd::test {
 
 class ZplPrinterEmulator {
   public:
-    enum class Fault { none, paper_out, head_open, ribbon_out, paused };
+    /// cutter: only ~HQES can tell it.
+    enum class Fault { none, paper_out, head_open, ribbon_out, paused, cutter };
     enum class Answer { status, garbage, silent };
 
     /// Listens on 127.0.0.1 at `port`, or a free port when 0.
@@ -34,6 +35,9 @@ class ZplPrinterEmulator {
     /// Sets the fault; clearing it prints what waited in the buffer.
     void set_fault(Fault fault);
     void set_answer(Answer answer);
+    /// As newer firmware does (~HS, note on conditions): no answer to ~HS while out of paper or ribbon or
+    /// with the head open; ~HQES still answers.
+    void set_hs_silent_in_fault(bool silent);
     /// The next connection that sends a format is closed after `bytes` bytes of it, and the format is lost.
     void close_mid_job_after(std::size_t bytes);
     /// The fault starts as the next format arrives, before it prints (paper running out mid-run).
@@ -43,7 +47,8 @@ class ZplPrinterEmulator {
 
     std::vector<std::string> printed() const;  ///< formats printed, in order
     std::size_t buffered() const;              ///< formats waiting in the buffer
-    int status_queries() const;
+    int status_queries() const;                ///< ~HS received
+    int hqes_queries() const;                  ///< ~HQES received
 
   private:
     struct Connection;
@@ -51,6 +56,7 @@ class ZplPrinterEmulator {
     void serve(const std::shared_ptr<Connection>& c);
     void take(const std::shared_ptr<Connection>& c, std::size_t n);
     std::string status_answer() const;  // callers hold mutex_
+    std::string hqes_answer() const;    // callers hold mutex_
     void print_buffered();              // callers hold mutex_
 
     boost::asio::io_context io_;
@@ -68,6 +74,8 @@ class ZplPrinterEmulator {
     std::deque<std::string> buffer_;
     std::vector<std::string> printed_;
     int status_queries_ = 0;
+    int hqes_queries_ = 0;
+    bool hs_silent_in_fault_ = false;
     std::thread thread_;
 };
 

@@ -97,7 +97,8 @@ TEST(Config, RelativePathsAreRefused) {
 TEST(Config, UnsupportedPrinterTypeListsTheKnownOnes) {
     const std::string e =
         error_of("[site]\nid = \"t1\"\n[printers.z]\ntype = \"laser\"\ndirectory = \"/tmp/x\"\n");
-    EXPECT_NE(e.find("printers.z.type: expected one of \"file\" \"tcp\", found \"laser\""), std::string::npos)
+    EXPECT_NE(e.find("printers.z.type: expected one of \"file\" \"tcp\" \"usb\", found \"laser\""),
+              std::string::npos)
         << e;
 }
 

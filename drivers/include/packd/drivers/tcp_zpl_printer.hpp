@@ -1,7 +1,8 @@
 #pragma once
-// A Zebra or ZPL-compatible printer on the network, raw TCP (port 9100). Each job is one connection: ~HS
-// before sending (a printer out of paper gets nothing), the formats, then ~HS until the printer's buffer is
-// empty; the job counts as printed only when that last answer shows no error.
+// A Zebra or ZPL-compatible printer on the network, raw TCP (port 9100). Each job is one connection: status
+// (~HS, ~HQES or both) before sending (a printer out of paper gets nothing), the formats, then status until
+// the printer's buffer is empty; the job counts as printed only when that last answer shows no error. The
+// status logic is zpl_job.hpp, shared with the USB printer.
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -11,7 +12,7 @@
 #include <string>
 
 #include "packd/drivers/label_printer.hpp"
-#include "packd/drivers/zpl_status.hpp"
+#include "packd/drivers/zpl_job.hpp"
 
 namespace packd::drivers {
 
@@ -23,6 +24,7 @@ struct TcpPrinterSettings {
     std::chrono::milliseconds status_timeout{2000};   ///< for each answer to ~HS
     std::chrono::milliseconds job_timeout{60000};     ///< from connecting until the printer has taken the job
     std::chrono::milliseconds poll_interval{200};     ///< between ~HS while formats wait in the printer
+    ZplStatusQuery query = ZplStatusQuery::hs;        ///< which status command the printer is asked
 };
 
 class TcpZplPrinter final : public LabelPrinter {
@@ -40,7 +42,7 @@ class TcpZplPrinter final : public LabelPrinter {
     void query_status(std::function<void(Status)> done);
     const TcpPrinterSettings& settings() const { return settings_; }
 
-    struct Exchange;  // one connection's work (tcp_zpl_printer.cpp)
+    struct Exchange;  // one connection (tcp_zpl_printer.cpp)
 
   private:
     void start(std::string zpl, std::function<void(Status)> done);
@@ -49,7 +51,7 @@ class TcpZplPrinter final : public LabelPrinter {
     std::string name_;
     TcpPrinterSettings settings_;
     std::shared_ptr<DeviceStatus> status_;
-    std::shared_ptr<Exchange> current_;
+    std::weak_ptr<Exchange> current_;
 };
 
 }  // namespace packd::drivers

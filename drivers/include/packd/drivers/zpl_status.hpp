@@ -3,6 +3,7 @@
 // each <STX>fields<ETX><CR><LF>, with comma-separated fields. Pure: bytes in, status out.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,19 @@ struct ZplHostStatus {
     bool ribbon_out = false;     // p
     bool label_waiting = false;  // t: a peeled label waits to be taken
     long labels_remaining = 0;   // uuuuuuuu
+    // Only ~HQES tells these (zpl_hqes.hpp, merge_hqes); a ~HS answer leaves them false.
+    bool cutter_fault = false;
+    bool motor_over_temperature = false;
+    bool head_fault = false;  ///< bad element, head not detected, thermistor open
+    bool invalid_firmware_config = false;
+    bool paper_path_fault = false;    ///< jam, feed error, presenter, black mark (kiosk printers)
+    uint32_t other_error_group1 = 0;  ///< error bits the guide's table does not name
+    uint32_t other_error_group2 = 0;
+    bool error_flag_only = false;  ///< the error flag without any bit
+    bool needs_calibration = false;
+    bool clean_head = false;
+    bool replace_head = false;
+    bool paper_near_end = false;
 };
 
 /// Where reading a ~HS answer stands after the bytes seen so far.

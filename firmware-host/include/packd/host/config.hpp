@@ -67,7 +67,7 @@ struct LabelsConfig {
 
 struct PrinterConfig {
     std::string name;
-    std::string type;  ///< "file" or "tcp"
+    std::string type;  ///< "file", "tcp" or "usb"
     std::string directory;
     int dpi = 203;
     // type = "tcp": a ZPL printer on raw TCP.
@@ -76,6 +76,12 @@ struct PrinterConfig {
     int connect_timeout_ms = 3000;
     int status_timeout_ms = 2000;
     int job_timeout_ms = 60000;
+    std::string status = "hs";  ///< tcp and usb: "hs", "hqes" or "both", the status command asked
+    // type = "usb": a USB printer class device through libusb; without ids, the first printer interface.
+    std::string vendor_id;    ///< 4 hex digits, e.g. "0a5f" (Zebra)
+    std::string product_id;   ///< 4 hex digits
+    std::string serial;       ///< the USB serial number, to tell two identical printers apart
+    int reconnect_ms = 1000;  ///< usb: how often an absent printer is looked for besides hotplug
 
     bool operator==(const PrinterConfig&) const = default;
 };

@@ -1,0 +1,69 @@
+#pragma once
+// A ZPL label printer on USB (printer class), through libusb: found by vendor:product id (and serial) or as
+// the first printer-class interface; followed across unplugging with hotplug events and a search timer.
+// Each job goes through zpl_job.hpp like the TCP printer's: status before and after when the interface has a
+// bulk IN endpoint (Zebra printers do), the bytes alone when it has none.
+//
+// libusb's event thread only copies transfer results and posts them; opening, claiming, submitting and
+// closing happen on the io_context.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "packd/drivers/label_printer.hpp"
+#include "packd/drivers/usb_printer_match.hpp"
+#include "packd/drivers/zpl_job.hpp"
+
+namespace packd::drivers {
+
+struct UsbPrinterSettings {
+    UsbPrinterMatch match;
+    ZplJobSettings job;
+    std::chrono::milliseconds reconnect{1000};          ///< between searches while the printer is absent
+    std::chrono::milliseconds transfer_timeout{10000};  ///< for one bulk OUT transfer
+    std::size_t chunk_bytes = 16384;                    ///< bytes per bulk OUT transfer (whole packets)
+};
+
+class UsbPrinter final : public LabelPrinter {
+  public:
+    UsbPrinter(boost::asio::io_context& io, std::string name, UsbPrinterSettings settings);
+    ~UsbPrinter() override;
+    UsbPrinter(const UsbPrinter&) = delete;
+    UsbPrinter& operator=(const UsbPrinter&) = delete;
+
+    /// Starts libusb and looks for the printer. An absent printer, or a system without USB, is not an
+    /// error here: the status says so and hotplug or the search timer finds it later.
+    void open();
+    void close();
+
+    const std::string& name() const override { return name_; }
+    DeviceStatus status() const override { return *status_; }
+    /// Sends the job when the printer is there; otherwise fails at once with the reason, and the print
+    /// queue retries.
+    void print(const PrintJob& job, std::function<void(Status)> done) override;
+
+    struct Usb;      // libusb context, event thread, open device (usb_printer.cpp)
+    struct Channel;  // one job's transfers
+
+  private:
+    bool start_usb();
+    void search();
+    void schedule_search();
+    void release(const std::string& why);
+
+    boost::asio::io_context& io_;
+    std::string name_;
+    UsbPrinterSettings settings_;
+    boost::asio::steady_timer search_timer_;
+    std::shared_ptr<DeviceStatus> status_;
+    std::unique_ptr<Usb> usb_;
+    std::weak_ptr<ZplCheckedJob> current_;
+    bool closed_ = true;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace packd::drivers

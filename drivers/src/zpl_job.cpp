@@ -1,0 +1,303 @@
+// The status logic TCP and USB printers share. ~HS and ~HQES are control commands, so a printer answers
+// them at once even with formats waiting in its buffer (ZPL II Programming Guide, "Control Commands", ~HS and
+// ~HQ). Newer firmware does not answer ~HS at all while out of paper or ribbon or with the head open (~HS,
+// note on conditions), so silence is reported as that possibility too; ~HQES still answers then.
+
+#include "packd/drivers/zpl_job.hpp"
+
+#include <boost/asio/post.hpp>
+#include <utility>
+#include <vector>
+
+#include "packd/drivers/zpl_hqes.hpp"
+
+namespace packd::drivers {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::string_view kHostStatus = "~HS";
+constexpr std::string_view kHostQueryStatus = "~HQES";
+constexpr std::string_view kCancelAll = "~JA";
+
+// The commands one status check sends, in order.
+std::vector<std::pair<std::string_view, bool>> queries(ZplStatusQuery q) {
+    switch (q) {
+        case ZplStatusQuery::hs:
+            return {{kHostStatus, false}};
+        case ZplStatusQuery::hqes:
+            return {{kHostQueryStatus, true}};
+        case ZplStatusQuery::both:
+            break;
+    }
+    return {{kHostStatus, false}, {kHostQueryStatus, true}};
+}
+
+}  // namespace
+
+std::optional<ZplStatusQuery> zpl_status_query(std::string_view name) {
+    if (name == "hs") {
+        return ZplStatusQuery::hs;
+    }
+    if (name == "hqes") {
+        return ZplStatusQuery::hqes;
+    }
+    if (name == "both") {
+        return ZplStatusQuery::both;
+    }
+    return std::nullopt;
+}
+
+ZplCheckedJob::ZplCheckedJob(asio::io_context& io, std::string printer, ZplJobSettings settings,
+                             std::shared_ptr<ZplChannel> channel, std::shared_ptr<DeviceStatus> status,
+                             std::string zpl, std::function<void(Status)> done)
+    : io_(io),
+      printer_(std::move(printer)),
+      settings_(settings),
+      channel_(std::move(channel)),
+      status_(std::move(status)),
+      zpl_(std::move(zpl)),
+      done_(std::move(done)),
+      step_timer_(io),
+      job_timer_(io),
+      poll_timer_(io) {}
+
+void ZplCheckedJob::run() {
+    auto self = shared_from_this();
+    job_timer_.expires_after(settings_.job_timeout);
+    job_timer_.async_wait([self](const boost::system::error_code& ec) {
+        if (!ec) {
+            self->expired("the printer did not take the job within " +
+                          std::to_string(self->settings_.job_timeout.count()) + " ms");
+        }
+    });
+    if (!channel_->readable()) {
+        // A one-way printer: whatever it is in, packd cannot know; the bytes arriving is all there is.
+        if (zpl_.empty()) {
+            *status_ = {DeviceState::ready, "ready (the printer sends no status)"};
+            finish({});
+            return;
+        }
+        send_job();
+        return;
+    }
+    check(zpl_.empty() ? Step::status_only : Step::before);
+}
+
+void ZplCheckedJob::abandon() {
+    done_ = nullptr;
+    finish(fail("abandoned"));
+}
+
+void ZplCheckedJob::check(Step step) {
+    step_ = step;
+    seen_ = {};
+    hs_answered_ = false;
+    ask(0);
+}
+
+void ZplCheckedJob::ask(std::size_t index) {
+    const auto command = queries(settings_.query)[index].first;
+    query_ = index;
+    rx_.clear();
+    const std::string silence = "no answer to " + std::string(command) + " within " +
+                                std::to_string(settings_.status_timeout.count()) + " ms";
+    if (settings_.query == ZplStatusQuery::both && index == 0) {
+        // Newer firmware stays silent to ~HS while out of paper or ribbon or with the head open, and still
+        // answers ~HQES: ask it, on the read already waiting (one read at a time on a channel).
+        auto self = shared_from_this();
+        step_timer_.expires_after(settings_.status_timeout);
+        step_timer_.async_wait([self](const boost::system::error_code& ec) {
+            if (!ec && !self->finished_) {
+                self->ask(1);
+            }
+        });
+    } else {
+        arm(settings_.status_timeout,
+            command == kHostStatus
+                ? silence +
+                      " (an older printer is offline; a newer one stays silent to ~HS while "
+                      "out of paper or ribbon or with its head open)"
+                : silence + " (the printer is offline, or its firmware does not know ~HQES)");
+    }
+    auto self = shared_from_this();
+    channel_->write(command, [self, command](Status st) {
+        if (self->finished_) {
+            return;
+        }
+        if (!st) {
+            self->lost("cannot send " + std::string(command) + ": " + st.error().message);
+            return;
+        }
+        if (!self->reading_) {
+            self->read();
+        }
+    });
+}
+
+void ZplCheckedJob::read() {
+    auto self = shared_from_this();
+    reading_ = true;
+    channel_->read_some([self](Result<std::string> got) {
+        self->reading_ = false;
+        if (self->finished_) {
+            return;
+        }
+        const auto [command, hqes] = queries(self->settings_.query)[self->query_];
+        if (!got) {
+            self->lost("no answer to " + std::string(command) + ": " + got.error().message);
+            return;
+        }
+        self->rx_ += *got;
+        ZplStatusProgress progress = ZplStatusProgress::incomplete;
+        std::string error;
+        if (hqes) {
+            const ZplHqesParse parse = parse_zpl_hqes(self->rx_);
+            progress = parse.progress;
+            error = parse.error;
+            if (progress == ZplStatusProgress::complete) {
+                merge_hqes(parse.answer, self->seen_);
+            }
+        } else {
+            const ZplStatusParse parse = parse_zpl_host_status(self->rx_);
+            progress = parse.progress;
+            error = parse.error;
+            if (progress == ZplStatusProgress::complete) {
+                self->seen_ = parse.status;
+                self->hs_answered_ = true;
+            }
+        }
+        switch (progress) {
+            case ZplStatusProgress::incomplete:
+                self->read();
+                return;
+            case ZplStatusProgress::malformed:
+                *self->status_ = {DeviceState::fault, error};
+                self->finish(fail("printer " + self->printer_ + ": " + error));
+                return;
+            case ZplStatusProgress::complete:
+                if (self->query_ + 1 < queries(self->settings_.query).size()) {
+                    self->ask(self->query_ + 1);
+                    return;
+                }
+                self->step_timer_.cancel();
+                self->answered();
+                return;
+        }
+    });
+}
+
+void ZplCheckedJob::answered() {
+    const DeviceStatus seen = device_status(seen_);
+    *status_ = seen;
+    const bool ok = can_print(seen_);
+    switch (step_) {
+        case Step::status_only:
+            finish(ok ? Status{} : fail("printer " + printer_ + ": " + seen.detail));
+            return;
+        case Step::before:
+            if (!ok) {
+                finish(fail("printer " + printer_ + ": " + seen.detail + " (nothing was sent)"));
+                return;
+            }
+            send_job();
+            return;
+        case Step::after:
+            if (!ok) {
+                // Formats of ours still in the printer would print when the operator fixes it, and the retry
+                // would print them again: cancel them so the retry is the only copy (~JA, "Cancel All").
+                // Without an answer to ~HS the buffer is unknown, so it is cancelled too.
+                if (seen_.formats_in_buffer > 0 || seen_.partial_format || !hs_answered_) {
+                    cancel_buffered_then_fail("printer " + printer_ + ": " + seen.detail +
+                                              " before the label was printed; it will be sent again");
+                } else {
+                    finish(fail("printer " + printer_ + ": " + seen.detail + " after the job"));
+                }
+                return;
+            }
+            if (seen_.formats_in_buffer > 0 || seen_.partial_format) {
+                poll_later();
+                return;
+            }
+            finish({});
+            return;
+    }
+}
+
+void ZplCheckedJob::send_job() {
+    step_timer_.cancel();  // the job timer bounds sending: a large graphic takes a while
+    auto self = shared_from_this();
+    channel_->write(zpl_, [self](Status st) {
+        if (self->finished_) {
+            return;
+        }
+        if (!st) {
+            self->lost("the label was not sent whole: " + st.error().message);
+            return;
+        }
+        if (!self->channel_->readable()) {
+            *self->status_ = {DeviceState::ready, "ready (the printer sends no status)"};
+            self->finish({});
+            return;
+        }
+        self->check(Step::after);
+    });
+}
+
+void ZplCheckedJob::poll_later() {
+    auto self = shared_from_this();
+    poll_timer_.expires_after(settings_.poll_interval);
+    poll_timer_.async_wait([self](const boost::system::error_code& ec) {
+        if (!ec && !self->finished_) {
+            self->check(Step::after);
+        }
+    });
+}
+
+void ZplCheckedJob::cancel_buffered_then_fail(std::string why) {
+    auto self = shared_from_this();
+    arm(settings_.status_timeout, why);
+    channel_->write(kCancelAll, [self, why](Status) { self->finish(fail(why)); });
+}
+
+void ZplCheckedJob::arm(std::chrono::milliseconds timeout, std::string why) {
+    step_timer_.expires_after(timeout);
+    auto self = shared_from_this();
+    step_timer_.async_wait([self, why = std::move(why)](const boost::system::error_code& ec) {
+        if (!ec) {
+            self->expired(why);
+        }
+    });
+}
+
+void ZplCheckedJob::expired(const std::string& why) {
+    if (finished_) {
+        return;
+    }
+    *status_ = {DeviceState::offline, why};
+    finish(fail("printer " + printer_ + ": " + why));
+}
+
+void ZplCheckedJob::lost(const std::string& why) {
+    *status_ = {DeviceState::offline, why};
+    finish(fail("printer " + printer_ + ": " + why));
+}
+
+void ZplCheckedJob::finish(Status result) {
+    if (finished_) {
+        return;
+    }
+    finished_ = true;
+    step_timer_.cancel();
+    job_timer_.cancel();
+    poll_timer_.cancel();
+    channel_->cancel();
+    if (done_) {
+        asio::post(io_, [done = std::move(done_), result = std::move(result)]() mutable {
+            done(std::move(result));
+        });
+    }
+}
+
+}  // namespace packd::drivers
