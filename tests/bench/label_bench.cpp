@@ -18,12 +18,14 @@
 #include "packd/drivers/tcp_zpl_printer.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 #include "packd/fulfillment/supplied_label.hpp"
+#include "source_label_templates.hpp"
 #include "zpl_printer_emulator.hpp"
 
 namespace {
 
 using namespace packd;
 using namespace packd::fulfillment;
+using packd::test::shipping_label;
 using Clock = std::chrono::steady_clock;
 
 struct Timing {
