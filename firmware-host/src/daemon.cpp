@@ -313,13 +313,7 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
 }
 
 Status Daemon::load_label_templates(const LabelsConfig& labels) {
-    std::string directory = labels.templates;
-    if (directory.empty()) {
-        // Run from a build folder (tests, development), the source tree's templates stand in.
-        directory = std::filesystem::is_directory(PACKD_LABEL_TEMPLATES_DIR)
-                        ? PACKD_LABEL_TEMPLATES_DIR
-                        : PACKD_SOURCE_LABEL_TEMPLATES_DIR;
-    }
+    const std::string directory = label_templates_dir(labels);
     auto loaded = ful::load_label_templates(directory);
     if (!loaded) {
         return fail("label templates: " + loaded.error().message);

@@ -1,5 +1,7 @@
 #include "packd/host/label_commands.hpp"
 
+#include <filesystem>
+
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 #include "packd/fulfillment/gs1.hpp"
@@ -21,6 +23,14 @@ constexpr int kMaxOrdersPerPickList = 100;
 constexpr int kMaxSsccLabels = 999;
 
 }  // namespace
+
+std::string label_templates_dir(const LabelsConfig& labels) {
+    if (!labels.templates.empty()) {
+        return labels.templates;
+    }
+    return std::filesystem::is_directory(PACKD_LABEL_TEMPLATES_DIR) ? PACKD_LABEL_TEMPLATES_DIR
+                                                                    : PACKD_SOURCE_LABEL_TEMPLATES_DIR;
+}
 
 ful::LabelSize label_size_for(const ReloadableSections& devices, const std::string& printer) {
     int dpi = 203;

@@ -37,6 +37,30 @@ TEST(PackdCheckConfig, RejectsABadFileNamingFileLineAndKey) {
         << r.output;
 }
 
+TEST(PackdCheckConfig, ChecksTheLabelTemplatesToo) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("templates"));
+    for (const char* kind : {"shipping", "return", "pick_list", "sscc"}) {
+        const std::string name = std::string(kind) + ".toml";
+        write_file(dir.file("templates/" + name), read_file(source_dir() + "/config/labels/" + name));
+    }
+    std::string cfg = daemon_config(dir, free_port());
+    const std::string labels = "[labels]\nprinter = \"desk\"\n";
+    cfg.replace(cfg.find(labels), labels.size(), labels + "templates = \"" + dir.file("templates") + "\"\n");
+    write_file(dir.file("packd.toml"), cfg);
+    auto r = run({packd_binary(), "--check-config", "--config", dir.file("packd.toml")});
+    EXPECT_EQ(r.code, 0) << r.output;
+
+    write_file(dir.file("templates/sscc.toml"),
+               "kind = \"sscc\"\n[[field]]\ntype = \"box\"\nx = 0.5\ny = 0\n"
+               "width = 0.6\nheight = 0.1\n");
+    r = run({packd_binary(), "--check-config", "--config", dir.file("packd.toml")});
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find(dir.file("templates/sscc.toml") + ":2: field[1]: the field lies off the stock"),
+              std::string::npos)
+        << r.output;
+}
+
 TEST(PackdStartup, MissingConfigIsOneClearLine) {
     auto r = run({packd_binary(), "--config", "/nonexistent/packd.toml"});
     EXPECT_EQ(r.code, 1);

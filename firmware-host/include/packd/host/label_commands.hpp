@@ -27,6 +27,10 @@ struct LabelSetup {
     size_t max_payload_bytes = 256 * 1024;
 };
 
+/// The folder of the label templates: [labels] templates, else the installed config/labels, else (packd run
+/// from a build folder) the source tree's.
+std::string label_templates_dir(const LabelsConfig& labels);
+
 /// The stock of `printer` at its resolution, as [labels] size names it.
 fulfillment::LabelSize label_size_for(const ReloadableSections& devices, const std::string& printer);
 
