@@ -160,6 +160,16 @@ class TableReader {
         out = node->value<bool>().value_or(false);
     }
 
+    /// A table under `key` ([labels.routes], or printers = { ... }), or nullptr when absent or not a table.
+    const toml::table* table(std::string_view key) {
+        const toml::node* node = get(key, false);
+        if (node != nullptr && !node->is_table()) {
+            problems_.add(line_of(*node), full(key), "expected a table, found " + describe(*node));
+            return nullptr;
+        }
+        return node != nullptr ? node->as_table() : nullptr;
+    }
+
     void finish() {
         if (table_ == nullptr) {
             return;
@@ -333,6 +343,23 @@ void read_broker(const toml::table& root, Config& cfg, Problems& problems) {
     r.finish();
 }
 
+/// [labels.routes] or a station's printers = { ... }: label kind -> printer name.
+void read_label_routes(const toml::table* table, const std::string& path,
+                       std::map<std::string, std::string>& out, Problems& problems) {
+    if (table == nullptr) {
+        return;
+    }
+    TableReader r(table, path, line_of(*table), problems);
+    for (const char* kind : {"shipping", "return", "pick_list", "sscc"}) {
+        std::string printer;
+        r.text(kind, printer, false);
+        if (!printer.empty()) {
+            out[kind] = printer;
+        }
+    }
+    r.finish();
+}
+
 // The [scales.NAME] section: its own file, as it is the largest device section.
 #include "config_scales.inc"
 // The keys of [printers.NAME] for status queries and USB printers.
@@ -346,6 +373,8 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.text("size", dev.labels.size, false, [](const std::string& v) {
             return one_of(v, {"4x6in", "100x150mm"});
         });
+        r.text("templates", dev.labels.templates, false, optional_absolute_path);
+        read_label_routes(r.table("routes"), "labels.routes", dev.labels.routes, problems);
         r.finish();
     }
     {
@@ -478,6 +507,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.integer("packaging_g", s.packaging_g, 0, 100000);
         r.integer("weight_tolerance_g", s.weight_tolerance_g, 0, 100000);
         r.integer("weight_tolerance_percent", s.weight_tolerance_percent, 0, 100);
+        read_label_routes(r.table("printers"), "stations." + name + ".printers", s.printers, problems);
         dev.stations[name] = s;
     });
     if (!dev.labels.printer.empty() && !dev.printers.count(dev.labels.printer)) {
@@ -487,6 +517,19 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     }
     if (dev.labels.printer.empty() && dev.printers.size() == 1) {
         dev.labels.printer = dev.printers.begin()->first;
+    }
+    // Every printer a label kind is routed to must exist; the message names the key to fix.
+    const auto check_routes = [&](const std::map<std::string, std::string>& routes, const std::string& path) {
+        for (const auto& [kind, printer] : routes) {
+            if (!dev.printers.count(printer)) {
+                problems.add(1, path + "." + kind,
+                             "expected the name of a configured [printers.NAME], found \"" + printer + "\"");
+            }
+        }
+    };
+    check_routes(dev.labels.routes, "labels.routes");
+    for (const auto& [n, s] : dev.stations) {
+        check_routes(s.printers, "stations." + n + ".printers");
     }
     // Two devices on one FIFO would steal each other's lines.
     std::map<std::string, std::string> fifo_owner;
@@ -520,6 +563,21 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
 }
 
 }  // namespace
+
+std::string LabelsConfig::printer_for(const std::string& kind, const StationConfig* station) const {
+    if (station != nullptr) {
+        if (const auto it = station->printers.find(kind); it != station->printers.end()) {
+            return it->second;
+        }
+        if (!station->printer.empty()) {
+            return station->printer;  // the printer standing at the station takes every kind
+        }
+    }
+    if (const auto it = routes.find(kind); it != routes.end()) {
+        return it->second;
+    }
+    return printer;
+}
 
 std::string ConfigProblem::to_string() const {
     // Appends piece by piece: g++ 12 at -O3 warns (-Wrestrict) inside std::string for a + b chains here.

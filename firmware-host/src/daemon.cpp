@@ -162,6 +162,10 @@ Status Daemon::start() {
                                                  static_cast<size_t>(b.max_payload_bytes));
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
+    label_commands_ = std::make_unique<LabelCommands>(*store_, *orders_, *inventory_, topics);
+    if (auto st = load_label_templates(config_.devices.labels); !st) {
+        return st;
+    }
     {
         std::vector<ful::TrackingRange> ranges;
         for (const auto& [name, t] : config_.tracking) {
@@ -330,17 +334,35 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
     return {};
 }
 
+Status Daemon::load_label_templates(const LabelsConfig& labels) {
+    const std::string directory = label_templates_dir(labels);
+    auto loaded = ful::load_label_templates(directory);
+    if (!loaded) {
+        return fail("label templates: " + loaded.error().message);
+    }
+    label_templates_ = std::make_shared<const ful::LabelTemplates>(std::move(*loaded));
+    log::info("label templates loaded from " + directory);
+    return {};
+}
+
 void Daemon::apply_label_route() {
     ful::LabelRoute route;
-    route.printer = config_.devices.labels.printer;
-    int dpi = 203;
-    if (auto it = config_.devices.printers.find(route.printer); it != config_.devices.printers.end()) {
-        dpi = it->second.dpi;
-    }
-    route.size = config_.devices.labels.size == "100x150mm" ? ful::LabelSize::millimetres(100, 150, dpi)
-                                                            : ful::LabelSize::inches(4, 6, dpi);
+    route.printer = config_.devices.labels.printer_for("shipping", nullptr);
+    route.size = label_size_for(config_.devices, route.printer);
     route.ship_from = ship_from(config_.site);
+    route.templates = label_templates_;
     intake_->set_label_route(route);
+    LabelSetup setup;
+    setup.devices = config_.devices;
+    setup.templates = label_templates_;
+    setup.ship_from = route.ship_from;
+    setup.max_payload_bytes = static_cast<size_t>(config_.broker.max_payload_bytes);
+    for (const auto& [name, range] : config_.tracking) {
+        if (range.scheme == "sscc" && setup.sscc_carrier.empty()) {
+            setup.sscc_carrier = range.carrier;
+        }
+    }
+    label_commands_->set_setup(std::move(setup));
 }
 
 void Daemon::on_signal(int signo) {
@@ -374,6 +396,10 @@ void Daemon::reload() {
     }
     if (auto st = open_devices(fresh->devices); !st) {
         log::error("reload: " + st.error().message);
+    }
+    // A template that does not load is refused; the ones in use stay.
+    if (auto st = load_label_templates(fresh->devices.labels); !st) {
+        log::error("reload: " + st.error().message + "; the label templates in use stay");
     }
     config_.devices = fresh->devices;
     apply_label_route();
@@ -802,6 +828,12 @@ json Daemon::handle_admin(const json& request) {
     if (auto answer = scale_commands_.handle(verb, request)) {
         return *answer;
     }
+    if (auto answer = label_commands_->handle(verb, request)) {
+        if (answer->value("ok", false)) {
+            kick_printers({answer->value("printer", "")});
+        }
+        return *answer;
+    }
     if (auto answer = store_commands_->handle(verb, request)) {
         if (answer->value("ok", false) && (verb == "adjust" || verb == "import_stock")) {
             retry_held_orders();  // stock arrived: orders waiting for it can go
@@ -815,7 +847,8 @@ json Daemon::handle_admin(const json& request) {
     }
     return {{"ok", false},
             {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, scan, orders, " +
-                          StoreCommands::verbs() + ", " + ScaleCommands::verbs() + ")"}};
+                          StoreCommands::verbs() + ", " + ScaleCommands::verbs() + ", " +
+                          LabelCommands::verbs() + ")"}};
 }
 
 }  // namespace packd::host

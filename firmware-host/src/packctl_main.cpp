@@ -39,6 +39,8 @@ constexpr const char* kUsage =
     "                                   the station does with it\n"
     "  station [NAME]                   pack stations: open order, items packed, scale, recent replies\n"
     "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
+    "  label pick-list ORDER... [--station NAME]          print the pick list of one order or a batch\n"
+    "  label sscc ORDER [--count N] [--station NAME]      print N GS1 logistics (SSCC) labels\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -317,6 +319,19 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.request = {{"cmd", "scan"}, {"station", w[1]}, {"data", w[2]}};
     } else if (verb == "location" && n == 3 && w[1] == "add") {
         c.request = {{"cmd", "location_add"}, {"code", w[2]}, {"kind", option("kind")}};
+    } else if (verb == "label" && n >= 3 && w[1] == "pick-list") {
+        c.request = {{"cmd", "label_pick_list"},
+                     {"orders", std::vector<std::string>(w.begin() + 2, w.end())},
+                     {"station", option("station")}};
+    } else if (verb == "label" && n == 3 && w[1] == "sscc") {
+        c.request = {{"cmd", "label_sscc"}, {"order", w[2]}, {"station", option("station")}, {"count", 1}};
+        if (!option("count").empty()) {
+            try {
+                c.request["count"] = std::stoi(option("count"));
+            } catch (const std::exception&) {
+                c.error = "--count must be a whole number";
+            }
+        }
     } else if (verb == "reprint" && n == 2) {
         c.request = {
             {"cmd", "reprint"}, {"order", w[1]}, {"kind", option("kind")}, {"operator", operator_name()}};
@@ -430,6 +445,15 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         print_scales(a["scales"]);
     } else if (cmd == "scale_zero" || cmd == "scale_tare") {
         std::cout << text(a, "sent") << " sent to scale " << text(a, "scale") << "\n";
+    } else if (cmd == "label_pick_list" || cmd == "label_sscc") {
+        std::cout << a["jobs"].size() << " label" << (a["jobs"].size() == 1 ? "" : "s")
+                  << " queued on printer " << text(a, "printer");
+        if (a.contains("ssccs")) {
+            for (const auto& sscc : a["ssccs"]) {
+                std::cout << "\n  SSCC " << sscc.get<std::string>();
+            }
+        }
+        std::cout << "\n";
     } else if (cmd == "reprint") {
         std::cout << "reprint queued: job " << text(a, "job_id") << " on printer " << text(a, "printer")
                   << "\n";
@@ -465,7 +489,7 @@ int main(int argc, char** argv) {
             return 0;
         } else if ((arg == "--reason" || arg == "--lot" || arg == "--expiry" || arg == "--note" ||
                     arg == "--mode" || arg == "--kind" || arg == "--carrier" || arg == "--tracking" ||
-                    arg == "--weight") &&
+                    arg == "--weight" || arg == "--station" || arg == "--count") &&
                    i + 1 < argc) {
             options[arg.substr(2)] = argv[++i];
         } else if (arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9')) {

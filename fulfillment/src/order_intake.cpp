@@ -4,6 +4,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/label_data.hpp"
 #include "packd/fulfillment/label_pdf.hpp"
 #include "packd/fulfillment/order_event.hpp"
 #include "packd/fulfillment/shop_events.hpp"
@@ -138,7 +139,11 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
     data.carrier = ev.carrier;
     data.service = ev.service;
     data.tracking_number = ev.tracking_number;
-    Label label = shipping_label(data, route_.size);
+    if (!route_.templates) {
+        log::warning("order " + ev.order_id + ": no shipping label, no label templates are loaded");
+        return;
+    }
+    Label label = render(route_.templates->of(LabelKind::Shipping), label_data(data), route_.size);
     std::string png;
     if (auto rendered = to_png(label)) {
         png = std::move(*rendered);
@@ -165,13 +170,20 @@ Status OrderIntake::publish_return_label(const ReturnEvent& ev, const std::strin
     if (!order) {
         return fail("the order's original cannot be read again: " + order.error().message);
     }
-    ShippingLabelData data;
-    data.order_id = ev.rma;
-    data.ship_from = order->ship_to;
-    data.ship_to = route_.ship_from;
+    if (!route_.templates) {
+        return fail("no label templates are loaded");
+    }
+    ReturnLabelData data;
+    data.rma = ev.rma;
+    data.order_id = order_id;
+    data.from = order->ship_to;
+    data.return_to = route_.ship_from;
     data.carrier = ev.carrier;
     data.tracking_number = ev.tracking_number;
-    const Label label = shipping_label(data, route_.size);
+    const Label label = render(route_.templates->of(LabelKind::Return), label_data(data), route_.size);
+    if (auto valid = validate(label); !valid) {
+        return valid.error();
+    }
     auto png = to_png(label);
     if (!png) {
         return png.error();

@@ -1,4 +1,4 @@
-// The label benchmark: how long packd takes to render the shipping label as ZPL and as the PNG preview, to
+// The label benchmark: how long packd takes to render each label template as ZPL and as the PNG preview, to
 // turn a shop-supplied PNG or PDF into a ZPL graphic, and from handing a job to a TCP printer until the
 // printer (the loopback emulator of the tests) has every byte and has answered the closing ~HS. The floor is
 // one ~HS round trip to the same emulator. It prints figures and asserts nothing (docs/PERFORMANCE.md).
@@ -12,19 +12,23 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_report.hpp"
 #include "packd/drivers/tcp_zpl_printer.hpp"
 #include "packd/drivers/zpl_hqes.hpp"
+#include "packd/fulfillment/label_data.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
 #include "packd/fulfillment/supplied_label.hpp"
+#include "source_label_templates.hpp"
 #include "zpl_printer_emulator.hpp"
 
 namespace {
 
 using namespace packd;
 using namespace packd::fulfillment;
+using packd::test::shipping_label;
 using Clock = std::chrono::steady_clock;
 
 struct Timing {
@@ -78,13 +82,34 @@ int main(int argc, char** argv) {
     std::vector<bench::Row> rows;
 
     int id = 1;
-    for (const LabelSize size : {LabelSize::inches(4, 6, 203), LabelSize::millimetres(100, 150, 300)}) {
-        const std::string stock = size.dpi == 203 ? "4x6 in, 203 dpi" : "100x150 mm, 300 dpi";
-        const Label label = shipping_label(sample(), size);
-        row(rows, std::to_string(id++), "shipping label -> ZPL", runs,
-            timed(runs, [&] { (void)to_zpl(label); }), stock);
-        row(rows, std::to_string(id++), "shipping label -> PNG preview", runs,
-            timed(runs, [&] { (void)to_png(label); }), stock);
+    // Every template (config/labels/) on 4x6 in at both resolutions; the pick list has 20 lines (one page).
+    const LabelTemplates& templates = test::source_label_templates();
+    PickListData picks{"Order 100042", {"100042"}, {}};
+    for (int i = 0; i < 20; ++i) {
+        picks.lines.push_back(
+            {"100042", "A-" + std::to_string(i), "SKU-" + std::to_string(i), "Tasse Zoë rot", 2});
+    }
+    const std::vector<std::pair<LabelKind, LabelData>> kinds = {
+        {LabelKind::Shipping, label_data(sample())},
+        {LabelKind::Return, label_data(ReturnLabelData{"RMA-4711", "100042", sample().ship_to,
+                                                       sample().ship_from, "DHL", "JJD000123456789012"})},
+        {LabelKind::PickList, label_data(picks)},
+        {LabelKind::Sscc, label_data(SsccLabelData{"340123450000000000", "09501101530003", "24", "100042",
+                                                   "DHL", sample().ship_from, sample().ship_to, "1 of 1"})}};
+    row(rows, std::to_string(id++), "load the four templates", runs,
+        timed(runs, [&] { (void)load_label_templates(test::source_label_templates_dir()); }),
+        "config/labels/*.toml");
+    for (const LabelSize size : {LabelSize::inches(4, 6, 203), LabelSize::inches(4, 6, 300)}) {
+        const std::string stock = size.dpi == 203 ? "4x6 in, 203 dpi" : "4x6 in, 300 dpi";
+        for (const auto& entry : kinds) {
+            const LabelData& data = entry.second;  // a named reference: lambdas below capture it
+            const LabelTemplate& tpl = templates.of(entry.first);
+            const std::string name = to_string(entry.first);
+            row(rows, std::to_string(id++), name + " -> ZPL (render + ZPL)", runs,
+                timed(runs, [&] { (void)to_zpl(render(tpl, data, size)); }), stock);
+            row(rows, std::to_string(id++), name + " -> PNG preview (render + PNG)", runs / 4,
+                timed(runs / 4, [&] { (void)to_png(render(tpl, data, size)); }), stock);
+        }
     }
 
     const LabelSize stock = LabelSize::inches(4, 6, 203);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "packd_fixture.hpp"
@@ -33,6 +34,30 @@ TEST(PackdCheckConfig, RejectsABadFileNamingFileLineAndKey) {
               std::string::npos)
         << r.output;
     EXPECT_NE(r.output.find(dir.file("packd.toml") + ":5: broker.hots: unknown key"), std::string::npos)
+        << r.output;
+}
+
+TEST(PackdCheckConfig, ChecksTheLabelTemplatesToo) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("templates"));
+    for (const char* kind : {"shipping", "return", "pick_list", "sscc"}) {
+        const std::string name = std::string(kind) + ".toml";
+        write_file(dir.file("templates/" + name), read_file(source_dir() + "/config/labels/" + name));
+    }
+    std::string cfg = daemon_config(dir, free_port());
+    const std::string labels = "[labels]\nprinter = \"desk\"\n";
+    cfg.replace(cfg.find(labels), labels.size(), labels + "templates = \"" + dir.file("templates") + "\"\n");
+    write_file(dir.file("packd.toml"), cfg);
+    auto r = run({packd_binary(), "--check-config", "--config", dir.file("packd.toml")});
+    EXPECT_EQ(r.code, 0) << r.output;
+
+    write_file(dir.file("templates/sscc.toml"),
+               "kind = \"sscc\"\n[[field]]\ntype = \"box\"\nx = 0.5\ny = 0\n"
+               "width = 0.6\nheight = 0.1\n");
+    r = run({packd_binary(), "--check-config", "--config", dir.file("packd.toml")});
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find(dir.file("templates/sscc.toml") + ":2: field[1]: the field lies off the stock"),
+              std::string::npos)
         << r.output;
 }
 
@@ -202,7 +227,7 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
     write_file(dir.file("packd.toml"), "[site]\nid = \"it\"\n[printers.x]\ntype = \"laser\"\n");
     p->signal(SIGHUP);
     ASSERT_TRUE(p->wait_for_output("reload refused", 10s)) << p->output();
-    EXPECT_NE(p->output().find("printers.x.type: expected one of \"file\" \"tcp\", found \"laser\""),
+    EXPECT_NE(p->output().find("printers.x.type: expected one of \"file\" \"tcp\" \"usb\", found \"laser\""),
               std::string::npos)
         << p->output();
     EXPECT_TRUE(p->running());
@@ -210,6 +235,34 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
     EXPECT_EQ(status.code, 0) << status.output;
     EXPECT_NE(status.output.find("printer  spare: ready"), std::string::npos) << status.output;
     EXPECT_NE(status.output.find("printer  desk: ready"), std::string::npos) << status.output;
+}
+
+TEST(PackdSignals, SighupReloadsLabelTemplatesAndKeepsThemWhenOneIsBroken) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.file("templates"));
+    for (const char* kind : {"shipping", "return", "pick_list", "sscc"}) {
+        const std::string name = std::string(kind) + ".toml";
+        write_file(dir.file("templates/" + name), read_file(source_dir() + "/config/labels/" + name));
+    }
+    std::string cfg = daemon_config(dir, free_port());
+    const std::string labels = "[labels]\nprinter = \"desk\"\n";
+    cfg.replace(cfg.find(labels), labels.size(), labels + "templates = \"" + dir.file("templates") + "\"\n");
+    write_file(dir.file("packd.toml"), cfg);
+    auto p = start_packd(dir);
+    EXPECT_NE(p->output().find("label templates loaded from " + dir.file("templates")), std::string::npos)
+        << p->output();
+
+    // A merchant's mistake: the reload names file, line and key, and the templates in use stay.
+    write_file(dir.file("templates/return.toml"), read_file(dir.file("templates/return.toml")) +
+                                                      "\n[[field]]\ntype = \"text\"\nx = 0\ny = 0\n"
+                                                      "text = \"{customer}\"\n");
+    p->signal(SIGHUP);
+    ASSERT_TRUE(p->wait_for_output("the label templates in use stay", 10s)) << p->output();
+    EXPECT_NE(p->output().find(dir.file("templates/return.toml") + ":"), std::string::npos) << p->output();
+    EXPECT_NE(p->output().find("text: unknown data field \"customer\" for a return label"), std::string::npos)
+        << p->output();
+    ASSERT_TRUE(p->wait_for_output("config reloaded", 10s)) << p->output();
+    EXPECT_TRUE(p->running());
 }
 
 TEST(Packctl, StatusShowsDaemonBrokerAndDevices) {

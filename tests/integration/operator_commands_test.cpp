@@ -126,5 +126,39 @@ TEST(SuppliedLabels, TheShopsLabelPrintsAsItCameAndBadOnesAreRefused) {
     EXPECT_TRUE(printed) << packd->output();
 }
 
+// `packctl label pick-list` and `packctl label sscc` print on the printers routed for their kinds.
+TEST(OperatorCommands, PickListAndSsccLabelsPrintOnTheirRoutedPrinters) {
+    TempDir dir;
+    Broker broker;
+    write_file(dir.file("packd.toml"),
+               daemon_config(dir, broker.port(),
+                             "[printers.office]\ntype = \"file\"\ndirectory = \"" + dir.file("office") +
+                                 "\"\n[labels.routes]\npick_list = \"office\"\n"
+                                 "[tracking.pallets]\ncarrier = \"pallets\"\nscheme = \"sscc\"\n"
+                                 "prefix = \"34012345\"\nfirst = 1\nlast = 1000\n"));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+    publish(broker.port(), "packd/v1/it/in/orders", order_payload("e1", "P1", "MUG-RED", 2));
+    ASSERT_TRUE(wait_for_file(dir.file("labels/P1-shipping-1.zpl"), 20s)) << packd->output();
+
+    auto picks = packctl(dir, {"label", "pick-list", "P1"});
+    ASSERT_EQ(picks.code, 0) << picks.output;
+    EXPECT_NE(picks.output.find("1 label queued on printer office"), std::string::npos) << picks.output;
+    ASSERT_TRUE(wait_for_file(dir.file("office/P1-pick_list-2.zpl"), 20s)) << packd->output();
+    EXPECT_NE(read_file(dir.file("office/P1-pick_list-2.zpl")).find("^FDMUG-RED^FS"), std::string::npos);
+
+    auto pallets = packctl(dir, {"label", "sscc", "P1", "--count", "2", "--station", "pack1"});
+    ASSERT_EQ(pallets.code, 0) << pallets.output;
+    EXPECT_NE(pallets.output.find("2 labels queued on printer desk"), std::string::npos) << pallets.output;
+    EXPECT_NE(pallets.output.find("SSCC 340123450000000017"), std::string::npos) << pallets.output;
+    ASSERT_TRUE(wait_for_file(dir.file("labels/P1-sscc-4.zpl"), 20s)) << packd->output();
+    EXPECT_NE(read_file(dir.file("labels/P1-sscc-4.zpl")).find("340123450000000024"), std::string::npos);
+
+    auto unknown = packctl(dir, {"label", "pick-list", "P1", "NOPE"});
+    EXPECT_NE(unknown.code, 0);
+    EXPECT_NE(unknown.output.find("unknown order \"NOPE\""), std::string::npos) << unknown.output;
+}
+
 }  // namespace
 }  // namespace packd::test

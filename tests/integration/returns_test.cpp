@@ -8,7 +8,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "label_reading.hpp"
 #include "packd_fixture.hpp"
+#include "source_label_templates.hpp"
 
 namespace packd::test {
 namespace {
@@ -134,6 +136,26 @@ TEST(Returns, ApprovedReturnSendsItsLabelAsPngAndPdf) {
     const std::string png = base64_decode(label["png_base64"].get<std::string>());
     const std::string pdf = base64_decode(label["pdf_base64"].get<std::string>());
     EXPECT_EQ(png.rfind("\x89PNG\r\n\x1a\n", 0), 0u);
+    // Drawn from return.toml: its two Code 128 symbols (RMA, tracking number) sit where the template puts
+    // them for this data, and read back.
+    namespace ful = packd::fulfillment;
+    const auto preview = ful::label_reading::decode_png(png);
+    ASSERT_TRUE(preview.has_value());
+    ful::ReturnLabelData expected;
+    expected.rma = "RMA-1";
+    expected.order_id = "R1";
+    expected.carrier = "DHL";
+    expected.tracking_number = "JJD9";
+    const ful::Label layout = ful::render(source_label_templates().of(ful::LabelKind::Return),
+                                          ful::label_data(expected), ful::LabelSize::inches(4, 6, 203));
+    const auto barcodes = ful::label_reading::barcode_fields(layout);
+    ASSERT_EQ(barcodes.size(), 2u);
+    for (const auto& field : barcodes) {
+        const auto read = ful::label_reading::find_barcode(ful::label_reading::read_symbol(*preview, field),
+                                                           ZXing::BarcodeFormat::Code128);
+        ASSERT_TRUE(read.has_value()) << field.data;
+        EXPECT_EQ(read->text(), field.data);
+    }
     EXPECT_EQ(pdf.rfind("%PDF-1.4", 0), 0u);
     EXPECT_EQ(pdf.substr(pdf.size() - 6), "%%EOF\n");
     EXPECT_EQ(packctl(dir, {"verify"}).code, 0);

@@ -11,9 +11,12 @@
 #include <string>
 
 #include "packd/fulfillment/shipping_label.hpp"
+#include "source_label_templates.hpp"
 
 namespace packd::fulfillment {
 namespace {
+
+using test::shipping_label;
 
 Label sample_label(int dpi) {
     ShippingLabelData data;

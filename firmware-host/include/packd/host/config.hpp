@@ -58,9 +58,21 @@ struct BrokerConfig {
     bool operator==(const BrokerConfig&) const = default;
 };
 
+struct StationConfig;
+
 struct LabelsConfig {
     std::string printer;         ///< printer for shipping labels of orders that arrive from the shop
     std::string size = "4x6in";  ///< "4x6in" or "100x150mm"
+    /// The folder of the label templates (shipping.toml, return.toml, pick_list.toml, sscc.toml). Empty:
+    /// the installed config/labels.
+    std::string templates;
+    /// [labels.routes]: the printer of each label kind ("shipping", "return", "pick_list", "sscc"); a kind
+    /// without a route prints on `printer`.
+    std::map<std::string, std::string> routes;
+
+    /// The printer for labels of `kind`, printed at `station` when one is named: the station's printer for
+    /// that kind, else the station's `printer`, else [labels.routes], else `printer`.
+    std::string printer_for(const std::string& kind, const StationConfig* station) const;
 
     bool operator==(const LabelsConfig&) const = default;
 };
@@ -154,6 +166,8 @@ struct StationConfig {
     int packaging_g = 0;               ///< box and filler, added to the items' weight for the weight check
     int weight_tolerance_g = 50;       ///< the weight check allows this much ...
     int weight_tolerance_percent = 5;  ///< ... or this share of the expected weight, whichever is more
+    /// printers = { shipping = "desk", pick_list = "office" }: this station's printer per label kind.
+    std::map<std::string, std::string> printers;
 
     bool operator==(const StationConfig&) const = default;
 };

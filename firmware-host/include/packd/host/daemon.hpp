@@ -26,6 +26,7 @@
 #include "packd/fulfillment/store.hpp"
 #include "packd/host/admin_server.hpp"
 #include "packd/host/config.hpp"
+#include "packd/host/label_commands.hpp"
 #include "packd/host/scale_commands.hpp"
 #include "packd/host/store_commands.hpp"
 #include "packd/host/systemd_notifier.hpp"
@@ -46,6 +47,8 @@ class Daemon {
     Status start();
     Status open_devices(const ReloadableSections& devices);
     void apply_label_route();
+    /// Loads the label templates `labels` names into templates_; on failure the old ones stay.
+    Status load_label_templates(const LabelsConfig& labels);
     void on_signal(int signo);
     void reload();
     void shutdown();
@@ -92,6 +95,8 @@ class Daemon {
     std::unique_ptr<fulfillment::StockPublisher> stock_levels_;
     boost::asio::steady_timer stock_timer_;
     std::unique_ptr<StoreCommands> store_commands_;
+    std::unique_ptr<LabelCommands> label_commands_;
+    std::shared_ptr<const fulfillment::LabelTemplates> label_templates_;
     std::unique_ptr<AdminServer> admin_;
     std::map<std::string, std::shared_ptr<drivers::LabelPrinter>> printers_;
     std::map<std::string, std::unique_ptr<fulfillment::PrintQueue>> queues_;

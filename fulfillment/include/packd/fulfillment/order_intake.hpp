@@ -5,10 +5,12 @@
 // applied all of it exactly once.
 
 #include <functional>
+#include <memory>
 #include <set>
 #include <string>
 
 #include "packd/fulfillment/label.hpp"
+#include "packd/fulfillment/label_template.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_subscription.hpp"
 #include "packd/fulfillment/return_desk.hpp"
@@ -23,6 +25,9 @@ struct LabelRoute {
     std::string printer;  ///< empty: orders are accepted without printing
     LabelSize size = LabelSize::inches(4, 6, 203);
     Address ship_from;
+    /// The layouts (config/labels/*.toml); shared so a reload swaps them without copying. Without them
+    /// no shipping label is queued and return labels are refused.
+    std::shared_ptr<const LabelTemplates> templates;
 };
 
 /// What one pass over the inbox did.

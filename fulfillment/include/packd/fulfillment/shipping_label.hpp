@@ -1,6 +1,7 @@
 #pragma once
 // The shipping label a packer sticks on a parcel: sender, recipient, carrier and service, the tracking
-// barcode, order and weight, and a QR code with the tracking link.
+// barcode, order and weight, and a QR code with the tracking link. Its layout is config/labels/shipping.toml
+// (label_template.hpp); label_data() in label_data.hpp gives the template this data by name.
 
 #include <string>
 
@@ -32,12 +33,5 @@ struct ShippingLabelData {
     int weight_grams = 0;         // not printed when zero or less
     std::string tracking_url;     // QR code, printable ASCII (percent-encoded); none when empty
 };
-
-/// Lays out a classic 4x6 shipping label scaled to `size` (any stock of roughly that shape, at any
-/// resolution): the ship-from block small at the top, a large SHIP TO block, carrier and service, the
-/// tracking barcode with its number underneath, order id, weight and the tracking QR code. Line breaks and
-/// other control characters in the data print as spaces. Check the result with validate() (render_bitmap
-/// does): a tracking number or link the barcodes cannot carry makes it fail.
-Label shipping_label(const ShippingLabelData& data, LabelSize size);
 
 }  // namespace packd::fulfillment

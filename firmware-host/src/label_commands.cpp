@@ -1,0 +1,188 @@
+#include "packd/host/label_commands.hpp"
+
+#include <filesystem>
+
+#include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
+#include "packd/fulfillment/gs1.hpp"
+#include "packd/fulfillment/label_data.hpp"
+#include "packd/fulfillment/shop_formats.hpp"
+#include "packd/fulfillment/tracking.hpp"
+
+namespace packd::host {
+namespace ful = packd::fulfillment;
+using nlohmann::json;
+
+namespace {
+
+json refused(const std::string& why) {
+    return {{"ok", false}, {"error", why}};
+}
+
+constexpr int kMaxOrdersPerPickList = 100;
+constexpr int kMaxSsccLabels = 999;
+
+}  // namespace
+
+std::string label_templates_dir(const LabelsConfig& labels) {
+    if (!labels.templates.empty()) {
+        return labels.templates;
+    }
+    return std::filesystem::is_directory(PACKD_LABEL_TEMPLATES_DIR) ? PACKD_LABEL_TEMPLATES_DIR
+                                                                    : PACKD_SOURCE_LABEL_TEMPLATES_DIR;
+}
+
+ful::LabelSize label_size_for(const ReloadableSections& devices, const std::string& printer) {
+    int dpi = 203;
+    if (const auto it = devices.printers.find(printer); it != devices.printers.end()) {
+        dpi = it->second.dpi;
+    }
+    return devices.labels.size == "100x150mm" ? ful::LabelSize::millimetres(100, 150, dpi)
+                                              : ful::LabelSize::inches(4, 6, dpi);
+}
+
+std::optional<json> LabelCommands::handle(const std::string& verb, const json& request) {
+    if (verb != "label_pick_list" && verb != "label_sscc") {
+        return std::nullopt;
+    }
+    if (!setup_.templates) {
+        return refused("no label templates are loaded");
+    }
+    try {
+        return verb == "label_pick_list" ? pick_list(request) : sscc(request);
+    } catch (const ful::SqliteError& e) {
+        log::error(verb + ": " + e.what());
+        return refused(std::string("store: ") + e.what());
+    }
+}
+
+Result<std::string> LabelCommands::printer_for(const std::string& kind, const json& request) const {
+    const std::string station = request.value("station", "");
+    const StationConfig* at = nullptr;
+    if (!station.empty()) {
+        const auto it = setup_.devices.stations.find(station);
+        if (it == setup_.devices.stations.end()) {
+            return fail("no station \"" + printable(station.substr(0, 64)) + "\" is configured");
+        }
+        at = &it->second;
+    }
+    std::string printer = setup_.devices.labels.printer_for(kind, at);
+    if (printer.empty()) {
+        return fail("no printer for " + kind + " labels: set [labels.routes] " + kind +
+                    " or [labels] printer");
+    }
+    return printer;
+}
+
+json LabelCommands::pick_list(const json& request) {
+    const auto ids = request.find("orders");
+    if (ids == request.end() || !ids->is_array() || ids->empty() || ids->size() > kMaxOrdersPerPickList) {
+        return refused("label_pick_list needs \"orders\": 1 to 100 order ids");
+    }
+    auto printer = printer_for("pick_list", request);
+    if (!printer) {
+        return refused(printer.error().message);
+    }
+    ful::PickListData data;
+    for (const auto& id_json : *ids) {
+        const std::string id = id_json.is_string() ? id_json.get<std::string>() : std::string();
+        auto detail = orders_.detail(id);
+        if (!detail) {
+            return refused("pick list: unknown order \"" + printable(id.substr(0, 64)) + "\"");
+        }
+        data.order_ids.push_back(id);
+        for (const auto& line : detail->lines) {
+            ful::PickLine pick{id, "", line.sku, line.sku, line.quantity};
+            if (auto product = inventory_.product(line.sku)) {
+                pick.name = product->name;
+            }
+            // The first location that holds the SKU, as a picker walks to it; none when nothing is on hand.
+            for (const auto& row : inventory_.level(line.sku).rows) {
+                if (row.on_hand > 0) {
+                    pick.location = row.location;
+                    break;
+                }
+            }
+            data.lines.push_back(std::move(pick));
+        }
+    }
+    data.title = data.order_ids.size() == 1 ? "Order " + data.order_ids.front()
+                                            : "Batch of " + std::to_string(data.order_ids.size()) + " orders";
+    const ful::LabelSize size = label_size_for(setup_.devices, *printer);
+    const auto pages =
+        ful::render_pages(setup_.templates->of(ful::LabelKind::PickList), ful::label_data(data), size);
+    json jobs = json::array();
+    ful::Transaction tx(store_.db());
+    for (const auto& page : pages) {
+        if (auto valid = ful::validate(page); !valid) {
+            return refused("pick list: " + valid.error().message);
+        }
+        auto png = ful::to_png(page);
+        jobs.push_back(store_.print_job_add(*printer, "pick_list", data.order_ids.front(), ful::to_zpl(page),
+                                            png ? *png : std::string(), false));
+    }
+    tx.commit();
+    log::notice("pick list of " + std::to_string(data.order_ids.size()) + " orders, " +
+                std::to_string(data.lines.size()) + " lines, " + std::to_string(pages.size()) +
+                " labels queued on printer " + *printer);
+    return {{"ok", true}, {"printer", *printer}, {"jobs", jobs}, {"pages", pages.size()}};
+}
+
+json LabelCommands::sscc(const json& request) {
+    const std::string order_id = request.value("order", "");
+    const int count = request.value("count", 1);
+    if (count < 1 || count > kMaxSsccLabels) {
+        return refused("label_sscc: count must be 1 to 999");
+    }
+    if (setup_.sscc_carrier.empty()) {
+        return refused("no SSCC range is configured: add a [tracking.NAME] with scheme = \"sscc\"");
+    }
+    auto printer = printer_for("sscc", request);
+    if (!printer) {
+        return refused(printer.error().message);
+    }
+    if (!orders_.state_of(order_id)) {
+        return refused("SSCC label: unknown order \"" + printable(order_id.substr(0, 64)) + "\"");
+    }
+    auto order =
+        ful::parse_inbound_order(orders_.original_of(order_id), setup_.max_payload_bytes, "", nullptr);
+    if (!order) {
+        return refused("SSCC label: the order's original cannot be read again: " + order.error().message);
+    }
+    ful::SsccLabelData data;
+    data.ship_from = setup_.ship_from;
+    data.ship_to = order->ship_to;
+    data.carrier = order->carrier;
+    // (400) carries the order only when GS1's character set allows it; the text lines show it either way.
+    if (ful::parse_gs1("(400)" + order_id)) {
+        data.order_id = order_id;
+    }
+    const ful::LabelSize size = label_size_for(setup_.devices, *printer);
+    ful::TrackingNumbers numbers(store_, topics_);
+    json jobs = json::array();
+    json ssccs = json::array();
+    // The numbers and their jobs commit together: a number is never printed without being taken.
+    ful::Transaction tx(store_.db());
+    for (int i = 0; i < count; ++i) {
+        auto number = numbers.allocate(setup_.sscc_carrier, true);
+        if (!number) {
+            return refused("SSCC label: " + number.error().message);
+        }
+        data.sscc = *number;
+        data.carton = std::to_string(i + 1) + " of " + std::to_string(count);
+        const ful::Label label =
+            ful::render(setup_.templates->of(ful::LabelKind::Sscc), ful::label_data(data), size);
+        if (auto valid = ful::validate(label); !valid) {
+            return refused("SSCC label: " + valid.error().message);
+        }
+        auto png = ful::to_png(label);
+        jobs.push_back(store_.print_job_add(*printer, "sscc", order_id, ful::to_zpl(label),
+                                            png ? *png : std::string(), false));
+        ssccs.push_back(*number);
+    }
+    tx.commit();
+    log::notice("SSCC labels for order " + order_id + ": " + ssccs.dump() + " queued on printer " + *printer);
+    return {{"ok", true}, {"printer", *printer}, {"jobs", jobs}, {"ssccs", ssccs}};
+}
+
+}  // namespace packd::host
