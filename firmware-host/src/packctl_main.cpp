@@ -36,6 +36,7 @@ constexpr const char* kUsage =
     "  scale [NAME]                     live reading, state and stable weight of the scales\n"
     "  scale zero|tare NAME             zero or tare a scale\n"
     "  scan STATION DATA                what a scan of DATA at STATION means, as a scanner would send it\n"
+    "  scans [STATION]                  the last scan events of each station (or of one), oldest first\n"
     "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
@@ -274,6 +275,11 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
     } else if (verb == "export" && (n == 2 || n == 3) && w[1] == "stock") {
         c.request = {{"cmd", "export_stock"}};
         c.output_file = n == 3 ? w[2] : "";
+    } else if (verb == "scans" && n <= 2) {
+        c.request = {{"cmd", "scans"}};
+        if (n == 2) {
+            c.request["station"] = w[1];
+        }
     } else if (verb == "scan" && n == 3) {
         c.request = {{"cmd", "scan"}, {"station", w[1]}, {"data", w[2]}};
     } else if (verb == "location" && n == 3 && w[1] == "add") {
@@ -371,6 +377,16 @@ int print_answer(const json& request, const json& a, const std::string& output_f
              {"lot", "serial", "expiry", "best_before", "production_date", "net_weight_mg"}) {
             if (scan.contains(field)) {
                 std::cout << "  " << field << ": " << text(scan, field) << "\n";
+            }
+        }
+    } else if (cmd == "scans") {
+        const json scans = a.value("scans", json::object());
+        for (const auto& [station, events] : scans.items()) {
+            for (const auto& e : events) {
+                std::cout << station << " " << text(e, "device") << " "
+                          << (e.value("valid", false) ? text(e, "kind") + " " + text(e, "code")
+                                                      : "invalid: " + text(e, "reason"))
+                          << "\n";
             }
         }
     } else if (cmd == "ship") {

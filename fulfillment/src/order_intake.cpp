@@ -348,7 +348,30 @@ void OrderIntake::apply_command(const InboxMessage& msg, IntakeResult& result) {
         });
 }
 
+void OrderIntake::apply_image_scan(const InboxMessage& msg, const std::string& station,
+                                   IntakeResult& result) {
+    // A scan is a moment at a station, not a shop event: no event id, nothing to apply twice. The
+    // image leaves the inbox here; a scan lost to a crash before it is decoded is scanned again.
+    Transaction tx(store_.db());
+    Status taken = image_scans_ ? image_scans_(station, msg.payload)
+                                : Status(fail("image scans are not taken by this packd"));
+    if (!taken) {
+        refuse(
+            msg,
+            "image scan for station \"" + printable(station.substr(0, 64)) + "\": " + taken.error().message,
+            result);
+    } else {
+        store_.inbox_finish(msg.id);
+        ++result.applied;
+    }
+    tx.commit();
+}
+
 void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
+    if (auto station = topics_.scan_station(msg.topic)) {
+        apply_image_scan(msg, *station, result);
+        return;
+    }
     if (msg.topic == topics_.commands_in()) {
         apply_command(msg, result);
         return;
@@ -370,7 +393,7 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         refuse(msg,
                "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
                    topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.commands_in() + ", " +
-                   topics_.labels_in() + ")",
+                   topics_.labels_in() + ", " + topics_.scans_in("STATION") + ")",
                result);
         tx.commit();
         return;
