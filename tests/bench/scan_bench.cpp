@@ -183,7 +183,9 @@ int main() {
             });
         }
         while (answered < count) {
-            io.run_one();
+            if (io.run_one() == 0) {
+                io.restart();  // the loop ran out of work between frames and stopped
+            }
         }
     };
     fulfillment::ImageDecoder one_helper(io, {decoder, limits, 1, 64});
