@@ -55,29 +55,12 @@ Result<std::string> find_input_device(uint16_t vendor, uint16_t product, const s
 }
 
 EvdevScanner::EvdevScanner(boost::asio::io_context& io, std::string name, EvdevScannerSettings settings)
-    : io_(io),
-      name_(std::move(name)),
+    : StreamScanner(io, std::move(name), settings.reconnect),
       settings_(std::move(settings)),
       codec_(settings_.wedge),
-      device_(io),
-      reconnect_timer_(io),
       idle_timer_(io) {}
 
-EvdevScanner::~EvdevScanner() {
-    *alive_ = false;
-    boost::system::error_code ec;
-    device_.close(ec);
-}
-
-Status EvdevScanner::open() {
-    auto st = open_once();
-    if (!st) {
-        lost(st.error().message);
-    }
-    return st;
-}
-
-Status EvdevScanner::open_once() {
+Status EvdevScanner::open_stream() {
     std::string path = settings_.device;
     if (path.empty()) {
         if (!settings_.usb_vendor || !settings_.usb_product) {
@@ -108,38 +91,28 @@ Status EvdevScanner::open_once() {
         ::ioctl(fd, EVIOCSCLOCKID, &clock);
     }
     boost::system::error_code ec;
-    device_.assign(fd, ec);
+    stream_.assign(fd, ec);
     if (ec) {
         ::close(fd);
         return fail("cannot watch " + path + ": " + ec.message());
     }
-    status_ = {DeviceState::ready, std::string(input_device ? "grabbed " : "replaying ") + path +
-                                       ", layout " + to_string(settings_.wedge.layout)};
-    log::info("scanner " + name_ + ": " + status_.detail);
-    read_more();
+    connected(std::string(input_device ? "grabbed " : "replaying ") + path + ", layout " +
+              to_string(settings_.wedge.layout));
     return {};
 }
 
-void EvdevScanner::read_more() {
-    device_.async_read_some(
-        boost::asio::buffer(buffer_),
-        [this, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
-            if (!*alive || ec == boost::asio::error::operation_aborted) {
-                return;
-            }
-            if (ec || n == 0) {
-                // ENODEV when the scanner is unplugged; end of file when a replayed stream ends.
-                lost(ec ? "scanner unplugged or gone (" + ec.message() + ")" : "the device closed");
-                return;
-            }
-            reader_.feed({buffer_.data(), n}, [this](const InputEvent& e) {
-                last_event_us_ = e.time_us;
-                last_event_at_ = std::chrono::steady_clock::now();
-                codec_.feed(e, [this](KeyedScan scan) { deliver(std::move(scan)); });
-            });
-            arm_idle_timer();
-            read_more();
-        });
+void EvdevScanner::decode(std::span<const std::uint8_t> bytes) {
+    reader_.feed(bytes, [this](const InputEvent& e) {
+        last_event_us_ = e.time_us;
+        last_event_at_ = std::chrono::steady_clock::now();
+        codec_.feed(e, [this](KeyedScan scan) { emit(std::move(scan)); });
+    });
+    arm_idle_timer();
+}
+
+std::string EvdevScanner::gone(const boost::system::error_code& ec) const {
+    // ENODEV when the scanner is unplugged; end of file when a replayed stream ends.
+    return ec ? "scanner unplugged or gone (" + ec.message() + ")" : "the device closed";
 }
 
 int64_t EvdevScanner::event_clock_now() const {
@@ -154,43 +127,25 @@ void EvdevScanner::arm_idle_timer() {
         return;
     }
     idle_timer_.expires_after(std::chrono::microseconds(std::max<int64_t>(0, *deadline - event_clock_now())));
-    idle_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
+    idle_timer_.async_wait([this, alive = alive()](const boost::system::error_code& ec) {
         if (!*alive || ec) {
             return;
         }
-        codec_.idle(event_clock_now(), [this](KeyedScan scan) { deliver(std::move(scan)); });
+        codec_.idle(event_clock_now(), [this](KeyedScan scan) { emit(std::move(scan)); });
         arm_idle_timer();
     });
 }
 
-void EvdevScanner::lost(const std::string& why) {
-    codec_.abandon(why, [this](KeyedScan scan) { deliver(std::move(scan)); });
+void EvdevScanner::abandon(const std::string& why) {
+    codec_.abandon(why, [this](KeyedScan scan) { emit(std::move(scan)); });
     idle_timer_.cancel();
-    boost::system::error_code ec;
-    device_.close(ec);
-    if (status_.state != DeviceState::offline || status_.detail != why) {
-        log::warning("scanner " + name_ + ": " + why + "; retrying every " +
-                     std::to_string(settings_.reconnect.count()) + " ms");
-    }
-    status_ = {DeviceState::offline, why};
-    reconnect_timer_.expires_after(settings_.reconnect);
-    reconnect_timer_.async_wait([this, alive = alive_](const boost::system::error_code& wait_ec) {
-        if (!*alive || wait_ec) {
-            return;
-        }
-        if (auto st = open_once(); !st) {
-            lost(st.error().message);
-        }
-    });
 }
 
-void EvdevScanner::deliver(KeyedScan scan) {
+void EvdevScanner::emit(KeyedScan scan) {
     if (!scan.warning.empty()) {
-        log::warning("scanner " + name_ + ": " + scan.warning);
+        log::warning("scanner " + name() + ": " + scan.warning);
     }
-    if (handler_) {
-        handler_(ScanReading{std::move(scan.text), {}, std::move(scan.rejected), std::move(scan.warning)});
-    }
+    deliver(ScanReading{std::move(scan.text), {}, std::move(scan.rejected), std::move(scan.warning)});
 }
 
 }  // namespace packd::drivers

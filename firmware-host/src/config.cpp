@@ -170,6 +170,40 @@ class TableReader {
         return node != nullptr ? node->as_table() : nullptr;
     }
 
+    /// An array of strings, each checked by `check` (empty: fine), duplicates refused.
+    void words(std::string_view key, std::vector<std::string>& out,
+               const std::function<std::string(const std::string&)>& check) {
+        const toml::node* node = get(key, false);
+        if (node == nullptr) {
+            return;
+        }
+        const toml::array* array = node->as_array();
+        if (array == nullptr) {
+            problems_.add(line_of(*node), full(key),
+                          "expected an array of strings, found " + describe(*node));
+            return;
+        }
+        std::vector<std::string> values;
+        for (const toml::node& item : *array) {
+            if (!item.is_string()) {
+                problems_.add(line_of(item), full(key), "expected strings only, found " + describe(item));
+                return;
+            }
+            std::string value = item.value<std::string>().value_or("");
+            if (std::string why = check(value); !why.empty()) {
+                problems_.add(line_of(item), full(key), "expected " + why + ", found \"" + value + "\"");
+                return;
+            }
+            if (std::find(values.begin(), values.end(), value) != values.end()) {
+                problems_.add(line_of(item), full(key),
+                              "expected each word once, found \"" + value + "\" twice");
+                return;
+            }
+            values.push_back(std::move(value));
+        }
+        out = std::move(values);
+    }
+
     void finish() {
         if (table_ == nullptr) {
             return;
@@ -365,8 +399,41 @@ void read_label_routes(const toml::table* table, const std::string& path,
 // The keys of [printers.NAME] for status queries and USB printers.
 #include "config_printers.inc"
 
+// Printed on labels and sheets and typed by scanners: visible ASCII, no spaces.
+std::string scan_word(const std::string& v) {
+    const bool printable_ascii = std::all_of(v.begin(), v.end(), [](char c) { return c > ' ' && c < 0x7F; });
+    return !v.empty() && v.size() <= 32 && printable_ascii ? ""
+                                                           : "1 to 32 visible ASCII characters, no spaces";
+}
+
+void read_scanning(const toml::table& root, ScanningConfig& s, Problems& problems) {
+    TableReader r(section(root, "scanning", problems), "scanning", 1, problems);
+    r.text("image_decoder", s.image_decoder, false, optional_absolute_path);
+    r.integer("image_decoders", s.image_decoders, 1, 16);
+    r.integer("image_queue", s.image_queue, 1, 1000);
+    r.integer("image_timeout_ms", s.image_timeout_ms, 1000, 120000);
+    r.text("order_prefix", s.order_prefix, false, scan_word);
+    r.text("tote_prefix", s.tote_prefix, false, scan_word);
+    r.text("rma_prefix", s.rma_prefix, false, scan_word);
+    r.words("commands", s.commands, scan_word);
+    // A prefix that starts another would make every code of the longer one ambiguous.
+    const std::pair<const char*, const std::string*> prefixes[] = {
+        {"order_prefix", &s.order_prefix}, {"tote_prefix", &s.tote_prefix}, {"rma_prefix", &s.rma_prefix}};
+    for (const auto& [key, value] : prefixes) {
+        for (const auto& [other_key, other] : prefixes) {
+            if (key != other_key && other->rfind(*value, 0) == 0) {
+                problems.add(r.line(), std::string("scanning.") + key,
+                             "expected a prefix that does not start " + std::string(other_key) + " (\"" +
+                                 *other + "\"), found \"" + *value + "\"");
+            }
+        }
+    }
+    r.finish();
+}
+
 void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
     auto& dev = cfg.devices;
+    read_scanning(root, dev.scanning, problems);
     {
         TableReader r(section(root, "labels", problems), "labels", 1, problems);
         r.text("printer", dev.labels.printer, false);
@@ -608,13 +675,13 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     cfg.path = path;
     static const std::set<std::string> kSections = {"site",      "daemon",   "broker",   "labels",
                                                     "inventory", "import",   "printers", "scales",
-                                                    "scanners",  "stations", "tracking"};
+                                                    "scanners",  "scanning", "stations", "tracking"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(
                 line_of(node), std::string(key.str()),
                 "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
-                "scanners, stations, tracking)");
+                "scanners, scanning, stations, tracking)");
         }
     }
     read_site(root, cfg, problems);

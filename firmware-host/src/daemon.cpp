@@ -29,6 +29,21 @@ namespace {
 
 constexpr std::chrono::seconds kTick{2};
 constexpr std::chrono::seconds kStopDeadline{10};
+/// Scan events kept per station for `packctl scans`.
+constexpr std::size_t kRecentScans = 20;
+
+// The helper built beside packd (a build tree, a test) wins over the installed one.
+std::string default_image_decoder() {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto beside = self.parent_path() / "packd-image-decoder";
+        if (::access(beside.c_str(), X_OK) == 0) {
+            return beside.string();
+        }
+    }
+    return PACKD_INSTALLED_IMAGE_DECODER;
+}
 
 Result<std::string> read_secret(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -166,6 +181,10 @@ Status Daemon::start() {
     if (auto st = load_label_templates(config_.devices.labels); !st) {
         return st;
     }
+    apply_scanning(config_.devices.scanning);
+    intake_->set_image_scan_sink([this](const std::string& station, std::string image) {
+        return take_image_scan(station, std::move(image));
+    });
     {
         std::vector<ful::TrackingRange> ranges;
         for (const auto& [name, t] : config_.tracking) {
@@ -320,13 +339,12 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         }
         scanners_.erase(name);
         auto verifiable = [this](std::string_view text) {
-            ful::ScanRules rules;
-            rules.this_year = current_year();
-            return ful::scan_is_verifiable(text, rules, ful::catalogue_of(*inventory_));
+            return ful::scan_is_verifiable(text, scan_rules(config_.devices.scanning, current_year()),
+                                           ful::catalogue_of(*inventory_));
         };
         auto scanner = make_scanner(io_, sc, verifiable);
         scanner->on_scan([this, name = std::string(name)](const drivers::ScanReading& scan) {
-            handle_scan(station_of_scanner(name), name, scan);
+            take_scan(station_of_scanner(name), name, scan);
         });
         scanners_[name] = scanner;
     }
@@ -406,6 +424,7 @@ void Daemon::reload() {
     apply_stations();
     inventory_->set_settings(ful::InventorySettings{config_.devices.inventory.allow_oversell});
     store_commands_->set_import_columns(config_.devices.import);
+    apply_scanning(config_.devices.scanning);
     log::notice("config reloaded from " + config_.path + ": " + std::to_string(printers_.size()) +
                 " printers, " + std::to_string(scales_.size()) + " scales, " +
                 std::to_string(scanners_.size()) + " scanners, " +
@@ -701,6 +720,76 @@ json Daemon::status_json() {
     return out;
 }
 
+void Daemon::apply_scanning(const ScanningConfig& scanning) {
+    ful::ImageDecoderSettings settings;
+    settings.decoder_path = scanning.image_decoder.empty() ? default_image_decoder() : scanning.image_decoder;
+    settings.limits.timeout = std::chrono::milliseconds(scanning.image_timeout_ms);
+    settings.max_running = static_cast<std::size_t>(scanning.image_decoders);
+    settings.max_waiting = static_cast<std::size_t>(scanning.image_queue);
+    if (image_decoder_ && settings.decoder_path == image_decoder_settings_.decoder_path &&
+        settings.limits.timeout == image_decoder_settings_.limits.timeout &&
+        settings.max_running == image_decoder_settings_.max_running &&
+        settings.max_waiting == image_decoder_settings_.max_waiting) {
+        return;
+    }
+    if (image_decoder_ && (image_decoder_->running() > 0 || image_decoder_->waiting() > 0)) {
+        log::warning("image decoding changed: " +
+                     std::to_string(image_decoder_->running() + image_decoder_->waiting()) +
+                     " image scan(s) in progress dropped; scan them again");
+    }
+    image_decoder_settings_ = settings;
+    image_decoder_ = std::make_unique<ful::ImageDecoder>(io_, settings);
+    log::info("image scans decoded by " + settings.decoder_path + ", " +
+              std::to_string(settings.max_running) + " at once");
+}
+
+json Daemon::take_scan(const std::string& station, const std::string& device,
+                       const drivers::ScanReading& reading) {
+    json event = handle_scan(station, device, reading);
+    auto& recent = recent_scans_[station];
+    recent.push_back(event);
+    while (recent.size() > kRecentScans) {
+        recent.pop_front();
+    }
+    return event;
+}
+
+Status Daemon::take_image_scan(const std::string& station, std::string image) {
+    if (!config_.devices.stations.count(station)) {
+        std::string names;
+        for (const auto& [name, unused] : config_.devices.stations) {
+            names += (names.empty() ? "" : ", ") + name;
+        }
+        return fail("no such station (configured: " + (names.empty() ? "none" : names) + ")");
+    }
+    log::info("image scan for station " + station + ": " + std::to_string(image.size()) + " bytes");
+    // Decoding starts after the intake's transaction: the helper is started outside it.
+    boost::asio::post(io_, [this, station, image = std::move(image)]() mutable {
+        image_decoder_->decode(
+            std::vector<std::uint8_t>(image.begin(), image.end()),
+            [this, station](Result<std::vector<ful::ImageBarcode>> found) {
+                if (!found) {
+                    take_scan(station, "image", {{}, {}, "image scan: " + found.error().message, {}});
+                    return;
+                }
+                for (const ful::ImageBarcode& barcode : *found) {
+                    take_scan(station, "image", {barcode.text, barcode.symbology, {}, {}});
+                }
+            });
+    });
+    return {};
+}
+
+json Daemon::recent_scans(const std::string& station) const {
+    json out = json::object();
+    for (const auto& [name, events] : recent_scans_) {
+        if (station.empty() || name == station) {
+            out[name.empty() ? "(no station)" : name] = json(events);
+        }
+    }
+    return out;
+}
+
 std::string Daemon::station_of_scanner(const std::string& scanner) const {
     for (const auto& [sname, s] : config_.devices.stations) {
         if (s.scanner == scanner) {
@@ -712,8 +801,7 @@ std::string Daemon::station_of_scanner(const std::string& scanner) const {
 
 json Daemon::handle_scan(const std::string& station, const std::string& device,
                          const drivers::ScanReading& reading) {
-    ful::ScanRules rules;
-    rules.this_year = current_year();
+    const ful::ScanRules rules = scan_rules(config_.devices.scanning, current_year());
     const ful::ScanEvent scan = read_scan(station, device, reading, rules, ful::catalogue_of(*inventory_));
     json event = ful::to_json(scan);
     if (event.value("valid", false)) {
@@ -742,6 +830,7 @@ void Daemon::apply_stations() {
         options.weight_rule.packaging_g = sc.packaging_g;
         options.weight_rule.tolerance_g = sc.weight_tolerance_g;
         options.weight_rule.tolerance_percent = sc.weight_tolerance_percent;
+        options.order_prefix = config_.devices.scanning.order_prefix;
         auto& station = stations_[name];
         if (!station) {
             station = std::make_unique<ful::PackStation>(
@@ -800,7 +889,14 @@ json Daemon::handle_admin(const json& request) {
         }
         const std::string device = it->second.scanner.empty() ? "packctl" : it->second.scanner;
         return {{"ok", true},
-                {"scan", handle_scan(station, device, {request["data"].get<std::string>(), {}, {}, {}})}};
+                {"scan", take_scan(station, device, {request["data"].get<std::string>(), {}, {}, {}})}};
+    }
+    if (verb == "scans") {
+        const std::string station = request.value("station", "");
+        if (!station.empty() && !config_.devices.stations.count(station)) {
+            return {{"ok", false}, {"error", "no station \"" + printable(station.substr(0, 64)) + "\""}};
+        }
+        return {{"ok", true}, {"scans", recent_scans(station)}};
     }
     if (verb == "station") {
         const std::string only = request.value("station", "");
@@ -846,9 +942,9 @@ json Daemon::handle_admin(const json& request) {
         return *answer;
     }
     return {{"ok", false},
-            {"error", "unknown command \"" + verb.substr(0, 64) + "\" (known: status, scan, orders, " +
-                          StoreCommands::verbs() + ", " + ScaleCommands::verbs() + ", " +
-                          LabelCommands::verbs() + ")"}};
+            {"error", "unknown command \"" + verb.substr(0, 64) +
+                          "\" (known: status, scan, scans, station, orders, " + StoreCommands::verbs() +
+                          ", " + ScaleCommands::verbs() + ", " + LabelCommands::verbs() + ")"}};
 }
 
 }  // namespace packd::host

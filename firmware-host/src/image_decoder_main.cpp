@@ -1,4 +1,4 @@
-// packd-image-decoder: reads one image (PNG or binary PGM) on stdin and writes the barcodes in it on
+// packd-image-decoder: reads one image (PNG, JPEG or binary PGM) on stdin and writes the barcodes in it on
 // stdout (fulfillment/include/packd/fulfillment/image_scan.hpp has the protocol). It exists so that a
 // ZXing assertion failure on a bad image ends this process and not packd.
 

@@ -38,6 +38,7 @@ constexpr const char* kUsage =
     "  scan STATION DATA                scan DATA at STATION as its scanner would: what it means and what\n"
     "                                   the station does with it\n"
     "  station [NAME]                   pack stations: open order, items packed, scale, recent replies\n"
+    "  scans [STATION]                  the last scan events of each station (or of one), oldest first\n"
     "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
     "  label pick-list ORDER... [--station NAME]          print the pick list of one order or a batch\n"
     "  label sscc ORDER [--count N] [--station NAME]      print N GS1 logistics (SSCC) labels\n"
@@ -315,6 +316,11 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.output_file = n == 3 ? w[2] : "";
     } else if (verb == "station" && (n == 1 || n == 2)) {
         c.request = {{"cmd", "station"}, {"station", n == 2 ? w[1] : ""}};
+    } else if (verb == "scans" && n <= 2) {
+        c.request = {{"cmd", "scans"}};
+        if (n == 2) {
+            c.request["station"] = w[1];
+        }
     } else if (verb == "scan" && n == 3) {
         c.request = {{"cmd", "scan"}, {"station", w[1]}, {"data", w[2]}};
     } else if (verb == "location" && n == 3 && w[1] == "add") {
@@ -439,6 +445,16 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         }
     } else if (cmd == "station") {
         print_stations(a["stations"]);
+    } else if (cmd == "scans") {
+        const json scans = a.value("scans", json::object());
+        for (const auto& [station, events] : scans.items()) {
+            for (const auto& e : events) {
+                std::cout << station << " " << text(e, "device") << " "
+                          << (e.value("valid", false) ? text(e, "kind") + " " + text(e, "code")
+                                                      : "invalid: " + text(e, "reason"))
+                          << "\n";
+            }
+        }
     } else if (cmd == "ship") {
         std::cout << "shipped (shipment " << text(a, "shipment_id") << ")\n";
     } else if (cmd == "scale") {

@@ -96,6 +96,16 @@ fulfillment::ScanEvent read_scan(const std::string& station, const std::string& 
     return event;
 }
 
+fulfillment::ScanRules scan_rules(const ScanningConfig& config, int this_year) {
+    fulfillment::ScanRules rules;
+    rules.this_year = this_year;
+    rules.order_prefix = config.order_prefix;
+    rules.tote_prefix = config.tote_prefix;
+    rules.rma_prefix = config.rma_prefix;
+    rules.commands = config.commands;
+    return rules;
+}
+
 int current_year() {
     const std::time_t now = std::time(nullptr);
     std::tm utc{};

@@ -8,22 +8,16 @@
 #include <ZXing/ImageView.h>
 #include <ZXing/ReadBarcode.h>
 #include <png.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
+#include <csetjmp>
+#include <cstdio>
+#include <memory>
 #include <optional>
 
-extern char** environ;
+// libjpeg's header needs FILE and size_t declared first.
+#include <jpeglib.h>
 
 namespace packd::fulfillment {
 namespace {
@@ -65,6 +59,86 @@ Result<GreyImage> load_png(std::span<const std::uint8_t> bytes, const ImageDecod
         return fail("PNG is damaged: " + message);
     }
     return grey;
+}
+
+// ---- JPEG (libjpeg-turbo's libjpeg 6.2 API) ----------------------------------------------------------
+
+// libjpeg reports a fatal error by calling error_exit, which must not return (libjpeg.txt, "Error
+// handling"): ours longjmps back to read_jpeg. Everything that must outlive the jump lives in this
+// heap object, not in registers, so nothing is indeterminate after it.
+struct JpegRead {
+    jpeg_decompress_struct info{};
+    jpeg_error_mgr errors{};
+    jpeg_progress_mgr progress{};
+    std::jmp_buf jump{};
+    char message[JMSG_LENGTH_MAX] = {};
+    GreyImage grey;
+};
+
+// A progressive JPEG may hold any number of scans, each a pass over the whole image: a few hundred
+// bytes can ask for minutes of work. libjpeg-turbo's advice (libjpeg.txt, "Progress monitoring";
+// djpeg -maxscans) is to stop at a scan count no real encoder reaches.
+constexpr int kMaxJpegScans = 200;
+
+[[noreturn]] void jpeg_fatal(j_common_ptr common) {
+    auto* read = reinterpret_cast<JpegRead*>(common->client_data);
+    (*common->err->format_message)(common, read->message);
+    std::longjmp(read->jump, 1);
+}
+
+void jpeg_quiet(j_common_ptr) {
+    // Warnings (a premature end, extraneous bytes) would go to stderr; the pixels decoded so far stand.
+}
+
+void jpeg_count_scans(j_common_ptr common) {
+    auto* info = reinterpret_cast<j_decompress_ptr>(common);
+    if (info->is_decompressor && info->input_scan_number > kMaxJpegScans) {
+        auto* read = reinterpret_cast<JpegRead*>(common->client_data);
+        std::snprintf(read->message, sizeof read->message, "more than %d progressive scans", kMaxJpegScans);
+        std::longjmp(read->jump, 1);
+    }
+}
+
+Result<GreyImage> load_jpeg(std::span<const std::uint8_t> bytes, const ImageDecodeLimits& limits) {
+    const auto read = std::make_unique<JpegRead>();
+    read->info.err = jpeg_std_error(&read->errors);
+    read->errors.error_exit = jpeg_fatal;
+    read->errors.output_message = jpeg_quiet;
+    read->info.client_data = read.get();
+    // Only frames of this function are left by the jump, and none of them holds an object with a
+    // destructor that has not run: `read` was made before it.
+    if (setjmp(read->jump) != 0) {
+        jpeg_destroy_decompress(&read->info);
+        return fail(std::string("not a readable JPEG: ") + read->message);
+    }
+    jpeg_create_decompress(&read->info);
+    read->progress.progress_monitor = jpeg_count_scans;
+    read->info.progress = &read->progress;
+    // Above this libjpeg fails with an error instead of allocating more (a huge image is refused below
+    // anyway, but the coefficient buffers of a progressive one come first).
+    read->info.mem->max_memory_to_use = 512L * 1024 * 1024;
+    jpeg_mem_src(&read->info, bytes.data(), static_cast<unsigned long>(bytes.size()));
+    jpeg_read_header(&read->info, TRUE);
+    if (auto st = check_size(read->info.image_width, read->info.image_height, limits); !st) {
+        jpeg_destroy_decompress(&read->info);
+        return st.error();
+    }
+    read->info.out_color_space = JCS_GRAYSCALE;
+    jpeg_start_decompress(&read->info);
+    read->grey.width = static_cast<int>(read->info.output_width);
+    read->grey.height = static_cast<int>(read->info.output_height);
+    read->grey.pixels.resize(static_cast<std::size_t>(read->grey.width) *
+                             static_cast<std::size_t>(read->grey.height));
+    while (read->info.output_scanline < read->info.output_height) {
+        JSAMPROW row = read->grey.pixels.data() +
+                       static_cast<std::size_t>(read->info.output_scanline) * read->info.output_width;
+        if (jpeg_read_scanlines(&read->info, &row, 1) != 1) {
+            break;  // not expected from a memory source, which pads a truncated file; ends the loop anyway
+        }
+    }
+    jpeg_finish_decompress(&read->info);
+    jpeg_destroy_decompress(&read->info);
+    return std::move(read->grey);
 }
 
 // Netpbm PGM, binary (P5), maxval up to 255: "P5", width, height, maxval, one whitespace, the pixels.
@@ -164,7 +238,11 @@ Result<GreyImage> load_grey_image(std::span<const std::uint8_t> bytes, const Ima
     if (bytes.size() >= 2 && bytes[0] == 'P' && bytes[1] == '5') {
         return load_pgm(bytes, limits);
     }
-    return fail("not an image packd reads (PNG or binary PGM)");
+    // SOI followed by the first marker (ITU-T T.81, B.2.1).
+    if (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) {
+        return load_jpeg(bytes, limits);
+    }
+    return fail("not an image packd reads (PNG, JPEG or binary PGM)");
 }
 
 Result<std::vector<ImageBarcode>> decode_image_here(std::span<const std::uint8_t> bytes,
@@ -253,111 +331,6 @@ Result<std::vector<ImageBarcode>> parse_decoder_reply(std::string_view reply) {
                          words[1] == "-" ? "" : std::string(words[1])});
     }
     return fail("the image decoder stopped without finishing its reply");
-}
-
-Result<std::vector<ImageBarcode>> decode_image(std::span<const std::uint8_t> bytes,
-                                               const std::string& decoder_path,
-                                               const ImageDecodeLimits& limits) {
-    if (bytes.size() > limits.max_bytes) {
-        return fail("image of " + std::to_string(bytes.size()) + " bytes is larger than allowed (" +
-                    std::to_string(limits.max_bytes) + ")");
-    }
-    // The image goes in as a sealed-off memory file on the helper's stdin: no pipe to keep fed, no
-    // SIGPIPE when the helper dies early.
-    const int image_fd = memfd_create("packd-image", MFD_CLOEXEC);
-    if (image_fd < 0) {
-        return fail(std::string("cannot hand the image to the decoder: memfd_create: ") +
-                    std::strerror(errno));
-    }
-    std::size_t written = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(image_fd, bytes.data() + written, bytes.size() - written);
-        if (n <= 0) {
-            ::close(image_fd);
-            return fail(std::string("cannot hand the image to the decoder: ") + std::strerror(errno));
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    ::lseek(image_fd, 0, SEEK_SET);
-    int reply_pipe[2];
-    if (::pipe2(reply_pipe, O_CLOEXEC) != 0) {
-        ::close(image_fd);
-        return fail(std::string("cannot start the image decoder: pipe: ") + std::strerror(errno));
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, image_fd, 0);
-    posix_spawn_file_actions_adddup2(&actions, reply_pipe[1], 1);
-    const std::string timeout_s = std::to_string(std::max<int64_t>(1, limits.timeout.count() / 1000 + 1));
-    std::vector<std::string> args = {decoder_path, "--cpu-seconds", timeout_s};
-    std::vector<char*> argv;
-    for (auto& a : args) {
-        argv.push_back(a.data());
-    }
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, decoder_path.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(image_fd);
-    ::close(reply_pipe[1]);
-    if (spawned != 0) {
-        ::close(reply_pipe[0]);
-        return fail("cannot start the image decoder " + decoder_path + ": " + std::strerror(spawned));
-    }
-    std::string reply;
-    const auto deadline = std::chrono::steady_clock::now() + limits.timeout;
-    bool timed_out = false;
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            timed_out = true;
-            break;
-        }
-        pollfd p{reply_pipe[0], POLLIN, 0};
-        const int ready = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (ready < 0 && errno == EINTR) {
-            continue;
-        }
-        if (ready <= 0) {
-            timed_out = ready == 0;
-            break;
-        }
-        char buffer[4096];
-        const ssize_t n = ::read(reply_pipe[0], buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        if (reply.size() < 1024 * 1024) {
-            reply.append(buffer, static_cast<std::size_t>(n));
-        }
-    }
-    ::close(reply_pipe[0]);
-    if (timed_out) {
-        ::kill(pid, SIGKILL);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (timed_out) {
-        return fail("decoding the image took longer than " + std::to_string(limits.timeout.count()) +
-                    " ms; the decoder was stopped");
-    }
-    if (WIFSIGNALED(status)) {
-        const int sig = WTERMSIG(status);
-        const char* name = sigabbrev_np(sig);
-        const std::string signal =
-            name != nullptr ? std::string("SIG") + name : "signal " + std::to_string(sig);
-        return fail("the image decoder crashed on this image (" + signal +
-                    (sig == SIGABRT ? ", a failed ZXing assertion" : "") + "): nothing read from it");
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        return fail("the image decoder failed (exit status " + std::to_string(WEXITSTATUS(status)) + ")");
-    }
-    return parse_decoder_reply(reply);
 }
 
 }  // namespace packd::fulfillment

@@ -9,6 +9,7 @@
 #include "packd/fulfillment/order_event.hpp"
 #include "packd/fulfillment/shop_events.hpp"
 #include "packd/fulfillment/shop_formats.hpp"
+#include "packd/fulfillment/tracking.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -131,6 +132,29 @@ void OrderIntake::dead_letter(const InboxMessage& msg, const std::string& reason
     store_.outbox_add(topics_.dead_letter(), to_text(letter), false);
 }
 
+std::string OrderIntake::local_tracking_number(const OrderEvent& ev) {
+    // A number taken for an earlier label of this order stays the order's: a relabel never takes another.
+    if (auto kept = orders_.tracking_of(ev.order_id); kept && !kept->empty()) {
+        return *kept;
+    }
+    TrackingNumbers numbers(store_, topics_);
+    if (ev.carrier.empty() || !numbers.has_range(ev.carrier)) {
+        return {};  // the shop sends the number, or its label, later
+    }
+    // Taken inside the order's transaction: if the label is not stored, the number is not used either.
+    auto number = numbers.allocate(ev.carrier, true);
+    if (!number) {
+        log::warning("order " + ev.order_id + ": label without a tracking number: " + number.error().message);
+        return {};
+    }
+    if (auto kept = orders_.set_tracking(ev.order_id, *number); !kept) {
+        log::warning("order " + ev.order_id + ": tracking number " + *number +
+                     " not kept: " + kept.error().message);
+        return {};
+    }
+    return *number;
+}
+
 void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
     ShippingLabelData data;
     data.order_id = ev.order_id;
@@ -138,7 +162,7 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
     data.ship_to = ev.ship_to;
     data.carrier = ev.carrier;
     data.service = ev.service;
-    data.tracking_number = ev.tracking_number;
+    data.tracking_number = ev.tracking_number.empty() ? local_tracking_number(ev) : ev.tracking_number;
     if (!route_.templates) {
         log::warning("order " + ev.order_id + ": no shipping label, no label templates are loaded");
         return;
@@ -365,7 +389,30 @@ void OrderIntake::apply_command(const InboxMessage& msg, IntakeResult& result) {
         });
 }
 
+void OrderIntake::apply_image_scan(const InboxMessage& msg, const std::string& station,
+                                   IntakeResult& result) {
+    // A scan is a moment at a station, not a shop event: no event id, nothing to apply twice. The
+    // image leaves the inbox here; a scan lost to a crash before it is decoded is scanned again.
+    Transaction tx(store_.db());
+    Status taken = image_scans_ ? image_scans_(station, msg.payload)
+                                : Status(fail("image scans are not taken by this packd"));
+    if (!taken) {
+        refuse(
+            msg,
+            "image scan for station \"" + printable(station.substr(0, 64)) + "\": " + taken.error().message,
+            result);
+    } else {
+        store_.inbox_finish(msg.id);
+        ++result.applied;
+    }
+    tx.commit();
+}
+
 void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
+    if (auto station = topics_.scan_station(msg.topic)) {
+        apply_image_scan(msg, *station, result);
+        return;
+    }
     if (msg.topic == topics_.commands_in()) {
         apply_command(msg, result);
         return;
@@ -387,7 +434,7 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         refuse(msg,
                "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
                    topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.commands_in() + ", " +
-                   topics_.labels_in() + ")",
+                   topics_.labels_in() + ", " + topics_.scans_in("STATION") + ")",
                result);
         tx.commit();
         return;

@@ -277,4 +277,10 @@ int64_t TrackingNumbers::remaining(const std::string& carrier) {
     return st.int64(0);
 }
 
+bool TrackingNumbers::has_range(const std::string& carrier) {
+    auto st = store_.db().prepare("SELECT 1 FROM tracking_ranges WHERE carrier = ? LIMIT 1");
+    st.bind(1, carrier);
+    return st.step();
+}
+
 }  // namespace packd::fulfillment

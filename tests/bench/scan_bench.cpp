@@ -14,9 +14,11 @@
 
 #include "bench_report.hpp"
 #include "packd/drivers/keyboard_wedge.hpp"
+#include "packd/fulfillment/image_decoder.hpp"
 #include "packd/fulfillment/image_scan.hpp"
 #include "packd/fulfillment/label.hpp"
 #include "packd/fulfillment/scan_code.hpp"
+#include "test_env.hpp"
 #include "wedge_keys.hpp"
 
 namespace {
@@ -169,6 +171,42 @@ int main() {
                                    sink = r ? "" : r.error().message;
                                }),
                        "floor of the helper: spawn and refuse"));
+
+    // The daemon's way: ImageDecoder on an io_context, the answer by callback on the loop.
+    boost::asio::io_context io;
+    auto async_decode = [&](fulfillment::ImageDecoder& d, const std::vector<std::uint8_t>& image, int count) {
+        int answered = 0;
+        for (int i = 0; i < count; ++i) {
+            d.decode(image, [&](Result<std::vector<fulfillment::ImageBarcode>> r) {
+                sink = r ? (*r)[0].text : r.error().message;
+                ++answered;
+            });
+        }
+        while (answered < count) {
+            if (io.run_one() == 0) {
+                io.restart();  // the loop ran out of work between frames and stopped
+            }
+        }
+    };
+    fulfillment::ImageDecoder one_helper(io, {decoder, limits, 1, 64});
+    rows.push_back(row("9", "1280x720 frame, ImageDecoder (async helper)",
+                       measure(20, 1, [&] { async_decode(one_helper, frame, 1); }),
+                       "decode() to callback on the io_context"));
+    fulfillment::ImageDecoder two_helpers(io, {decoder, limits, 2, 64});
+    rows.push_back(row("10", "1280x720 frames, ImageDecoder, 2 helpers, 8 queued",
+                       measure(10, 1, [&] { async_decode(two_helpers, frame, 8); }),
+                       "per batch of 8 frames (divide by 8 per frame)"));
+    const std::string jpeg_text = test::read_file(test::source_dir() + "/tests/data/scanner/ean13_frame.jpg");
+    const std::vector<std::uint8_t> jpeg(jpeg_text.begin(), jpeg_text.end());
+    rows.push_back(row("11", "1280x720 JPEG frame, decode in-process (plain pass)",
+                       measure(20, 1,
+                               [&] {
+                                   auto r = fulfillment::decode_image_here(jpeg, limits, false);
+                                   sink = r ? (*r)[0].text : r.error().message;
+                               }),
+                       "JPEG " + std::to_string(jpeg.size()) + " bytes (tests/data/scanner)"));
+    rows.push_back(row("12", "1280x720 JPEG frame, ImageDecoder (async helper)",
+                       measure(20, 1, [&] { async_decode(one_helper, jpeg, 1); }), ""));
     bench::print_table(rows);
     std::cout
         << "(result column = p50 per scan or frame; each batch's mean per operation, p50/p99 over batches)\n";

@@ -1,7 +1,7 @@
 // Image scanning (fulfillment/src/image_scan.cpp): any bytes handed in as an image give barcodes or a
-// reason, never a crash of this process. The image reader (PNG through libpng's simplified API, PGM) runs
-// in-process here; ZXing runs in the packd-image-decoder helper, whose crash must come back as an error.
-// The helper's reply parser is fed the same bytes.
+// reason, never a crash of this process. The image reader (PNG through libpng's simplified API, JPEG
+// through libjpeg-turbo, PGM) runs in-process here; ZXing runs in the packd-image-decoder helper, whose crash
+// must come back as an error. The helper's reply parser is fed the same bytes.
 
 #include <cstddef>
 #include <cstdint>

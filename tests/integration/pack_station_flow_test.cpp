@@ -154,5 +154,56 @@ TEST_F(PackStationFlow, AReloadThatTakesTheScaleAwayShipsWithoutAWeight) {
     EXPECT_EQ(o["order"]["shipments"][0]["weight_g"], 0) << o.dump();
 }
 
+// Order 1 and order 2 come without a tracking number; the carrier has a configured range, so each takes the
+// next number, prints it on its label and ships under it. The packer opens the order by scanning that label.
+TEST(PackStationTracking, AnOrderWithoutATrackingNumberTakesOneFromItsCarriersRangeOnce) {
+    TempDir dir;
+    Broker broker;
+    write_file(dir.file("packd.toml"),
+               daemon_config(dir, broker.port(),
+                             "[tracking.ups]\ncarrier = \"UPS\"\nscheme = \"ups_1z\"\nprefix = \"999AA101\"\n"
+                             "first = 1\nlast = 100\n"));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    for (const std::string id : {"T1", "T2"}) {
+        json order = json::parse(order_payload("e-" + id, id, "TEE-BLK-L", 1));
+        order["order"]["carrier"] = "UPS";
+        publish(broker.port(), "packd/v1/it/in/orders", order.dump());
+    }
+    std::vector<std::string> numbers;
+    for (const std::string file : {"T1-shipping-1.zpl", "T2-shipping-2.zpl"}) {  // order, kind, job id
+        const std::string label = dir.file("labels/" + file);
+        ASSERT_TRUE(wait_for_file(label, 20s)) << packd->output();
+        const std::string zpl = read_file(label);
+        const auto at = zpl.find("1Z999AA101");
+        ASSERT_NE(at, std::string::npos) << zpl;
+        numbers.push_back(zpl.substr(at, 18));
+    }
+    EXPECT_NE(numbers[0], numbers[1]) << "a number is never issued twice";
+
+    auto r = packctl(dir, {"scan", "pack1", numbers[1]});
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("station: order T2: scan its 1 item"), std::string::npos) << r.output;
+    ASSERT_EQ(packctl(dir, {"scan", "pack1", "TEE-BLK-L"}).code, 0);
+    const int fd = ::open(dir.file("scale.fifo").c_str(), O_WRONLY | O_NONBLOCK);
+    ASSERT_GE(fd, 0);
+    const std::string weights = "240\n240\n240\n";
+    ASSERT_EQ(::write(fd, weights.data(), weights.size()), static_cast<ssize_t>(weights.size()));
+    ::close(fd);
+    ASSERT_EQ(packctl(dir, {"scan", "pack1", "DONE"}).code, 0);
+    json shipped;
+    for (int i = 0; i < 200; ++i) {
+        auto o = packctl(dir, {"--json", "order", "T2"});
+        shipped = json::parse(o.output, nullptr, false);
+        if (shipped.is_object() && shipped["order"].value("state", "") == "shipped") {
+            break;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    ASSERT_EQ(shipped["order"].value("state", ""), "shipped") << shipped.dump() << packd->output();
+    EXPECT_EQ(shipped["order"]["shipments"][0]["tracking_number"], numbers[1]);
+    EXPECT_EQ(shipped["order"]["shipments"][0]["carrier"], "UPS");
+}
+
 }  // namespace
 }  // namespace packd::test

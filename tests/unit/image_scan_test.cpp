@@ -10,6 +10,7 @@
 
 #include "packd/fulfillment/label.hpp"
 #include "packd/fulfillment/scan_code.hpp"
+#include "test_env.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -148,6 +149,52 @@ TEST(ImageScan, AnImageThatAbortsZxingIsOneFailedScan) {
     auto next = decode_image(png_of(frame_with(symbol, 3, 400, 300, 120)), kDecoder);
     ASSERT_TRUE(next) << next.error().message;
     EXPECT_EQ((*next)[0].text, "ORD-1001");
+}
+
+std::vector<std::uint8_t> data_file(const std::string& name) {
+    const std::string bytes = test::read_file(test::source_dir() + "/tests/data/scanner/" + name);
+    return {bytes.begin(), bytes.end()};
+}
+
+TEST(ImageScan, ReadsJpegFramesBaselineAndProgressive) {
+    // tests/data/scanner/README.md says how these were made: the PNG's frame through cjpeg.
+    for (const char* name : {"ean13_frame.png", "ean13_frame.jpg", "ean13_frame_progressive.jpg"}) {
+        SCOPED_TRACE(name);
+        const auto bytes = data_file(name);
+        auto grey = load_grey_image(bytes, {});
+        ASSERT_TRUE(grey) << grey.error().message;
+        EXPECT_EQ(grey->width, 1280);
+        EXPECT_EQ(grey->height, 720);
+        auto found = decode_image(bytes, kDecoder);
+        ASSERT_TRUE(found) << found.error().message;
+        ASSERT_EQ(found->size(), 1u);
+        EXPECT_EQ((*found)[0].text, "4006381333931");
+        EXPECT_EQ((*found)[0].symbology, "]E0");
+    }
+}
+
+TEST(ImageScan, ABadJpegGetsAReason) {
+    auto jpeg = data_file("ean13_frame.jpg");
+    ImageDecodeLimits small;
+    small.max_width = 640;
+    auto refused = load_grey_image(jpeg, small);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("1280x720 pixels is larger than allowed"), std::string::npos)
+        << refused.error().message;
+    const std::vector<std::uint8_t> header_only(jpeg.begin(), jpeg.begin() + 20);
+    auto cut = load_grey_image(header_only, {});
+    ASSERT_FALSE(cut);
+    EXPECT_NE(cut.error().message.find("not a readable JPEG"), std::string::npos) << cut.error().message;
+    std::vector<std::uint8_t> garbled = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x02, 0x12, 0x34};
+    auto garbage = load_grey_image(garbled, {});
+    ASSERT_FALSE(garbage);
+    EXPECT_NE(garbage.error().message.find("JPEG"), std::string::npos) << garbage.error().message;
+    // Cut in the middle of its scan data it still loads, whole-sized: libjpeg pads what is missing.
+    const std::vector<std::uint8_t> half(jpeg.begin(),
+                                         jpeg.begin() + static_cast<std::ptrdiff_t>(jpeg.size() / 2));
+    auto loaded = load_grey_image(half, {});
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->pixels.size(), 1280u * 720u);
 }
 
 TEST(ImageScan, ReplyProtocolRejectsGarbage) {

@@ -108,5 +108,54 @@ TEST(ScanWiring, AReadingBecomesOneEventWithMeaningOrReason) {
     EXPECT_GE(current_year(), 2024);
 }
 
+TEST(ScanningConfig, WordsAndPrefixesReachTheScanRules) {
+    auto defaults = parse_config("[site]\nid = \"t1\"\n", "packd.toml");
+    ASSERT_TRUE(defaults) << defaults.error().message;
+    EXPECT_EQ(defaults->devices.scanning, ScanningConfig{});
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[scanning]\nimage_decoder = \"/opt/packd/packd-image-decoder\"\n"
+        "image_decoders = 4\nimage_queue = 8\nimage_timeout_ms = 5000\norder_prefix = \"SO\"\n"
+        "tote_prefix = \"BIN-\"\nrma_prefix = \"R-\"\ncommands = [\"FERTIG\", \"ABBRUCH\"]\n",
+        "packd.toml");
+    ASSERT_TRUE(r) << r.error().message;
+    const ScanningConfig& s = r->devices.scanning;
+    EXPECT_EQ(s.image_decoder, "/opt/packd/packd-image-decoder");
+    EXPECT_EQ(s.image_decoders, 4);
+    EXPECT_EQ(s.image_queue, 8);
+    EXPECT_EQ(s.image_timeout_ms, 5000);
+    const fulfillment::ScanRules rules = scan_rules(s, 2026);
+    EXPECT_EQ(rules.this_year, 2026);
+    const fulfillment::ScanCatalogue none{};
+    // The configured words and prefixes are what scans are read by; the defaults no longer are.
+    EXPECT_EQ(fulfillment::interpret_scan("FERTIG", "", rules, none).kind, fulfillment::ScanKind::command);
+    EXPECT_NE(fulfillment::interpret_scan("DONE", "", rules, none).kind, fulfillment::ScanKind::command);
+    EXPECT_EQ(fulfillment::interpret_scan("SO1001", "", rules, none).kind, fulfillment::ScanKind::order);
+    EXPECT_EQ(fulfillment::interpret_scan("BIN-17", "", rules, none).kind, fulfillment::ScanKind::tote);
+    EXPECT_EQ(fulfillment::interpret_scan("R-2026-0042", "", rules, none).kind, fulfillment::ScanKind::rma);
+}
+
+TEST(ScanningConfig, BadWordsAndPrefixesAreNamed) {
+    auto problem = [](const std::string& keys) {
+        auto r = parse_config("[site]\nid = \"t1\"\n[scanning]\n" + keys, "packd.toml");
+        return r ? std::string("accepted") : r.error().message;
+    };
+    EXPECT_NE(problem("commands = [\"DONE\", \"DONE\"]\n").find("scanning.commands: expected each word once"),
+              std::string::npos);
+    EXPECT_NE(problem("commands = [\"ALL DONE\"]\n").find("no spaces, found \"ALL DONE\""),
+              std::string::npos);
+    EXPECT_NE(problem("commands = \"DONE\"\n").find("expected an array of strings"), std::string::npos);
+    EXPECT_NE(problem("commands = [\"DONE\", 7]\n").find("expected strings only"), std::string::npos);
+    EXPECT_NE(problem("order_prefix = \"\"\n").find("scanning.order_prefix"), std::string::npos);
+    EXPECT_NE(problem("tote_prefix = \"R\"\n")
+                  .find("scanning.tote_prefix: expected a prefix that does not start rma_prefix"),
+              std::string::npos);
+    EXPECT_NE(
+        problem("image_decoders = 0\n").find("scanning.image_decoders: expected an integer from 1 to 16"),
+        std::string::npos);
+    EXPECT_NE(problem("image_decoder = \"packd-image-decoder\"\n").find("an absolute path"),
+              std::string::npos);
+    EXPECT_NE(problem("layout = \"us\"\n").find("scanning.layout: unknown key"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace packd::host

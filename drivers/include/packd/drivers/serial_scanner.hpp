@@ -1,17 +1,15 @@
 #pragma once
 // Serial scanners (RS-232, and USB scanners in CDC-ACM mode, /dev/ttyACM*) through Boost.Asio, and
-// network scanners over TCP: bytes with a suffix after each scan. Both reconnect on a timer they own.
+// network scanners over TCP: bytes with a suffix after each scan. Both reconnect on a timer
+// (stream_scanner.hpp); each only says how it opens.
 
-#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/serial_port.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
-#include <memory>
 #include <string>
 
-#include "packd/drivers/scanner.hpp"
+#include "packd/drivers/stream_scanner.hpp"
 #include "packd/drivers/suffix_scan_codec.hpp"
 
 namespace packd::drivers {
@@ -23,30 +21,45 @@ struct SerialScannerSettings {
     std::chrono::milliseconds reconnect{2000};
 };
 
-class SerialScanner final : public Scanner {
-  public:
-    SerialScanner(boost::asio::io_context& io, std::string name, SerialScannerSettings settings);
-    ~SerialScanner() override;
-    Status open();
-    const std::string& name() const override { return name_; }
-    DeviceStatus status() const override { return status_; }
-    void on_scan(ScanHandler handler) override { handler_ = std::move(handler); }
+/// Suffix-terminated scans off any byte stream: the codec half both transports share.
+template <class Stream>
+class SuffixStreamScanner : public StreamScanner<Stream> {
+  protected:
+    SuffixStreamScanner(boost::asio::io_context& io, std::string name, ScanSuffix suffix,
+                        std::chrono::milliseconds reconnect)
+        : StreamScanner<Stream>(io, std::move(name), reconnect), codec_(suffix) {}
+
+    void decode(std::span<const std::uint8_t> bytes) override {
+        codec_.feed({reinterpret_cast<const char*>(bytes.data()), bytes.size()},
+                    [this](Result<std::string> s) { emit(std::move(s)); });
+    }
+    void abandon(const std::string& why) override {
+        codec_.abandon(why, [this](Result<std::string> s) { emit(std::move(s)); });
+    }
 
   private:
-    Status open_once();
-    void read_more();
-    void lost(const std::string& why);
-    void deliver(Result<std::string> scan);
+    void emit(Result<std::string> scan) {
+        if (scan) {
+            this->deliver(ScanReading{std::move(*scan), {}, {}, {}});
+        } else {
+            this->deliver(ScanReading{{}, {}, scan.error().message, {}});
+        }
+    }
 
-    std::string name_;
-    SerialScannerSettings settings_;
     SuffixScanCodec codec_;
-    boost::asio::serial_port port_;
-    boost::asio::steady_timer reconnect_timer_;
-    std::array<char, 1024> buffer_{};
-    DeviceStatus status_;
-    ScanHandler handler_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+class SerialScanner final : public SuffixStreamScanner<boost::asio::serial_port> {
+  public:
+    SerialScanner(boost::asio::io_context& io, std::string name, SerialScannerSettings settings);
+    /// Opens the port; when that fails the status says why and retries run on the timer.
+    Status open() { return start(); }
+
+  private:
+    Status open_stream() override;
+    std::string gone(const boost::system::error_code& ec) const override;
+
+    SerialScannerSettings settings_;
 };
 
 struct TcpScannerSettings {
@@ -56,32 +69,19 @@ struct TcpScannerSettings {
     std::chrono::milliseconds reconnect{2000};
 };
 
-class TcpScanner final : public Scanner {
+class TcpScanner final : public SuffixStreamScanner<boost::asio::ip::tcp::socket> {
   public:
     TcpScanner(boost::asio::io_context& io, std::string name, TcpScannerSettings settings);
-    ~TcpScanner() override;
     /// Starts connecting; the status says how far it got.
     void open();
-    const std::string& name() const override { return name_; }
-    DeviceStatus status() const override { return status_; }
-    void on_scan(ScanHandler handler) override { handler_ = std::move(handler); }
 
   private:
-    void connect();
-    void read_more();
-    void lost(const std::string& why);
-    void deliver(Result<std::string> scan);
+    Status open_stream() override;
+    std::string gone(const boost::system::error_code& ec) const override;
+    std::string address() const;
 
-    std::string name_;
     TcpScannerSettings settings_;
-    SuffixScanCodec codec_;
     boost::asio::ip::tcp::resolver resolver_;
-    boost::asio::ip::tcp::socket socket_;
-    boost::asio::steady_timer reconnect_timer_;
-    std::array<char, 1024> buffer_{};
-    DeviceStatus status_;
-    ScanHandler handler_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace packd::drivers

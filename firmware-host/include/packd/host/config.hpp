@@ -191,11 +191,27 @@ struct ImportConfig {
     bool operator==(const ImportConfig&) const = default;
 };
 
+/// [scanning]: how image scans are decoded, and the words and prefixes a scan is read by
+/// (fulfillment::ScanRules).
+struct ScanningConfig {
+    /// The packd-image-decoder helper; empty: the one beside the packd executable, else the installed one.
+    std::string image_decoder;
+    int image_decoders = 2;        ///< helpers decoding at once
+    int image_queue = 32;          ///< images waiting for a helper; more are refused with a reason
+    int image_timeout_ms = 10000;  ///< a helper still decoding after this is killed
+    std::string order_prefix = "ORD-";
+    std::string tote_prefix = "TOTE-";
+    std::string rma_prefix = "RMA-";
+    /// Command codes printed on a sheet at the station.
+    std::vector<std::string> commands = {"DONE", "CANCEL", "REPRINT", "UNDO", "SKIP", "CLOSE"};
+    bool operator==(const ScanningConfig&) const = default;
+};
 /// The sections SIGHUP may change while orders are in flight: devices, stations and rules.
 struct ReloadableSections {
     LabelsConfig labels;
     InventoryConfig inventory;
     ImportConfig import;
+    ScanningConfig scanning;
     std::map<std::string, PrinterConfig> printers;
     std::map<std::string, ScaleConfig> scales;
     std::map<std::string, ScannerConfig> scanners;

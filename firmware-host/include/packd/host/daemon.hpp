@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "packd/drivers/label_printer.hpp"
 #include "packd/drivers/scale.hpp"
 #include "packd/drivers/scanner.hpp"
+#include "packd/fulfillment/image_decoder.hpp"
 #include "packd/fulfillment/inventory.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_intake.hpp"
@@ -68,6 +70,15 @@ class Daemon {
     /// Interprets a scan from a scanner (or `packctl scan`), logs it as one scan event and returns it.
     nlohmann::json handle_scan(const std::string& station, const std::string& device,
                                const drivers::ScanReading& reading);
+    /// handle_scan, and the event kept among the station's recent scans (admin `scans`).
+    nlohmann::json take_scan(const std::string& station, const std::string& device,
+                             const drivers::ScanReading& reading);
+    /// The intake's image scan sink: a known station's image goes to the image decoder; each barcode
+    /// found becomes a scan from device "image", and an image without one a rejected scan.
+    Status take_image_scan(const std::string& station, std::string image);
+    /// (Re)creates the image decoder when [scanning] asks for other helpers.
+    void apply_scanning(const ScanningConfig& scanning);
+    nlohmann::json recent_scans(const std::string& station) const;
     std::string station_of_scanner(const std::string& scanner) const;
     /// Makes the pack stations match the config and points each at its scale's weight service.
     void apply_stations();
@@ -105,6 +116,10 @@ class Daemon {
     ScaleCommands::WeightServices weights_;
     ScaleCommands scale_commands_{weights_};
     std::map<std::string, std::shared_ptr<drivers::Scanner>> scanners_;
+    std::unique_ptr<fulfillment::ImageDecoder> image_decoder_;
+    fulfillment::ImageDecoderSettings image_decoder_settings_;
+    /// The last scan events of each station, newest last, for `packctl scans`.
+    std::map<std::string, std::deque<nlohmann::json>> recent_scans_;
     /// The pack stations, each pointing at a WeightService in weights_: declared after it, so destroyed
     /// before it.
     std::map<std::string, std::unique_ptr<fulfillment::PackStation>> stations_;

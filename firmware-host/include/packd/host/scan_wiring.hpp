@@ -28,6 +28,9 @@ fulfillment::ScanEvent read_scan(const std::string& station, const std::string& 
                                  const drivers::ScanReading& reading, const fulfillment::ScanRules& rules,
                                  const fulfillment::ScanCatalogue& catalogue);
 
+/// The scan rules of a [scanning] section (already validated by load_config), for `this_year`.
+fulfillment::ScanRules scan_rules(const ScanningConfig& config, int this_year);
+
 /// This year (UTC), for the century of GS1 dates.
 int current_year();
 

@@ -39,8 +39,9 @@ struct GreyImage {
     std::vector<std::uint8_t> pixels;
 };
 
-/// Reads a PNG (any colour type, via libpng's simplified API) or a binary PGM (P5, 8-bit) into grey
-/// pixels, refusing anything over the limits before decompressing it. Safe in-process on any bytes.
+/// Reads a PNG (any colour type, via libpng's simplified API), a JPEG (baseline or progressive, via
+/// libjpeg-turbo) or a binary PGM (P5, 8-bit) into grey pixels, refusing anything over the limits
+/// before decompressing it. Safe in-process on any bytes.
 Result<GreyImage> load_grey_image(std::span<const std::uint8_t> bytes, const ImageDecodeLimits& limits);
 
 /// Decodes all warehouse symbologies (Code 128/GS1-128, EAN/UPC, ITF-14, DataMatrix, QR, PDF417,
@@ -50,7 +51,8 @@ Result<std::vector<ImageBarcode>> decode_image_here(std::span<const std::uint8_t
                                                     const ImageDecodeLimits& limits, bool try_harder);
 
 /// Decodes in the helper at `decoder_path`; a crash, a hang or garbage there is an error naming it.
-/// Blocks until the helper ends or the timeout passes.
+/// Blocks until the helper ends or the timeout passes: never on the io_context (ImageDecoder is the
+/// asynchronous way); for tools, fuzzing and benches.
 Result<std::vector<ImageBarcode>> decode_image(std::span<const std::uint8_t> bytes,
                                                const std::string& decoder_path,
                                                const ImageDecodeLimits& limits = {});

@@ -40,6 +40,11 @@ struct IntakeResult {
     bool stock_changed = false;  ///< a stock correction was applied: held orders may go now
 };
 
+/// Takes the image of an image scan for `station` (`Topics::scans_in`); the reason when it cannot,
+/// e.g. no such station. It is called inside the intake's transaction, so it only hands the bytes on:
+/// decoding happens elsewhere, later.
+using ImageScanSink = std::function<Status(const std::string& station, std::string image)>;
+
 class OrderIntake {
   public:
     OrderIntake(Store& store, OrderBook& orders, Inventory& inventory, Topics topics,
@@ -47,6 +52,8 @@ class OrderIntake {
 
     void set_label_route(LabelRoute route) { route_ = std::move(route); }
     const LabelRoute& label_route() const { return route_; }
+    /// Without a sink, image scans are refused (dead-lettered) with a reason.
+    void set_image_scan_sink(ImageScanSink sink) { image_scans_ = std::move(sink); }
 
     /// Stores messages from the broker in the inbox, all in one durable transaction, before they
     /// are acknowledged. A message whose payload was too big to keep is dead-lettered instead.
@@ -73,6 +80,7 @@ class OrderIntake {
     void apply_return(const InboxMessage& msg, IntakeResult& result);
     void apply_command(const InboxMessage& msg, IntakeResult& result);
     void apply_label(const InboxMessage& msg, IntakeResult& result);
+    void apply_image_scan(const InboxMessage& msg, const std::string& station, IntakeResult& result);
     /// Inside a transaction: queues a shop's label instead of packd's own; the reason when it cannot.
     Status queue_supplied_label(const LabelEvent& ev, IntakeResult& result);
     /// Inside a transaction: carries out one command; the reason when it cannot be.
@@ -83,6 +91,8 @@ class OrderIntake {
     /// Dead-letters `msg` with `reason` and removes it from the inbox; inside the caller's transaction.
     void refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
+    /// The order's tracking number from a configured range of its carrier, taken once; empty without one.
+    std::string local_tracking_number(const OrderEvent& ev);
     void queue_shipping_label(const OrderEvent& ev);
 
     Store& store_;
@@ -92,6 +102,7 @@ class OrderIntake {
     ReturnDesk returns_;
     size_t max_payload_bytes_;
     LabelRoute route_;
+    ImageScanSink image_scans_;
 };
 
 }  // namespace packd::fulfillment

@@ -1,6 +1,7 @@
 #pragma once
 // The MQTT topic names of one site: "<prefix>/<site>/...". See docs/mqtt.md.
 
+#include <optional>
 #include <string>
 
 namespace packd::fulfillment {
@@ -26,6 +27,16 @@ class Topics {
     /// The return label of an approved return, as PNG and PDF, for the shop to send its customer.
     std::string return_label(const std::string& rma) const {
         return base_ + "/out/returns/" + rma + "/label";
+    }
+    /// Camera or image scans for one station: the payload is the image itself (PNG, JPEG or PGM).
+    std::string scans_in(const std::string& station) const { return base_ + "/in/scans/" + station; }
+    /// The station an image scan topic names, or nullopt when the topic is not an image scan.
+    std::optional<std::string> scan_station(const std::string& topic) const {
+        const std::string prefix = base_ + "/in/scans/";
+        if (topic.compare(0, prefix.size(), prefix) != 0) {
+            return std::nullopt;
+        }
+        return topic.substr(prefix.size());
     }
     /// What packd subscribes to: everything the shop sends to this site.
     std::string in_filter() const { return base_ + "/in/#"; }

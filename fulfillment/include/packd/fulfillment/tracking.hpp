@@ -64,6 +64,8 @@ class TrackingNumbers {
 
     /// Serials left for the carrier across its ranges.
     int64_t remaining(const std::string& carrier);
+    /// True when a range for the carrier is configured, used up or not.
+    bool has_range(const std::string& carrier);
 
   private:
     Result<std::string> allocate_here(const std::string& carrier);
