@@ -295,9 +295,8 @@ StationReply PackStation::add_item(const Session& s, const ScanMeaning& item, co
     Transaction tx(store_.db());
     store_.db()
         .cached(
-            "INSERT INTO station_items (station, sku, quantity, code, device, scanned_at) VALUES (?, ?, ?, "
-            "?, ?, "
-            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+            "INSERT INTO station_items (station, sku, quantity, code, device, scanned_at) "
+            "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
         .bind(1, name_)
         .bind(2, item.sku)
         .bind(3, item.pack_qty)

@@ -37,8 +37,9 @@ TEST(PackdCheckConfig, RejectsABadFileNamingFileLineAndKey) {
         << r.output;
 }
 
-TEST(PackdCheckConfig, ChecksTheLabelTemplatesToo) {
-    TempDir dir;
+/// A daemon config in `dir` whose label templates are copies of the shipped ones in dir/templates, free to
+/// be broken by the test.
+void write_config_with_own_templates(const TempDir& dir) {
     std::filesystem::create_directories(dir.file("templates"));
     for (const char* kind : {"shipping", "return", "pick_list", "sscc"}) {
         const std::string name = std::string(kind) + ".toml";
@@ -48,6 +49,11 @@ TEST(PackdCheckConfig, ChecksTheLabelTemplatesToo) {
     const std::string labels = "[labels]\nprinter = \"desk\"\n";
     cfg.replace(cfg.find(labels), labels.size(), labels + "templates = \"" + dir.file("templates") + "\"\n");
     write_file(dir.file("packd.toml"), cfg);
+}
+
+TEST(PackdCheckConfig, ChecksTheLabelTemplatesToo) {
+    TempDir dir;
+    write_config_with_own_templates(dir);
     auto r = run({packd_binary(), "--check-config", "--config", dir.file("packd.toml")});
     EXPECT_EQ(r.code, 0) << r.output;
 
@@ -239,15 +245,7 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
 
 TEST(PackdSignals, SighupReloadsLabelTemplatesAndKeepsThemWhenOneIsBroken) {
     TempDir dir;
-    std::filesystem::create_directories(dir.file("templates"));
-    for (const char* kind : {"shipping", "return", "pick_list", "sscc"}) {
-        const std::string name = std::string(kind) + ".toml";
-        write_file(dir.file("templates/" + name), read_file(source_dir() + "/config/labels/" + name));
-    }
-    std::string cfg = daemon_config(dir, free_port());
-    const std::string labels = "[labels]\nprinter = \"desk\"\n";
-    cfg.replace(cfg.find(labels), labels.size(), labels + "templates = \"" + dir.file("templates") + "\"\n");
-    write_file(dir.file("packd.toml"), cfg);
+    write_config_with_own_templates(dir);
     auto p = start_packd(dir);
     EXPECT_NE(p->output().find("label templates loaded from " + dir.file("templates")), std::string::npos)
         << p->output();
