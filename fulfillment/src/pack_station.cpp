@@ -201,15 +201,17 @@ StationReply PackStation::on_scan(const ScanEvent& scan) {
 
 std::optional<std::string> PackStation::find_order(const ScanEvent& scan) const {
     const ScanMeaning& m = scan.meaning;
+    // A code nothing else recognised is looked up as it was printed, without the scanner's AIM identifier.
+    const std::string bare(split_symbology(scan.raw).second);
     if (m.kind == ScanKind::tracking || m.kind == ScanKind::shipping_unit || m.kind == ScanKind::invalid) {
-        if (auto order = orders_.order_with_tracking(m.kind == ScanKind::invalid ? scan.raw : m.code)) {
+        if (auto order = orders_.order_with_tracking(m.kind == ScanKind::invalid ? bare : m.code)) {
             return order;
         }
     }
     if (m.kind != ScanKind::order && m.kind != ScanKind::invalid) {
         return std::nullopt;
     }
-    const std::string code = m.kind == ScanKind::order ? m.code : scan.raw;
+    const std::string code = m.kind == ScanKind::order ? m.code : bare;
     if (code.empty() || code.size() > 128) {
         return std::nullopt;
     }
@@ -217,9 +219,9 @@ std::optional<std::string> PackStation::find_order(const ScanEvent& scan) const 
         return code;
     }
     if (!options_.order_prefix.empty() && code.starts_with(options_.order_prefix)) {
-        const std::string bare = code.substr(options_.order_prefix.size());
-        if (orders_.state_of(bare)) {
-            return bare;
+        const std::string unprefixed = code.substr(options_.order_prefix.size());
+        if (orders_.state_of(unprefixed)) {
+            return unprefixed;
         }
     }
     return std::nullopt;

@@ -177,6 +177,13 @@ TEST_F(PackStationTest, WrongExtraAndUnknownItemsAreRefusedAndChangeNothing) {
     EXPECT_EQ(orders->state_of("7"), "picking");
 }
 
+TEST_F(PackStationTest, AShopOrderNumberIsFoundBehindTheScannersSymbologyIdentifier) {
+    create("1002", {{"CAP", 1}});
+    auto r = scan("]C01002");  // Code 128, as a scanner with AIM identifiers switched on sends it
+    ASSERT_TRUE(r.ok) << r.message;
+    EXPECT_EQ(r.order_id, "1002");
+}
+
 TEST_F(PackStationTest, ACaseCodeCountsItsPackQuantity) {
     create("8", {{"MUG", 2}});
     ASSERT_TRUE(scan("8").ok);
