@@ -181,7 +181,10 @@ void V4l2Camera::wait_for_frame() {
 
 void V4l2Camera::take_frames() {
     const int fd = device_.native_handle();
-    // Every filled buffer is taken now; the newest is the one offered, the others go straight back.
+    // Every filled buffer is taken now, until EAGAIN, offered to the feed (which converts it, a copy,
+    // when a frame is due, and otherwise drops it) and queued again at once. Asio watches the fd
+    // edge-triggered: a buffer filled between the last EAGAIN and the next wait is picked up at the
+    // next frame's wake-up, one frame period later.
     for (;;) {
         v4l2_buffer buf{};
         buf.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -195,22 +198,16 @@ void V4l2Camera::take_frames() {
                                : "camera " + settings_.device + ": VIDIOC_DQBUF: " + errno_text(err));
             return;
         }
-        const bool usable = buf.index < buffers_.size() && !(buf.flags & V4L2_BUF_FLAG_ERROR);
-        if (usable) {
+        if (buf.index < buffers_.size() && !(buf.flags & V4L2_BUF_FLAG_ERROR)) {
             const MappedBuffer& mapped = buffers_[buf.index];
             const std::size_t used = std::min<std::size_t>(buf.bytesused, mapped.length);
-            const auto* bytes = static_cast<const std::uint8_t*>(mapped.start);
-            // Copied before the buffer goes back: the driver fills it again at once.
-            frame_.assign(bytes, bytes + used);
+            (void)feed_.offer(now_ms(), layout_, {static_cast<const std::uint8_t*>(mapped.start), used});
         }
         if (xioctl(fd, VIDIOC_QBUF, &buf) == -1) {
             const int err = errno;
             lost(err == ENODEV ? "camera " + settings_.device + " unplugged"
                                : "camera " + settings_.device + ": VIDIOC_QBUF: " + errno_text(err));
             return;
-        }
-        if (usable) {
-            (void)feed_.offer(now_ms(), layout_, frame_);
         }
     }
     wait_for_frame();

@@ -2,8 +2,8 @@
 // A camera as a barcode scanner, through Video4Linux2 (/dev/video*, best by its /dev/v4l/by-id path):
 // VIDIOC_QUERYCAP, VIDIOC_S_FMT with the configured size and pixel format, memory-mapped streaming
 // (REQBUFS, QUERYBUF, QBUF, STREAMON), and the device's fd watched by Asio for readable (a filled
-// buffer) to DQBUF, copy out and QBUF again. Frames go to a CameraFeed (camera_feed.hpp), which decodes
-// one per interval and turns the codes into scans. An unplugged camera (ENODEV) is offline with the
+// buffer) to DQBUF, convert (a copy) and QBUF again. Frames go to a CameraFeed (camera_feed.hpp), which
+// decodes one per interval and turns the codes into scans. An unplugged camera (ENODEV) is offline with the
 // reason and opened again on a reconnect timer.
 
 #include <boost/asio/io_context.hpp>
@@ -69,7 +69,6 @@ class V4l2Camera final : public Scanner {
     boost::asio::posix::stream_descriptor device_;
     boost::asio::steady_timer reconnect_timer_;
     std::vector<MappedBuffer> buffers_;
-    std::vector<std::uint8_t> frame_;  ///< the last frame copied out of its buffer
     CameraFrameLayout layout_;
     bool streaming_ = false;
     DeviceStatus status_;
