@@ -397,6 +397,7 @@ void read_label_routes(const toml::table* table, const std::string& path,
 // The [scales.NAME] section: its own file, as it is the largest device section.
 #include "config_scales.inc"
 // The keys of [printers.NAME] for status queries and USB printers.
+#include "config_cameras.inc"
 #include "config_printers.inc"
 
 // Printed on labels and sheets and typed by scanners: visible ASCII, no spaces.
@@ -498,7 +499,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         ScannerConfig s;
         s.name = name;
         r.text("type", s.type, true, [](const std::string& v) {
-            return one_of(v, {"sim", "evdev", "serial", "tcp", "hid"});
+            return one_of(v, {"sim", "evdev", "serial", "tcp", "hid", "camera"});
         });
         r.text("fifo", s.fifo, s.type == "sim", absolute_path);
         const auto usb_id = [](const std::string& v) -> std::string {
@@ -543,6 +544,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
                 r.line(), "scanners." + name + ".device",
                 "expected device (a /dev/input path) or both usb_vendor and usb_product, found neither");
         }
+        read_camera(name, r, s, problems);
         if (s.type == "evdev" && s.max_key_interval_ms >= s.gap_ms) {
             problems.add(r.line(), "scanners." + name + ".max_key_interval_ms",
                          "expected less than gap_ms (" + std::to_string(s.gap_ms) + "), found " +

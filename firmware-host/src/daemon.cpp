@@ -342,7 +342,8 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
             return ful::scan_is_verifiable(text, scan_rules(config_.devices.scanning, current_year()),
                                            ful::catalogue_of(*inventory_));
         };
-        auto scanner = make_scanner(io_, sc, verifiable);
+        auto scanner =
+            make_scanner(io_, sc, verifiable, image_frame_decoder([this] { return image_decoder_.get(); }));
         scanner->on_scan([this, name = std::string(name)](const drivers::ScanReading& scan) {
             take_scan(station_of_scanner(name), name, scan);
         });

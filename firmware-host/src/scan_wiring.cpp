@@ -7,6 +7,7 @@
 #include "packd/drivers/hid_pos_scanner.hpp"
 #include "packd/drivers/serial_scanner.hpp"
 #include "packd/drivers/sim_scanner.hpp"
+#include "packd/drivers/v4l2_camera.hpp"
 
 namespace packd::host {
 
@@ -28,8 +29,53 @@ drivers::KeyboardWedgeSettings wedge_settings(const ScannerConfig& config,
     return s;
 }
 
+drivers::CameraFrameDecoder image_frame_decoder(std::function<fulfillment::ImageDecoder*()> decoder) {
+    return
+        [decoder = std::move(decoder)](std::vector<std::uint8_t> image,
+                                       std::function<void(Result<std::vector<drivers::ScanReading>>)> done) {
+            fulfillment::ImageDecoder* images = decoder ? decoder() : nullptr;
+            if (images == nullptr) {
+                done(fail("image decoding is not set up"));
+                return;
+            }
+            images->decode(std::move(image), [done](Result<std::vector<fulfillment::ImageBarcode>> found) {
+                if (!found) {
+                    // A frame without a barcode is most frames; anything else (the helper crashed) is worth a
+                    // line.
+                    if (found.error().message.rfind("no barcode found", 0) != 0) {
+                        log::warning("camera frame not decoded: " + found.error().message);
+                    }
+                    done(found.error());
+                    return;
+                }
+                std::vector<drivers::ScanReading> readings;
+                for (const fulfillment::ImageBarcode& barcode : *found) {
+                    readings.push_back({barcode.text, barcode.symbology, {}, {}});
+                }
+                done(std::move(readings));
+            });
+        };
+}
+
 std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, const ScannerConfig& config,
-                                               std::function<bool(std::string_view)> verifiable) {
+                                               std::function<bool(std::string_view)> verifiable,
+                                               drivers::CameraFrameDecoder camera_decoder) {
+    if (config.type == "camera") {
+        drivers::V4l2CameraSettings settings;
+        settings.device = config.device;
+        settings.width = config.width;
+        settings.height = config.height;
+        if (auto format = drivers::parse_camera_pixel_format(config.pixel_format)) {
+            settings.pixel_format = *format;
+        }
+        settings.feed.interval = std::chrono::milliseconds(config.interval_ms);
+        settings.feed.repeat_after = std::chrono::milliseconds(config.repeat_after_ms);
+        settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
+        auto camera = std::make_shared<drivers::V4l2Camera>(io, config.name, std::move(settings),
+                                                            std::move(camera_decoder));
+        (void)camera->open();  // offline with its reason until the camera appears; it retries itself
+        return camera;
+    }
     if (config.type == "evdev") {
         drivers::EvdevScannerSettings settings;
         settings.device = config.device;

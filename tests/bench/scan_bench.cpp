@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "bench_report.hpp"
+#include "packd/drivers/camera_frame.hpp"
 #include "packd/drivers/keyboard_wedge.hpp"
 #include "packd/fulfillment/image_decoder.hpp"
 #include "packd/fulfillment/image_scan.hpp"
@@ -207,6 +208,29 @@ int main() {
                        "JPEG " + std::to_string(jpeg.size()) + " bytes (tests/data/scanner)"));
     rows.push_back(row("12", "1280x720 JPEG frame, ImageDecoder (async helper)",
                        measure(20, 1, [&] { async_decode(one_helper, jpeg, 1); }), ""));
+    // A camera's path (drivers/src/camera_frame.cpp): the GS1-128 frame of line 6 as the packed YUYV a
+    // webcam hands over (2 bytes a pixel, neutral chroma), converted to PGM, then decoded by the helper.
+    const auto grey = fulfillment::load_grey_image(frame, limits);
+    std::vector<std::uint8_t> yuyv(grey->pixels.size() * 2, 128);
+    for (std::size_t i = 0; i < grey->pixels.size(); ++i) {
+        yuyv[2 * i] = grey->pixels[i];
+    }
+    const drivers::CameraFrameLayout yuyv_layout{drivers::CameraPixelFormat::yuyv, 1280, 720, 2560,
+                                                 1280 * 720 * 2};
+    std::vector<std::uint8_t> pgm;
+    const Timing convert = measure(20, 10, [&] {
+        auto r = drivers::frame_to_image(yuyv_layout, yuyv);
+        pgm = r ? std::move(*r) : std::vector<std::uint8_t>{};
+    });
+    rows.push_back(row("13", "1280x720 YUYV camera frame -> PGM", convert,
+                       "PGM " + std::to_string(pgm.size()) + " bytes"));
+    sink.clear();
+    const Timing camera = measure(20, 1, [&] {
+        auto r = drivers::frame_to_image(yuyv_layout, yuyv);
+        async_decode(one_helper, *r, 1);
+    });
+    rows.push_back(row("14", "1280x720 YUYV frame -> PGM -> ImageDecoder", camera,
+                       "a camera scanner per decoded frame; read " + sink.substr(0, 16) + "..."));
     bench::print_table(rows);
     std::cout
         << "(result column = p50 per scan or frame; each batch's mean per operation, p50/p99 over batches)\n";

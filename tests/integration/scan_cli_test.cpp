@@ -64,5 +64,28 @@ TEST_F(ScanCli, AScanFromTheSimulatedScannerIsOneEvent) {
     EXPECT_TRUE(packd->wait_for_output("\"station\":\"pack1\"", 10s)) << packd->output();
 }
 
+// No camera can be made on the test machine (no /dev/video*, no vivid): the real daemon with two camera
+// scanners, one at a missing path, one at a file that is not a V4L2 device, starts, reports both
+// offline with the reason, and keeps serving its stations.
+TEST(CameraScanner, TheDaemonStartsWithCamerasOfflineAndSaysWhy) {
+    TempDir dir;
+    const std::string missing = dir.file("usb-no-such-camera-video-index0");
+    write_file(dir.file("packd.toml"),
+               daemon_config(dir, free_port(),
+                             "[scanners.cam]\ntype = \"camera\"\ndevice = \"" + missing +
+                                 "\"\npixel_format = \"MJPG\"\n"
+                                 "[scanners.notcam]\ntype = \"camera\"\ndevice = \"/dev/null\"\n"
+                                 "[stations.dock]\nprinter = \"desk\"\nscanner = \"cam\"\n"));
+    auto packd = start_packd(dir);
+    const RunResult status = packctl(dir, {"status"});
+    EXPECT_NE(status.output.find("scanner  cam: offline - no camera at " + missing), std::string::npos)
+        << status.output;
+    EXPECT_NE(status.output.find("scanner  notcam: offline - /dev/null is not a video capture device "
+                                 "(VIDIOC_QUERYCAP: Inappropriate ioctl for device)"),
+              std::string::npos)
+        << status.output;
+    EXPECT_EQ(packctl(dir, {"scan", "dock", "DONE"}).output.find("no station"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace packd::test

@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "packd/host/config.hpp"
 #include "packd/host/scan_wiring.hpp"
@@ -80,6 +82,66 @@ TEST(ScannerConfig, ProblemsNameTheKeyAndTheFix) {
     EXPECT_NE(problem("type = \"laser\"\n").find("type"), std::string::npos);
     EXPECT_NE(problem("type = \"evdev\"\ndevice = \"/dev/input/event3\"\nspeed = 3\n").find("speed"),
               std::string::npos);
+}
+
+TEST(ScannerConfig, ACameraWithAllItsKeys) {
+    auto r = parse_config(with_scanner("type = \"camera\"\ndevice = \"/dev/v4l/by-id/usb-cam-video-index0\"\n"
+                                       "width = 1920\nheight = 1080\npixel_format = \"MJPG\"\n"
+                                       "interval_ms = 250\nrepeat_after_ms = 3000\n"),
+                          "packd.toml");
+    ASSERT_TRUE(r) << r.error().message;
+    const ScannerConfig& s = r->devices.scanners.at("wedge");
+    EXPECT_EQ(s.type, "camera");
+    EXPECT_EQ(s.width, 1920);
+    EXPECT_EQ(s.height, 1080);
+    EXPECT_EQ(s.pixel_format, "MJPG");
+    EXPECT_EQ(s.interval_ms, 250);
+    EXPECT_EQ(s.repeat_after_ms, 3000);
+    auto defaults = parse_config(with_scanner("type = \"camera\"\ndevice = \"/dev/video0\"\n"), "packd.toml");
+    ASSERT_TRUE(defaults) << defaults.error().message;
+    EXPECT_EQ(defaults->devices.scanners.at("wedge").pixel_format, "YUYV");
+    EXPECT_EQ(defaults->devices.scanners.at("wedge").width, 1280);
+}
+
+TEST(ScannerConfig, CameraProblemsAreNamedBeforeAnythingOpens) {
+    auto problem = [](const std::string& keys) {
+        auto r = parse_config(with_scanner("type = \"camera\"\n" + keys), "packd.toml");
+        EXPECT_FALSE(r) << keys;
+        return r ? std::string() : r.error().message;
+    };
+    EXPECT_NE(problem("").find("scanners.wedge.device: expected the camera"), std::string::npos);
+    EXPECT_NE(problem("device = \"/dev/video0\"\npixel_format = \"RGB3\"\n")
+                  .find("scanners.wedge.pixel_format: expected one of"),
+              std::string::npos);
+    EXPECT_NE(problem("device = \"/dev/video0\"\nwidth = 641\n").find("expected an even width for YUYV"),
+              std::string::npos);
+    EXPECT_NE(problem("device = \"/dev/video0\"\nwidth = 8192\nheight = 8192\n").find("40000000 pixels"),
+              std::string::npos);
+    EXPECT_NE(problem("device = \"/dev/video0\"\ninterval_ms = 5\n").find("scanners.wedge.interval_ms"),
+              std::string::npos);
+    EXPECT_NE(problem("device = \"/dev/video0\"\nheight = 100000\n").find("scanners.wedge.height"),
+              std::string::npos);
+}
+
+TEST(ScanWiring, ACameraWithoutItsDeviceIsAnOfflineScannerWithTheReason) {
+    boost::asio::io_context io;
+    ScannerConfig config;
+    config.name = "dock-camera";
+    config.type = "camera";
+    config.device = "/dev/v4l/by-id/packd-test-no-such-camera";
+    auto scanner = make_scanner(io, config, {}, image_frame_decoder([] { return nullptr; }));
+    ASSERT_NE(scanner, nullptr);
+    EXPECT_EQ(scanner->name(), "dock-camera");
+    EXPECT_EQ(scanner->status().state, drivers::DeviceState::offline);
+    EXPECT_EQ(scanner->status().detail, "no camera at /dev/v4l/by-id/packd-test-no-such-camera");
+}
+
+TEST(ScanWiring, CameraFramesWithoutADecoderSayWhy) {
+    std::optional<Result<std::vector<drivers::ScanReading>>> answer;
+    image_frame_decoder([] { return nullptr; })({1, 2, 3}, [&](auto found) { answer = std::move(found); });
+    ASSERT_TRUE(answer.has_value());
+    ASSERT_FALSE(*answer);
+    EXPECT_EQ(answer->error().message, "image decoding is not set up");
 }
 
 TEST(ScanWiring, AReadingBecomesOneEventWithMeaningOrReason) {

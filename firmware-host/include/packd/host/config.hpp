@@ -136,7 +136,7 @@ struct ScaleConfig {
 
 struct ScannerConfig {
     std::string name;
-    std::string type;  ///< "sim", "evdev", "serial", "tcp" or "hid"
+    std::string type;  ///< "sim", "evdev", "serial", "tcp", "hid" or "camera"
     std::string fifo;
     // evdev (keyboard-wedge USB scanners)
     std::string device;                ///< /dev/input/by-id/... ; or empty and usb_vendor/usb_product
@@ -153,6 +153,12 @@ struct ScannerConfig {
     std::string suffix = "cr";  ///< "cr", "lf", "crlf" or "tab"
     std::string host;
     int port = 0;
+    // camera (V4L2: device, e.g. /dev/v4l/by-id/usb-...-video-index0)
+    int width = 1280;
+    int height = 720;
+    std::string pixel_format = "YUYV";  ///< "GREY", "YUYV", "UYVY", "NV12" or "MJPG"
+    int interval_ms = 200;              ///< one frame decoded per interval (a decode takes ~50 ms)
+    int repeat_after_ms = 2000;         ///< a code out of view this long scans again
 
     bool operator==(const ScannerConfig&) const = default;
 };

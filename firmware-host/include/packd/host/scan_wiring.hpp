@@ -7,8 +7,10 @@
 #include <memory>
 #include <string_view>
 
+#include "packd/drivers/camera_feed.hpp"
 #include "packd/drivers/keyboard_wedge.hpp"
 #include "packd/drivers/scanner.hpp"
+#include "packd/fulfillment/image_decoder.hpp"
 #include "packd/fulfillment/scan_code.hpp"
 #include "packd/host/config.hpp"
 
@@ -20,8 +22,14 @@ drivers::KeyboardWedgeSettings wedge_settings(const ScannerConfig& config,
 
 /// Builds and opens the scanner a config section describes; a device that fails to open is returned
 /// anyway, offline with the reason, and retries on its own where its driver does.
+/// A camera's frames are decoded by `camera_decoder` (image_frame_decoder).
 std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, const ScannerConfig& config,
-                                               std::function<bool(std::string_view)> verifiable);
+                                               std::function<bool(std::string_view)> verifiable,
+                                               drivers::CameraFrameDecoder camera_decoder = {});
+
+/// Camera frames through the daemon's image decoder (the helper processes image scans use), asked for
+/// at each frame because a reload may replace it; each barcode found becomes one reading.
+drivers::CameraFrameDecoder image_frame_decoder(std::function<fulfillment::ImageDecoder*()> decoder);
 
 /// One scan as an event: what the driver read and what it means, or why it means nothing.
 fulfillment::ScanEvent read_scan(const std::string& station, const std::string& device,
