@@ -78,6 +78,11 @@ void PackStation::use_scale(WeightService* scale) {
     weighing_ = false;
 }
 
+void PackStation::close_session() {
+    store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
+    store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
+}
+
 std::optional<PackStation::Session> PackStation::session() const {
     auto& st = store_.db().cached("SELECT order_id, state FROM station_sessions WHERE station = ?");
     st.bind(1, name_);
@@ -146,8 +151,7 @@ std::optional<StationReply> PackStation::close_if_gone() {
     // Cancelled by the shop, or shipped another way (packctl ship), while it lay on this station.
     weighing_ = false;
     Transaction tx(store_.db());
-    store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
-    store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
+    close_session();
     tx.commit();
     StationReply r = reply(
         false, state == "cancelled" ? "order " + s->order_id +
@@ -402,8 +406,7 @@ StationReply PackStation::ship(const std::string& order_id, Result<drivers::Weig
     if (!shipped) {
         return reply(false, "order " + order_id + " not shipped: " + shipped.error().message);
     }
-    store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
-    store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
+    close_session();
     tx.commit();
     std::string message = "order " + order_id + " shipped";
     if (scale_) {
@@ -427,8 +430,7 @@ StationReply PackStation::ship(const std::string& order_id, Result<drivers::Weig
 StationReply PackStation::cancel(const Session& s) {
     weighing_ = false;
     Transaction tx(store_.db());
-    store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
-    store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
+    close_session();
     tx.commit();
     log::info("station " + name_ + ": order " + s.order_id + " put aside");
     StationReply r =

@@ -87,6 +87,8 @@ class PackStation {
         std::string state;
     };
     std::optional<Session> session() const;
+    /// Removes the station's session and its items; inside the caller's transaction.
+    void close_session();
     std::vector<PackProgress> progress(const std::string& order_id) const;
     std::optional<std::string> find_order(const ScanEvent& scan) const;
     /// Closes the session of an order that was cancelled or shipped elsewhere, with what to tell the packer.
