@@ -17,12 +17,14 @@ using tcp = asio::ip::tcp;
 /// Connects, then is the channel the checked job talks over. The job owns it once connected.
 struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<TcpZplPrinter::Exchange> {
     Exchange(asio::io_context& io, std::string printer, TcpPrinterSettings settings,
-             std::shared_ptr<DeviceStatus> status, std::string zpl, std::function<void(Status)> done)
+             std::shared_ptr<DeviceStatus> status, std::string zpl, std::size_t formats,
+             std::function<void(PrintOutcome)> done)
         : io_(io),
           printer_(std::move(printer)),
           settings_(std::move(settings)),
           status_(std::move(status)),
           zpl_(std::move(zpl)),
+          formats_(formats),
           done_(std::move(done)),
           socket_(io),
           resolver_(io),
@@ -97,6 +99,11 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
 
     bool readable() const override { return true; }
 
+    bool input_waiting() override {
+        boost::system::error_code ec;
+        return socket_.available(ec) > 0 && !ec;
+    }
+
   private:
     static std::string closed(const boost::system::error_code& ec) {
         return "the printer closed the connection (" + ec.message() + ")";
@@ -122,7 +129,7 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
         job.poll_interval = settings_.poll_interval;
         job.query = settings_.query;
         auto checked = std::make_shared<ZplCheckedJob>(io_, printer_, job, shared_from_this(), status_,
-                                                       std::move(zpl_), std::move(done_));
+                                                       std::move(zpl_), formats_, std::move(done_));
         job_ = checked;
         checked->run();
     }
@@ -138,7 +145,7 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
         *status_ = {DeviceState::offline, why};
         if (done_) {
             asio::post(io_, [done = std::move(done_), why = "printer " + printer_ + ": " + why]() {
-                done(fail(why));
+                done(PrintOutcome{fail(why), 0});
             });
         }
     }
@@ -150,7 +157,8 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
     TcpPrinterSettings settings_;
     std::shared_ptr<DeviceStatus> status_;
     std::string zpl_;
-    std::function<void(Status)> done_;
+    std::size_t formats_;
+    std::function<void(PrintOutcome)> done_;
     tcp::socket socket_;
     tcp::resolver resolver_;
     asio::steady_timer connect_timer_;
@@ -173,29 +181,43 @@ TcpZplPrinter::~TcpZplPrinter() {
     }
 }
 
-void TcpZplPrinter::start(std::string zpl, std::function<void(Status)> done) {
+void TcpZplPrinter::start(std::string zpl, std::size_t formats, std::function<void(PrintOutcome)> done) {
     if (auto current = current_.lock(); current && !current->finished()) {
         asio::post(io_, [done = std::move(done), n = name_]() {
-            done(fail("printer " + n + " is busy with a job"));
+            done(PrintOutcome{fail("printer " + n + " is busy with a job"), 0});
         });
         return;
     }
     auto exchange =
-        std::make_shared<Exchange>(io_, name_, settings_, status_, std::move(zpl), std::move(done));
+        std::make_shared<Exchange>(io_, name_, settings_, status_, std::move(zpl), formats, std::move(done));
     current_ = exchange;
     exchange->run();
 }
 
 void TcpZplPrinter::print(const PrintJob& job, std::function<void(Status)> done) {
-    if (job.zpl.empty()) {
-        asio::post(io_, [done = std::move(done), id = job.id]() { done(fail("job " + id + " has no ZPL")); });
+    print_batch({job}, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
+}
+
+void TcpZplPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) {
+    std::string zpl;
+    for (const auto& job : jobs) {
+        if (job.zpl.empty()) {
+            asio::post(io_, [done = std::move(done), id = job.id]() {
+                done(PrintOutcome{fail("job " + id + " has no ZPL"), 0});
+            });
+            return;
+        }
+        zpl += job.zpl;
+    }
+    if (jobs.empty()) {
+        asio::post(io_, [done = std::move(done)]() { done(PrintOutcome{}); });
         return;
     }
-    start(job.zpl, std::move(done));
+    start(std::move(zpl), jobs.size(), std::move(done));
 }
 
 void TcpZplPrinter::query_status(std::function<void(Status)> done) {
-    start({}, std::move(done));
+    start({}, 0, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
 }
 
 }  // namespace packd::drivers

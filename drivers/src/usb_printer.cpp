@@ -463,20 +463,33 @@ void UsbPrinter::release(const std::string& why) {
 }
 
 void UsbPrinter::print(const PrintJob& job, std::function<void(Status)> done) {
-    if (job.zpl.empty()) {
-        asio::post(io_, [done = std::move(done), id = job.id]() { done(fail("job " + id + " has no ZPL")); });
+    print_batch({job}, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
+}
+
+void UsbPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) {
+    const auto refuse = [&](std::string why) {
+        asio::post(io_, [done = std::move(done), why = std::move(why)]() {
+            done(PrintOutcome{fail(why), 0});
+        });
+    };
+    std::string zpl;
+    for (const auto& job : jobs) {
+        if (job.zpl.empty()) {
+            refuse("job " + job.id + " has no ZPL");
+            return;
+        }
+        zpl += job.zpl;
+    }
+    if (jobs.empty()) {
+        asio::post(io_, [done = std::move(done)]() { done(PrintOutcome{}); });
         return;
     }
     if (!usb_ || usb_->device == nullptr) {
-        asio::post(io_, [done = std::move(done), why = "printer " + name_ + ": " + status_->detail]() {
-            done(fail(why));
-        });
+        refuse("printer " + name_ + ": " + status_->detail);
         return;
     }
     if (auto running = current_.lock(); running && !running->finished()) {
-        asio::post(io_, [done = std::move(done), n = name_]() {
-            done(fail("printer " + n + " is busy with a job"));
-        });
+        refuse("printer " + name_ + " is busy with a job");
         return;
     }
     auto unplugged = [this, alive = std::weak_ptr<bool>(alive_)] {
@@ -488,8 +501,8 @@ void UsbPrinter::print(const PrintJob& job, std::function<void(Status)> done) {
     auto channel = std::make_shared<Channel>(io_, usb_->in_flight, usb_->interface, settings_.chunk_bytes,
                                              settings_.transfer_timeout, unplugged);
     channel->self_ = channel;
-    auto checked = std::make_shared<ZplCheckedJob>(io_, name_, settings_.job, channel, status_, job.zpl,
-                                                   std::move(done));
+    auto checked = std::make_shared<ZplCheckedJob>(io_, name_, settings_.job, channel, status_,
+                                                   std::move(zpl), jobs.size(), std::move(done));
     current_ = checked;
     checked->run();
 }

@@ -20,6 +20,11 @@ namespace {
 constexpr std::string_view kHostStatus = "~HS";
 constexpr std::string_view kHostQueryStatus = "~HQES";
 constexpr std::string_view kCancelAll = "~JA";
+/// A step timer that fires this much after its time, or with the printer's bytes waiting, found packd busy
+/// rather than the printer silent: the answer is read first and the timer looks again shortly after.
+constexpr std::chrono::milliseconds kLate{20};
+constexpr std::chrono::milliseconds kSecondLook{50};
+constexpr int kMostSecondLooks = 20;
 
 // The commands one status check sends, in order.
 std::vector<std::pair<std::string_view, bool>> queries(ZplStatusQuery q) {
@@ -52,12 +57,19 @@ std::optional<ZplStatusQuery> zpl_status_query(std::string_view name) {
 ZplCheckedJob::ZplCheckedJob(asio::io_context& io, std::string printer, ZplJobSettings settings,
                              std::shared_ptr<ZplChannel> channel, std::shared_ptr<DeviceStatus> status,
                              std::string zpl, std::function<void(Status)> done)
+    : ZplCheckedJob(io, std::move(printer), settings, std::move(channel), std::move(status), std::move(zpl),
+                    1, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); }) {}
+
+ZplCheckedJob::ZplCheckedJob(asio::io_context& io, std::string printer, ZplJobSettings settings,
+                             std::shared_ptr<ZplChannel> channel, std::shared_ptr<DeviceStatus> status,
+                             std::string zpl, std::size_t formats, std::function<void(PrintOutcome)> done)
     : io_(io),
       printer_(std::move(printer)),
       settings_(settings),
       channel_(std::move(channel)),
       status_(std::move(status)),
       zpl_(std::move(zpl)),
+      formats_(zpl_.empty() ? 0 : formats),
       done_(std::move(done)),
       step_timer_(io),
       job_timer_(io),
@@ -76,7 +88,7 @@ void ZplCheckedJob::run() {
         // A one-way printer: whatever it is in, packd cannot know; the bytes arriving is all there is.
         if (zpl_.empty()) {
             *status_ = {DeviceState::ready, "ready (the printer sends no status)"};
-            finish({});
+            finish({}, 0);
             return;
         }
         send_job();
@@ -106,10 +118,9 @@ void ZplCheckedJob::ask(std::size_t index) {
     if (settings_.query == ZplStatusQuery::both && index == 0) {
         // Newer firmware stays silent to ~HS while out of paper or ribbon or with the head open, and still
         // answers ~HQES: ask it, on the read already waiting (one read at a time on a channel).
-        auto self = shared_from_this();
-        step_timer_.expires_after(settings_.status_timeout);
-        step_timer_.async_wait([self](const boost::system::error_code& ec) {
-            if (!ec && !self->finished_) {
+        std::weak_ptr<ZplCheckedJob> weak = shared_from_this();
+        arm_step(settings_.status_timeout, [weak] {
+            if (auto self = weak.lock()) {
                 self->ask(1);
             }
         });
@@ -181,7 +192,7 @@ void ZplCheckedJob::read() {
                     self->ask(self->query_ + 1);
                     return;
                 }
-                self->step_timer_.cancel();
+                self->disarm_step();
                 self->answered();
                 return;
         }
@@ -194,7 +205,7 @@ void ZplCheckedJob::answered() {
     const bool ok = can_print(seen_);
     switch (step_) {
         case Step::status_only:
-            finish(ok ? Status{} : fail("printer " + printer_ + ": " + seen.detail));
+            finish(ok ? Status{} : fail("printer " + printer_ + ": " + seen.detail), 0);
             return;
         case Step::before:
             if (!ok) {
@@ -203,16 +214,27 @@ void ZplCheckedJob::answered() {
             }
             send_job();
             return;
-        case Step::after:
+        case Step::after: {
             if (!ok) {
                 // Formats of ours still in the printer would print when the operator fixes it, and the retry
                 // would print them again: cancel them so the retry is the only copy (~JA, "Cancel All").
-                // Without an answer to ~HS the buffer is unknown, so it is cancelled too.
-                if (seen_.formats_in_buffer > 0 || seen_.partial_format || !hs_answered_) {
-                    cancel_buffered_then_fail("printer " + printer_ + ": " + seen.detail +
-                                              " before the label was printed; it will be sent again");
+                // They are the last ones sent (a printer prints in the order it receives); the ones before
+                // them have printed. Without an answer to ~HS the buffer is unknown, so all are cancelled
+                // and none is counted as printed.
+                const std::size_t waiting =
+                    hs_answered_
+                        ? std::min<std::size_t>(formats_, static_cast<std::size_t>(seen_.formats_in_buffer) +
+                                                              (seen_.partial_format ? 1U : 0U))
+                        : formats_;
+                if (waiting > 0) {
+                    cancel_buffered_then_fail("printer " + printer_ + ": " + seen.detail + " before " +
+                                                  (waiting == 1 ? std::string("the label was")
+                                                                : std::to_string(waiting) + " labels were") +
+                                                  " printed; " + (waiting == 1 ? "it" : "they") +
+                                                  " will be sent again",
+                                              formats_ - waiting);
                 } else {
-                    finish(fail("printer " + printer_ + ": " + seen.detail + " after the job"));
+                    finish(fail("printer " + printer_ + ": " + seen.detail + " after the job"), formats_);
                 }
                 return;
             }
@@ -220,13 +242,14 @@ void ZplCheckedJob::answered() {
                 poll_later();
                 return;
             }
-            finish({});
+            finish({}, formats_);
             return;
+        }
     }
 }
 
 void ZplCheckedJob::send_job() {
-    step_timer_.cancel();  // the job timer bounds sending: a large graphic takes a while
+    disarm_step();  // the job timer bounds sending: a large graphic takes a while
     auto self = shared_from_this();
     channel_->write(zpl_, [self](Status st) {
         if (self->finished_) {
@@ -238,7 +261,7 @@ void ZplCheckedJob::send_job() {
         }
         if (!self->channel_->readable()) {
             *self->status_ = {DeviceState::ready, "ready (the printer sends no status)"};
-            self->finish({});
+            self->finish({}, self->formats_);
             return;
         }
         self->check(Step::after);
@@ -255,20 +278,59 @@ void ZplCheckedJob::poll_later() {
     });
 }
 
-void ZplCheckedJob::cancel_buffered_then_fail(std::string why) {
+void ZplCheckedJob::cancel_buffered_then_fail(std::string why, std::size_t printed) {
     auto self = shared_from_this();
     arm(settings_.status_timeout, why);
-    channel_->write(kCancelAll, [self, why](Status) { self->finish(fail(why)); });
+    channel_->write(kCancelAll, [self, why, printed](Status) { self->finish(fail(why), printed); });
 }
 
 void ZplCheckedJob::arm(std::chrono::milliseconds timeout, std::string why) {
-    step_timer_.expires_after(timeout);
-    auto self = shared_from_this();
-    step_timer_.async_wait([self, why = std::move(why)](const boost::system::error_code& ec) {
-        if (!ec) {
+    std::weak_ptr<ZplCheckedJob> weak = shared_from_this();
+    arm_step(timeout, [weak, why = std::move(why)] {
+        if (auto self = weak.lock()) {
             self->expired(why);
         }
     });
+}
+
+void ZplCheckedJob::arm_step(std::chrono::milliseconds timeout, std::function<void()> on_silence) {
+    on_silence_ = std::move(on_silence);
+    const unsigned generation = ++step_generation_;
+    step_timer_.expires_after(timeout);
+    auto self = shared_from_this();
+    step_timer_.async_wait([self, generation](const boost::system::error_code& ec) {
+        if (!ec) {
+            self->step_timer_fired(generation, 0);
+        }
+    });
+}
+
+void ZplCheckedJob::disarm_step() {
+    ++step_generation_;  // a firing already on its way finds itself replaced
+    on_silence_ = nullptr;
+    step_timer_.cancel();
+}
+
+void ZplCheckedJob::step_timer_fired(unsigned generation, int second_looks) {
+    // A cancel cannot call back a timer whose handler is already queued: the generation tells a stale one.
+    if (finished_ || generation != step_generation_ || !on_silence_) {
+        return;
+    }
+    const auto late = std::chrono::steady_clock::now() - step_timer_.expiry();
+    if (second_looks < kMostSecondLooks && (late > kLate || channel_->input_waiting())) {
+        // packd was busy, or the answer has come and waits to be read: read it before calling it silence.
+        step_timer_.expires_after(kSecondLook);
+        auto self = shared_from_this();
+        step_timer_.async_wait([self, generation, second_looks](const boost::system::error_code& ec) {
+            if (!ec) {
+                self->step_timer_fired(generation, second_looks + 1);
+            }
+        });
+        return;
+    }
+    auto silence = std::move(on_silence_);
+    on_silence_ = nullptr;
+    silence();
 }
 
 void ZplCheckedJob::expired(const std::string& why) {
@@ -284,19 +346,20 @@ void ZplCheckedJob::lost(const std::string& why) {
     finish(fail("printer " + printer_ + ": " + why));
 }
 
-void ZplCheckedJob::finish(Status result) {
+void ZplCheckedJob::finish(Status result, std::size_t printed) {
     if (finished_) {
         return;
     }
     finished_ = true;
-    step_timer_.cancel();
+    disarm_step();
     job_timer_.cancel();
     poll_timer_.cancel();
     channel_->cancel();
     if (done_) {
-        asio::post(io_, [done = std::move(done_), result = std::move(result)]() mutable {
-            done(std::move(result));
-        });
+        asio::post(io_,
+                   [done = std::move(done_), outcome = PrintOutcome{std::move(result), printed}]() mutable {
+                       done(std::move(outcome));
+                   });
     }
 }
 

@@ -480,6 +480,7 @@ void read_devices(const toml::table& root, Config& cfg, Problems& problems) {
         r.integer("connect_timeout_ms", p.connect_timeout_ms, 100, 60000);
         r.integer("status_timeout_ms", p.status_timeout_ms, 100, 60000);
         r.integer("job_timeout_ms", p.job_timeout_ms, 1000, 600000);
+        r.integer("batch", p.batch, 1, 64);
         read_usb_printer(name, p, r, problems);
         if (p.type != "tcp" && !p.host.empty()) {
             problems.add(

@@ -84,6 +84,7 @@ drivers::UsbPrinterSettings usb_printer_settings(const PrinterConfig& pc) {
     usb.job.job_timeout = std::chrono::milliseconds(pc.job_timeout_ms);
     usb.job.query = drivers::zpl_status_query(pc.status).value_or(drivers::ZplStatusQuery::hs);
     usb.reconnect = std::chrono::milliseconds(pc.reconnect_ms);
+    usb.batch = static_cast<std::size_t>(pc.batch);
     return usb;
 }
 
@@ -98,6 +99,7 @@ Daemon::Daemon(Config config)
       signals_(io_),
       tick_timer_(io_),
       stop_deadline_(io_),
+      loop_monitor_(io_),
       notifier_(io_),
       stock_timer_(io_) {}
 
@@ -217,8 +219,11 @@ Status Daemon::start() {
         *store_, *inventory_, topics, [this](const ful::OutboxMessage& msg, std::function<void(bool)> acked) {
             link_->publish(msg, std::move(acked));
         });
+    inbox_ = std::make_unique<ful::InboxPump>(
+        io_, *intake_, ful::IntakeBudget{}, [this](const ful::IntakeResult& result) { after_intake(result); },
+        &loop_monitor_);
     auto started =
-        link_->start([this](const std::vector<ful::InboundMessage>& batch) { return on_inbound(batch); },
+        link_->start([this](const std::vector<ful::InboundMessage>& batch) { return inbox_->take(batch); },
                      [this] {
                          publish_status();
                          pump_->restart();
@@ -228,11 +233,13 @@ Status Daemon::start() {
         return started;
     }
 
-    // Messages stored but not applied before a crash or power cut are applied now.
-    apply_inbox();
+    // Messages stored but not applied before a crash or power cut are applied once the loop runs, in
+    // slices: a long backlog neither delays READY nor keeps the loop from anything else.
+    inbox_->kick();
     for (auto& [name, queue] : queues_) {
         queue->kick();
     }
+    loop_monitor_.start();
     log::notice("packd " PACKD_VERSION " ready: site " + config_.site.id + ", store " + store_->db().path() +
                 ", admin socket " + admin_->path());
     notifier_.ready(status_line());
@@ -259,6 +266,7 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
             tcp.status_timeout = std::chrono::milliseconds(pc.status_timeout_ms);
             tcp.job_timeout = std::chrono::milliseconds(pc.job_timeout_ms);
             tcp.query = drivers::zpl_status_query(pc.status).value_or(drivers::ZplStatusQuery::hs);
+            tcp.batch = static_cast<std::size_t>(pc.batch);
             printer = std::make_shared<drivers::TcpZplPrinter>(io_, name, tcp);
         } else if (pc.type == "usb") {
             auto usb = std::make_shared<drivers::UsbPrinter>(io_, name, usb_printer_settings(pc));
@@ -442,6 +450,8 @@ void Daemon::shutdown() {
     }
     stopping_ = true;
     notifier_.stopping();
+    inbox_->stop();
+    loop_monitor_.stop();
     tick_timer_.cancel();
     stock_timer_.cancel();
     admin_->close();
@@ -486,19 +496,6 @@ void Daemon::finish_shutdown() {
     (*step)();
 }
 
-bool Daemon::on_inbound(const std::vector<ful::InboundMessage>& batch) {
-    if (auto stored = intake_->store(batch); !stored) {
-        log::error("could not store " + std::to_string(batch.size()) +
-                   " inbound message(s), not acknowledged: " + stored.error().message);
-        return false;
-    }
-    if (!stopping_) {
-        // After the PUBACKs are on their way: the messages are ours now, whatever happens next.
-        boost::asio::post(io_, [this] { apply_inbox(); });
-    }
-    return true;
-}
-
 void Daemon::kick_printers(const std::set<std::string>& printers) {
     for (const auto& printer : printers) {
         if (auto it = queues_.find(printer); it != queues_.end()) {
@@ -507,17 +504,12 @@ void Daemon::kick_printers(const std::set<std::string>& printers) {
     }
 }
 
-void Daemon::apply_inbox() {
-    auto result = intake_->apply_pending();
-    if (!result) {
-        log::error(result.error().message);
-        return;
-    }
-    kick_printers(result->printers_with_new_jobs);
-    if (result->outbox_grew) {
+void Daemon::after_intake(const ful::IntakeResult& result) {
+    kick_printers(result.printers_with_new_jobs);
+    if (result.outbox_grew) {
         pump_->kick();
     }
-    if (result->stock_changed) {
+    if (result.stock_changed) {
         retry_held_orders();  // the shop corrected stock: orders waiting for it can go
     }
 }
@@ -632,11 +624,12 @@ void Daemon::tick() {
     if (stopping_) {
         return;
     }
-    notifier_.status(status_line());
-    watch_devices();
-    if (auto counts = store_->counts(); counts && counts->inbox > 0) {
-        apply_inbox();  // retries what a store error left behind
+    {
+        LoopMonitor::Scope timed(&loop_monitor_, "tick");
+        notifier_.status(status_line());
+        watch_devices();
     }
+    inbox_->kick();  // retries what a store error left behind; nothing to do costs one small query
     tick_timer_.expires_after(kTick);
     tick_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) {
@@ -673,6 +666,11 @@ json Daemon::status_json() {
              {"summary", status_line()},
              {"broker",
               {{"connected", link_ && link_->connected()}, {"state", link_ ? link_->state_text() : ""}}}};
+    const ful::IntakeTotals& intake = intake_->totals();
+    out["intake"] = {{"stored", intake.stored},         {"applied", intake.applied},
+                     {"duplicates", intake.duplicates}, {"rejected", intake.rejected},
+                     {"batches", intake.batches},       {"largest_batch", intake.largest_batch}};
+    out["loop"] = loop_json();
     if (auto counts = store_->counts()) {
         out["store"] = {{"path", store_->db().path()},        {"orders", counts->orders},
                         {"orders_open", counts->orders_open}, {"labels_queued", counts->print_jobs_pending},
@@ -870,7 +868,19 @@ json Daemon::stations_json(const std::string& only) {
     return out;
 }
 
+json Daemon::loop_json() const {
+    const LoopMonitor::Figures f = loop_monitor_.figures();
+    return {{"lag_max_ms", f.lag_max_ms},
+            {"lag_p50_ms", f.lag_p50_ms},
+            {"lag_p99_ms", f.lag_p99_ms},
+            {"samples", f.samples},
+            {"longest_handler_ms", f.longest_handler_ms},
+            {"longest_handler", f.longest_handler},
+            {"over_budget", f.over_budget}};
+}
+
 json Daemon::handle_admin(const json& request) {
+    LoopMonitor::Scope timed(&loop_monitor_, "admin request");
     const auto cmd = request.find("cmd");
     if (cmd == request.end() || !cmd->is_string()) {
         return {{"ok", false}, {"error", "request needs a \"cmd\" string"}};
@@ -878,6 +888,13 @@ json Daemon::handle_admin(const json& request) {
     const std::string verb = cmd->get<std::string>();
     if (verb == "status") {
         return {{"ok", true}, {"status", status_json()}};
+    }
+    if (verb == "loop") {
+        json figures = loop_json();
+        if (request.value("reset", false)) {
+            loop_monitor_.reset();
+        }
+        return {{"ok", true}, {"loop", figures}};
     }
     if (verb == "scan") {
         const std::string station = request.value("station", "");
@@ -944,7 +961,7 @@ json Daemon::handle_admin(const json& request) {
     }
     return {{"ok", false},
             {"error", "unknown command \"" + verb.substr(0, 64) +
-                          "\" (known: status, scan, scans, station, orders, " + StoreCommands::verbs() +
+                          "\" (known: status, loop, scan, scans, station, orders, " + StoreCommands::verbs() +
                           ", " + ScaleCommands::verbs() + ", " + LabelCommands::verbs() + ")"}};
 }
 

@@ -22,6 +22,7 @@ constexpr const char* kUsage =
     "usage: packctl [--socket PATH | --config PATH] [--json] COMMAND [ARGS]\n"
     "commands:\n"
     "  status                           daemon, broker, store and device state\n"
+    "  loop [reset]                     the event loop's lag and its longest handler (reset: start again)\n"
     "  orders                           the latest orders\n"
     "  order ID                         one order: lines, reservations, shipments\n"
     "  stock [SKU]                      on hand, reserved and available, per location\n"
@@ -78,6 +79,17 @@ void print_status(const json& s) {
               << ", up " << text(s, "uptime_s") << " s\n";
     std::cout << "  " << text(s, "summary") << "\n";
     std::cout << "broker:   " << text(s["broker"], "state") << "\n";
+    if (s.contains("intake")) {
+        const auto& in = s["intake"];
+        std::cout << "intake:   " << text(in, "stored") << " stored, " << text(in, "applied") << " applied, "
+                  << text(in, "duplicates") << " duplicates, " << text(in, "rejected") << " rejected in "
+                  << text(in, "batches") << " batches (largest " << text(in, "largest_batch") << ")\n";
+    }
+    if (s.contains("loop")) {
+        std::cout << "loop:     lag max " << text(s["loop"], "lag_max_ms") << " ms, longest handler "
+                  << text(s["loop"], "longest_handler") << " " << text(s["loop"], "longest_handler_ms")
+                  << " ms\n";
+    }
     if (s.contains("store")) {
         const auto& st = s["store"];
         std::cout << "store:    " << text(st, "path") << ": " << text(st, "orders") << " orders ("
@@ -113,6 +125,15 @@ void print_status(const json& s) {
         std::cout << "station  " << text(st, "name") << ": printer " << text(st, "printer") << ", scale "
                   << text(st, "scale") << ", scanner " << text(st, "scanner") << "\n";
     }
+}
+
+void print_loop(const json& l) {
+    std::cout << "loop lag: max " << text(l, "lag_max_ms") << " ms, p99 " << text(l, "lag_p99_ms")
+              << " ms, p50 " << text(l, "lag_p50_ms") << " ms over " << text(l, "samples") << " samples\n";
+    std::cout << "longest handler: "
+              << (text(l, "longest_handler").empty() ? "none" : text(l, "longest_handler")) << " "
+              << text(l, "longest_handler_ms") << " ms; " << text(l, "over_budget")
+              << " over the budget of 5 ms\n";
 }
 
 void print_scales(const json& scales) {
@@ -267,6 +288,8 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
     const std::string& verb = n > 0 ? w[0] : std::string();
     if ((verb == "status" || verb == "orders" || verb == "verify") && n == 1) {
         c.request = {{"cmd", verb}};
+    } else if (verb == "loop" && (n == 1 || (n == 2 && w[1] == "reset"))) {
+        c.request = {{"cmd", "loop"}, {"reset", n == 2}};
     } else if (verb == "order" && n == 2) {
         c.request = {{"cmd", "order"}, {"id", w[1]}};
     } else if (verb == "stock" && n <= 2) {
@@ -372,6 +395,8 @@ int print_answer(const json& request, const json& a, const std::string& output_f
     const std::string cmd = request.value("cmd", "");
     if (cmd == "status") {
         print_status(a["status"]);
+    } else if (cmd == "loop") {
+        print_loop(a["loop"]);
     } else if (cmd == "orders") {
         print_orders(a["orders"]);
     } else if (cmd == "order") {

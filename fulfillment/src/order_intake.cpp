@@ -33,7 +33,9 @@ OrderIntake::OrderIntake(Store& store, OrderBook& orders, Inventory& inventory, 
       returns_(store, orders, topics_),
       max_payload_bytes_(max_payload_bytes) {}
 
-Status OrderIntake::store(const std::vector<InboundMessage>& batch) {
+Result<IntakeResult> OrderIntake::store_and_apply(const std::vector<InboundMessage>& batch,
+                                                  IntakeBudget budget) {
+    IntakeResult result;
     try {
         Transaction tx(store_.db());
         for (const auto& msg : batch) {
@@ -41,6 +43,7 @@ Status OrderIntake::store(const std::vector<InboundMessage>& batch) {
                 if (auto stored = store_.inbox_append(msg.topic, msg.payload); !stored) {
                     return stored.error();  // rolls back: nothing of the batch is stored or acknowledged
                 }
+                ++result.stored;
                 continue;
             }
             const std::string reason = "payload of " + std::to_string(msg.size) +
@@ -49,45 +52,98 @@ Status OrderIntake::store(const std::vector<InboundMessage>& batch) {
             log::warning("rejected message on " + msg.topic + ": " + reason);
             json letter{{"reason", reason}, {"topic", msg.topic}, {"size", msg.size}};
             store_.outbox_add(topics_.dead_letter(), to_text(letter), false);
+            ++result.rejected;
+            result.outbox_grew = true;
         }
+        // Applied in the same commit: an order arriving on its own costs one durable commit, not two.
+        apply_some(budget, result);
         tx.commit();
     } catch (const SqliteError& e) {
         return fail(std::string("storing inbound messages: ") + e.what());
     }
-    return {};
+    ++totals_.batches;
+    totals_.largest_batch =
+        std::max<std::int64_t>(totals_.largest_batch, static_cast<std::int64_t>(batch.size()));
+    count(result);
+    return result;
 }
 
-Result<IntakeResult> OrderIntake::apply_pending() {
+Result<IntakeResult> OrderIntake::apply_pending(IntakeBudget budget) {
     IntakeResult result;
     try {
-        for (;;) {
-            auto batch = store_.inbox_pending(64);
-            if (batch.empty()) {
-                break;
-            }
-            for (const auto& msg : batch) {
-                try {
-                    apply_one(msg, result);
-                } catch (const SqliteError&) {
-                    throw;
-                } catch (const std::exception& e) {
-                    // A message that breaks the intake must not block the inbox behind it.
-                    log::error("message " + std::to_string(msg.id) + " on " + msg.topic +
-                               " could not be applied: " + e.what());
-                    Transaction tx(store_.db());
-                    dead_letter(msg, std::string("internal error while applying: ") + e.what());
-                    store_.inbox_finish(msg.id);
-                    tx.commit();
-                    ++result.rejected;
-                    result.outbox_grew = true;
-                }
-            }
-        }
+        Transaction tx(store_.db());
+        apply_some(budget, result);
+        tx.commit();
     } catch (const SqliteError& e) {
         // Whatever was not committed stays in the inbox and is tried again on the next pass.
         return fail(std::string("applying inbox: ") + e.what());
     }
+    count(result);
     return result;
+}
+
+void OrderIntake::count(const IntakeResult& result) {
+    totals_.stored += result.stored;
+    totals_.applied += result.applied;
+    totals_.duplicates += result.duplicates;
+    totals_.rejected += result.rejected;
+}
+
+void OrderIntake::apply_some(IntakeBudget budget, IntakeResult& result) {
+    using Clock = std::chrono::steady_clock;
+    const auto deadline = Clock::now() + budget.time;
+    int done = 0;
+    int64_t after = 0;
+    for (;;) {
+        // A few at a time: a big backlog is never read whole, and what is read is applied now.
+        const int want = std::min(16, budget.max_messages - done);
+        auto messages = store_.inbox_pending(after, want);
+        for (const auto& msg : messages) {
+            if (done > 0 && (done >= budget.max_messages || Clock::now() >= deadline)) {
+                result.more = true;
+                return;
+            }
+            if (!apply_isolated(msg, result)) {
+                result.more = true;  // the store refused; the message stays and is tried again later
+                return;
+            }
+            after = msg.id;
+            ++done;
+        }
+        if (static_cast<int>(messages.size()) < want) {
+            return;  // the inbox is empty
+        }
+        if (done >= budget.max_messages || Clock::now() >= deadline) {
+            result.more = true;
+            return;
+        }
+    }
+}
+
+bool OrderIntake::apply_isolated(const InboxMessage& msg, IntakeResult& result) {
+    try {
+        apply_one(msg, result);
+        return true;
+    } catch (const SqliteError& e) {
+        if (sqlite3_get_autocommit(store_.db().handle()) != 0) {
+            throw;  // the whole transaction is gone (disk full, I/O error): the caller fails
+        }
+        log::error("message " + std::to_string(msg.id) + " on " + msg.topic +
+                   " could not be applied, it stays in the inbox: " + e.what());
+        return false;
+    } catch (const std::exception& e) {
+        // A message that breaks the intake must not block the inbox behind it. Its own part of the
+        // transaction is undone already; only its dead letter is written.
+        log::error("message " + std::to_string(msg.id) + " on " + msg.topic +
+                   " could not be applied: " + e.what());
+        Transaction letter(store_.db());
+        dead_letter(msg, std::string("internal error while applying: ") + e.what());
+        store_.inbox_finish(msg.id);
+        letter.commit();
+        ++result.rejected;
+        result.outbox_grew = true;
+        return true;
+    }
 }
 
 Result<IntakeResult> OrderIntake::retry_held() {

@@ -8,7 +8,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
-#include <deque>
 
 #include "packd/common/log.hpp"
 #include "packd/fulfillment/mqtt_packet.hpp"
@@ -21,6 +20,9 @@ using asio::ip::tcp;
 namespace {
 constexpr uint16_t kSubscribePacketId = 1;
 constexpr std::chrono::seconds kHandshakeTimeout{10};
+/// Group commit bounds: one batch stores at most this many messages, gathered for at most this long.
+constexpr std::size_t kBatchMessages = 256;
+constexpr std::chrono::milliseconds kBatchTime{2};
 
 /// The TLS client context of the broker settings. It must be complete before a stream is made
 /// from it: OpenSSL copies certificate, key and verify mode into each connection when it is
@@ -178,8 +180,6 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
             return;
         }
         reader_.feed(std::string_view(buffer_.data(), n));
-        std::vector<InboundMessage> batch;
-        std::vector<uint16_t> to_ack;
         for (;;) {
             auto packet = reader_.next();
             if (!packet) {
@@ -190,10 +190,13 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
                 break;
             }
             if (auto* p = std::get_if<mqtt311::Publish>(&**packet)) {
-                if (p->qos > 0) {
-                    to_ack.push_back(p->packet_id);
+                if (batch_.empty()) {
+                    batch_started_ = std::chrono::steady_clock::now();
                 }
-                batch.push_back({std::move(p->topic), std::move(p->payload), p->size, p->payload_dropped});
+                if (p->qos > 0) {
+                    to_ack_.push_back(p->packet_id);
+                }
+                batch_.push_back({std::move(p->topic), std::move(p->payload), p->size, p->payload_dropped});
             } else if (auto* c = std::get_if<mqtt311::Connack>(&**packet)) {
                 if (!on_connack(*c)) {
                     return;
@@ -209,19 +212,48 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
                 ping_outstanding_ = false;
             }
         }
-        if (!batch.empty()) {
-            // Stored first, acknowledged after: the PUBACKs go in the order the messages came
-            // (section 4.6), all after the one commit that stored them.
-            if (!owner_ || !owner_->on_batch_ || !owner_->on_batch_(batch)) {
-                close("could not store " + std::to_string(batch.size()) +
-                      " message(s); the broker keeps them until packd reconnects");
+        // Group commit: while more of a burst is already waiting in the socket, it joins this batch, up to
+        // a bound in messages and in time; a message arriving alone is stored at once.
+        if (!batch_.empty() && (batch_.size() >= kBatchMessages || !more_waiting() ||
+                                std::chrono::steady_clock::now() - batch_started_ >= kBatchTime)) {
+            if (!store_batch()) {
                 return;
-            }
-            for (uint16_t id : to_ack) {
-                send(mqtt311::encode_puback(id));
             }
         }
         read();
+    }
+
+    /// Bytes the broker sent that are not read yet, in the socket or decrypted inside TLS.
+    bool more_waiting() {
+        boost::system::error_code ignored;
+        if (stream_.next_layer().available(ignored) > 0) {
+            return true;
+        }
+        return settings_.tls && SSL_pending(stream_.native_handle()) > 0;
+    }
+
+    /// Hands the batch over to be stored, then acknowledges all of it; false when the connection closed.
+    bool store_batch() {
+        std::vector<InboundMessage> batch;
+        batch.swap(batch_);
+        std::vector<uint16_t> to_ack;
+        to_ack.swap(to_ack_);
+        // Stored first, acknowledged after: the PUBACKs go in the order the messages came (section
+        // 4.6), all after the one commit that stored them, in one write.
+        if (!owner_ || !owner_->on_batch_ || !owner_->on_batch_(batch)) {
+            close("could not store " + std::to_string(batch.size()) +
+                  " message(s); the broker keeps them until packd reconnects");
+            return false;
+        }
+        std::string acks;
+        acks.reserve(4 * to_ack.size());
+        for (uint16_t id : to_ack) {
+            acks += mqtt311::encode_puback(id);
+        }
+        if (!acks.empty()) {
+            send(std::move(acks));
+        }
+        return true;
     }
 
     bool on_connack(const mqtt311::Connack& c) {
@@ -288,13 +320,17 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
     }
 
     void send(std::string bytes) {
-        writes_.push_back(std::move(bytes));
-        if (writes_.size() == 1) {
+        queued_ += bytes;
+        if (writing_.empty()) {
             write_next();
         }
     }
 
+    // Everything queued while a write was under way goes out in the next single write, so a burst of
+    // acknowledgements costs one system call per turn, not one per message.
     void write_next() {
+        writing_.swap(queued_);
+        queued_.clear();
         auto handler = [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
             if (self->closed_) {
                 return;
@@ -303,17 +339,17 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
                 self->close("connection lost while writing: " + ec.message());
                 return;
             }
-            self->writes_.pop_front();
-            if (!self->writes_.empty()) {
+            self->writing_.clear();
+            if (!self->queued_.empty()) {
                 self->write_next();
             } else if (self->goodbye_) {
                 self->shutdown();
             }
         };
         if (settings_.tls) {
-            asio::async_write(stream_, asio::buffer(writes_.front()), handler);
+            asio::async_write(stream_, asio::buffer(writing_), handler);
         } else {
-            asio::async_write(stream_.next_layer(), asio::buffer(writes_.front()), handler);
+            asio::async_write(stream_.next_layer(), asio::buffer(writing_), handler);
         }
     }
 
@@ -350,7 +386,11 @@ class OrderSubscription::Connection : public std::enable_shared_from_this<Connec
     asio::steady_timer keepalive_;
     mqtt311::PacketReader reader_;
     std::array<char, 64 * 1024> buffer_{};
-    std::deque<std::string> writes_;
+    std::string writing_;                ///< the bytes of the write under way
+    std::string queued_;                 ///< bytes to write after it
+    std::vector<InboundMessage> batch_;  ///< received, not yet stored
+    std::vector<uint16_t> to_ack_;       ///< their packet ids, in order
+    std::chrono::steady_clock::time_point batch_started_;
     bool subscribed_ = false;
     bool ping_outstanding_ = false;
     bool closed_ = false;

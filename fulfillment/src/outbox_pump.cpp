@@ -1,5 +1,7 @@
 #include "packd/fulfillment/outbox_pump.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "packd/common/log.hpp"
 
 namespace packd::fulfillment {
@@ -9,6 +11,15 @@ OutboxPump::OutboxPump(Store& store, ShopLink& link, int max_in_flight)
 
 OutboxPump::~OutboxPump() {
     *alive_ = false;
+}
+
+void OutboxPump::remove_acknowledged() {
+    removal_posted_ = false;
+    std::vector<int64_t> ids;
+    ids.swap(acknowledged_);
+    if (auto st = store_.outbox_remove(ids); !st) {
+        log::error(st.error().message);
+    }
 }
 
 void OutboxPump::restart() {
@@ -44,9 +55,16 @@ void OutboxPump::kick() {
                     return;
                 }
                 if (acked) {
-                    // Removing a row twice is harmless: the same id is never reused.
-                    if (auto st = store_.outbox_remove(id); !st) {
-                        log::error(st.error().message);
+                    // Removing a row twice is harmless: the same id is never reused. A crash before the
+                    // removal commits sends the row again (at least once, never lost).
+                    acknowledged_.push_back(id);
+                    if (!removal_posted_) {
+                        removal_posted_ = true;
+                        boost::asio::post(link_.executor(), [this, alive] {
+                            if (!alive.expired()) {
+                                remove_acknowledged();
+                            }
+                        });
                     }
                 }
                 if (generation != generation_) {

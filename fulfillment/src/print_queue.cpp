@@ -1,5 +1,7 @@
 #include "packd/fulfillment/print_queue.hpp"
 
+#include <algorithm>
+
 #include "packd/common/log.hpp"
 
 namespace packd::fulfillment {
@@ -50,9 +52,16 @@ void PrintQueue::drain(std::function<void()> done) {
 }
 
 void PrintQueue::send_next() {
+    if (!printer_) {
+        return;
+    }
     std::vector<StoredPrintJob> jobs;
     try {
-        jobs = store_.print_jobs_pending(printer_name_);
+        // Only the jobs of the next batch, oldest first: a long backlog costs the same per label as a short
+        // one, and a restarted packd resumes it in order.
+        jobs = store_.print_jobs_next(printer_name_,
+                                      static_cast<int>(std::max<std::size_t>(1, printer_->batch_limit())),
+                                      printer_->wants_preview());
     } catch (const SqliteError& e) {
         last_error_ = e.what();
         log::error("print queue " + printer_name_ + ": " + last_error_);
@@ -61,37 +70,59 @@ void PrintQueue::send_next() {
     if (jobs.empty()) {
         return;
     }
-    const StoredPrintJob& job = jobs.front();
     busy_ = true;
-    drivers::PrintJob out{print_job_name(job), job.zpl, job.preview_png};
+    std::vector<drivers::PrintJob> out;
+    std::vector<int64_t> ids;
+    out.reserve(jobs.size());
+    for (auto& job : jobs) {
+        out.push_back({print_job_name(job), std::move(job.zpl), std::move(job.preview_png)});
+        ids.push_back(job.id);
+    }
     std::weak_ptr<bool> alive = alive_;
-    auto printer = printer_;  // keeps the device alive until the job ends, even across a reload
-    const int64_t id = job.id;
-    printer->print(out, [this, alive, printer, id](Status result) {
+    auto printer = printer_;  // keeps the device alive until the batch ends, even across a reload
+    printer->print_batch(out, [this, alive, printer, ids = std::move(ids)](drivers::PrintOutcome outcome) {
         if (alive.expired()) {
             return;
         }
-        finished(id, std::move(result));
+        finished(ids, std::move(outcome));
     });
 }
 
-void PrintQueue::finished(int64_t job_id, Status result) {
+void PrintQueue::finished(const std::vector<int64_t>& ids, drivers::PrintOutcome outcome) {
     busy_ = false;
-    if (result) {
-        if (auto st = store_.print_job_done(job_id); !st) {
-            // The label is out but not marked: it would print again after restart. Say so loudly.
-            log::error("print queue " + printer_name_ + ": job " + std::to_string(job_id) +
+    const std::size_t printed = std::min(outcome.printed, ids.size());
+    if (printed > 0) {
+        const std::vector<int64_t> done(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(printed));
+        if (auto st = store_.print_jobs_done(done); !st) {
+            // The labels are out but not marked: they would print again after restart. Say so loudly.
+            log::error("print queue " + printer_name_ + ": " + std::to_string(printed) + " job(s) from " +
+                       std::to_string(done.front()) +
                        " printed but could not be marked done: " + st.error().message);
         } else {
-            log::info("printer " + printer_name_ + ": job " + std::to_string(job_id) + " printed");
+            log::info("printer " + printer_name_ + ": " +
+                      (printed == 1 ? "job " + std::to_string(done.front())
+                                    : std::to_string(printed) + " jobs " + std::to_string(done.front()) +
+                                          " to " + std::to_string(done.back())) +
+                      " printed");
         }
+    }
+    const bool ok = static_cast<bool>(outcome.status);
+    if (ok) {
         last_error_.clear();
         backoff_ = kFirstRetry;
     } else {
-        last_error_ = result.error().message;
-        log::warning("printer " + printer_name_ + ": job " + std::to_string(job_id) +
-                     " not printed, retrying in " + std::to_string(backoff_.count()) + " ms: " + last_error_);
-        (void)store_.print_job_failed(job_id, last_error_);
+        last_error_ = outcome.status.error().message;
+        if (printed < ids.size()) {
+            log::warning(
+                "printer " + printer_name_ + ": job " + std::to_string(ids[printed]) +
+                (ids.size() - printed > 1 ? " and " + std::to_string(ids.size() - printed - 1) + " after it"
+                                          : std::string()) +
+                " not printed, retrying in " + std::to_string(backoff_.count()) + " ms: " + last_error_);
+            (void)store_.print_job_failed(ids[printed], last_error_);
+        } else {
+            log::warning("printer " + printer_name_ + ": " + last_error_ + "; retrying in " +
+                         std::to_string(backoff_.count()) + " ms");
+        }
     }
     if (draining_) {
         if (drained_) {
@@ -101,7 +132,7 @@ void PrintQueue::finished(int64_t job_id, Status result) {
         }
         return;
     }
-    if (result) {
+    if (ok) {
         send_next();
         return;
     }

@@ -199,6 +199,25 @@ CREATE TABLE station_items (
 );
 CREATE INDEX station_items_by_station ON station_items (station, id);
 )sql",
+    // 5: orders by state, so that the held orders to retry and the open orders to count are found without
+    // reading every order's original body (a full scan grows with the history and stalls the loop).
+    R"sql(
+CREATE INDEX orders_by_state ON orders (state, created_at);
+-- The length of the inbox and the outbox, kept by triggers: counting their rows would read every payload.
+CREATE TABLE queue_lengths (
+    queue  TEXT PRIMARY KEY,
+    length INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO queue_lengths VALUES ('inbox', (SELECT count(*) FROM inbox)), ('outbox', (SELECT count(*) FROM outbox));
+CREATE TRIGGER inbox_length_up AFTER INSERT ON inbox
+    BEGIN UPDATE queue_lengths SET length = length + 1 WHERE queue = 'inbox'; END;
+CREATE TRIGGER inbox_length_down AFTER DELETE ON inbox
+    BEGIN UPDATE queue_lengths SET length = length - 1 WHERE queue = 'inbox'; END;
+CREATE TRIGGER outbox_length_up AFTER INSERT ON outbox
+    BEGIN UPDATE queue_lengths SET length = length + 1 WHERE queue = 'outbox'; END;
+CREATE TRIGGER outbox_length_down AFTER DELETE ON outbox
+    BEGIN UPDATE queue_lengths SET length = length - 1 WHERE queue = 'outbox'; END;
+)sql",
 };
 
 }  // namespace

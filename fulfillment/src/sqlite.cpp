@@ -147,37 +147,52 @@ int Database::user_version() {
 
 Transaction::Transaction(Database& db) : db_(db) {
     if (sqlite3_get_autocommit(db_.handle()) == 0) {
-        joined_ = true;
-        done_ = true;
+        // Inside another transaction: a savepoint, so that this part can be undone alone (one message of a
+        // batch refused without failing the batch) while the outer transaction alone makes it durable.
+        savepoint_ = "packd_part_" + std::to_string(db_.next_savepoint());
+        db_.exec("SAVEPOINT " + savepoint_);
         return;
     }
     db_.exec("BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
-    if (!done_) {
-        try {
-            db_.exec("ROLLBACK");
-        } catch (const SqliteError&) {
-            // The transaction is gone already (SQLite rolls back on some errors by itself).
-        }
+    if (done_) {
+        return;
+    }
+    try {
+        undo();
+    } catch (const SqliteError&) {
+        // The transaction is gone already (SQLite rolls back on some errors by itself).
     }
 }
 
-void Transaction::commit() {
-    if (joined_) {
+void Transaction::undo() {
+    done_ = true;
+    if (savepoint_.empty()) {
+        db_.exec("ROLLBACK");
         return;
     }
-    db_.exec("COMMIT");
+    if (sqlite3_get_autocommit(db_.handle()) != 0) {
+        return;  // an error rolled back the outer transaction, and this part with it
+    }
+    db_.exec("ROLLBACK TO " + savepoint_);
+    db_.exec("RELEASE " + savepoint_);
+}
+
+void Transaction::commit() {
+    if (done_) {
+        throw SqliteError(SQLITE_MISUSE, "transaction committed or rolled back twice");
+    }
+    db_.exec(savepoint_.empty() ? std::string("COMMIT") : "RELEASE " + savepoint_);
     done_ = true;
 }
 
 void Transaction::rollback() {
-    if (joined_) {
-        throw SqliteError(SQLITE_MISUSE, "a transaction inside another cannot roll back on its own");
+    if (done_) {
+        throw SqliteError(SQLITE_MISUSE, "transaction committed or rolled back twice");
     }
-    done_ = true;
-    db_.exec("ROLLBACK");
+    undo();
 }
 
 }  // namespace packd::fulfillment

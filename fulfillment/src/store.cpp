@@ -53,40 +53,42 @@ void Store::migrate() {
 
 Result<int64_t> Store::inbox_append(const std::string& topic, const std::string& payload) {
     try {
-        auto st =
-            db_->prepare(with_now("INSERT INTO inbox (topic, payload, received_at) VALUES (?, ?, $NOW$)"));
-        st.bind(1, topic).bind_blob(2, payload).run();
+        static const std::string sql =
+            with_now("INSERT INTO inbox (topic, payload, received_at) VALUES (?, ?, $NOW$)");
+        db_->cached(sql).bind(1, topic).bind_blob(2, payload).run();
         return db_->last_insert_rowid();
     } catch (const SqliteError& e) {
         return fail(std::string("inbox: ") + e.what());
     }
 }
 
-std::vector<InboxMessage> Store::inbox_pending(int limit) {
+std::vector<InboxMessage> Store::inbox_pending(int64_t after_id, int limit) {
     std::vector<InboxMessage> out;
-    auto st = db_->prepare("SELECT id, topic, payload FROM inbox ORDER BY id LIMIT ?");
-    st.bind(1, limit);
+    auto& st = db_->cached("SELECT id, topic, payload FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
+    st.bind(1, after_id).bind(2, limit);
     while (st.step()) {
         out.push_back({st.int64(0), st.text(1), st.text(2)});
     }
+    st.reset();
     return out;
 }
 
 void Store::inbox_finish(int64_t id) {
-    db_->prepare("DELETE FROM inbox WHERE id = ?").bind(1, id).run();
+    db_->cached("DELETE FROM inbox WHERE id = ?").bind(1, id).run();
 }
 
 bool Store::event_applied(const std::string& event_id) {
-    auto st = db_->prepare("SELECT 1 FROM applied_events WHERE event_id = ?");
+    auto& st = db_->cached("SELECT 1 FROM applied_events WHERE event_id = ?");
     st.bind(1, event_id);
-    return st.step();
+    const bool applied = st.step();
+    st.reset();
+    return applied;
 }
 
 void Store::mark_event_applied(const std::string& event_id, const std::string& outcome) {
-    db_->prepare(with_now("INSERT INTO applied_events (event_id, outcome, applied_at) VALUES (?, ?, $NOW$)"))
-        .bind(1, event_id)
-        .bind(2, outcome)
-        .run();
+    static const std::string sql =
+        with_now("INSERT INTO applied_events (event_id, outcome, applied_at) VALUES (?, ?, $NOW$)");
+    db_->cached(sql).bind(1, event_id).bind(2, outcome).run();
 }
 
 void Store::outbox_add(const std::string& topic, const std::string& payload, bool retain) {
@@ -97,19 +99,46 @@ void Store::outbox_add(const std::string& topic, const std::string& payload, boo
 
 std::vector<OutboxMessage> Store::outbox_pending(int64_t after_id, int limit) {
     std::vector<OutboxMessage> out;
-    auto st = db_->prepare("SELECT id, topic, payload, retain FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+    auto& st = db_->cached("SELECT id, topic, payload, retain FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
     st.bind(1, after_id).bind(2, limit);
     while (st.step()) {
         out.push_back({st.int64(0), st.text(1), st.text(2), 1, st.int64(3) != 0});
     }
+    st.reset();
     return out;
 }
 
 Status Store::outbox_remove(int64_t id) {
+    return outbox_remove(std::vector<int64_t>{id});
+}
+
+Status Store::outbox_remove(const std::vector<int64_t>& ids) {
+    // A removal lost to a power cut only sends those messages again (at least once, never lost), so it
+    // need not wait for the disk: it is committed without a flush of its own, and the next durable commit
+    // flushes it with everything else.
+    const bool own_transaction = sqlite3_get_autocommit(db_->handle()) != 0;
     try {
-        db_->prepare("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+        if (own_transaction) {
+            db_->exec("PRAGMA synchronous=NORMAL");
+        }
+        {
+            Transaction tx(*db_);
+            for (const int64_t id : ids) {
+                db_->cached("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
+            }
+            tx.commit();
+        }
+        if (own_transaction) {
+            db_->exec("PRAGMA synchronous=FULL");
+        }
         return {};
     } catch (const SqliteError& e) {
+        if (own_transaction) {
+            try {
+                db_->exec("PRAGMA synchronous=FULL");
+            } catch (const SqliteError&) {
+            }
+        }
         return fail(std::string("outbox: ") + e.what());
     }
 }
@@ -143,13 +172,35 @@ std::vector<StoredPrintJob> Store::print_jobs_pending(const std::string& printer
     return out;
 }
 
+std::vector<StoredPrintJob> Store::print_jobs_next(const std::string& printer, int limit, bool with_preview) {
+    std::vector<StoredPrintJob> out;
+    auto& st =
+        db_->cached(with_preview ? "SELECT id, printer, kind, order_id, zpl, preview, attempts, reprint FROM "
+                                   "print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?"
+                                 : "SELECT id, printer, kind, order_id, zpl, '', attempts, reprint FROM "
+                                   "print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?");
+    st.bind(1, printer).bind(2, limit);
+    while (st.step()) {
+        out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5),
+                       static_cast<int>(st.int64(6)), st.int64(7) != 0});
+    }
+    st.reset();
+    return out;
+}
+
 Status Store::print_job_done(int64_t id) {
+    return print_jobs_done(std::vector<int64_t>{id});
+}
+
+Status Store::print_jobs_done(const std::vector<int64_t>& ids) {
+    static const std::string sql = with_now(
+        "UPDATE print_jobs SET state = 'done', done_at = $NOW$, attempts = attempts + 1 WHERE id = ?");
     try {
-        db_->prepare(
-               with_now("UPDATE print_jobs SET state = 'done', done_at = $NOW$, attempts = attempts + 1 "
-                        "WHERE id = ?"))
-            .bind(1, id)
-            .run();
+        Transaction tx(*db_);
+        for (const int64_t id : ids) {
+            db_->cached(sql).bind(1, id).run();
+        }
+        tx.commit();
         return {};
     } catch (const SqliteError& e) {
         return fail(std::string("print queue: ") + e.what());
@@ -229,13 +280,19 @@ std::vector<OrderRow> Store::orders(int limit) {
 
 Result<StoreCounts> Store::counts() {
     try {
-        auto st = db_->prepare(
-            "SELECT (SELECT count(*) FROM orders), "
-            "(SELECT count(*) FROM orders WHERE state NOT IN ('shipped','cancelled','rejected')), "
+        // Each count reads an index or a counter, never the rows: the orders' originals and the inbox's
+        // payloads can be a hundred megabytes during a burst.
+        auto& st = db_->cached(
+            "SELECT (SELECT count(*) FROM orders INDEXED BY orders_by_state), "
+            "(SELECT count(*) FROM orders WHERE state IN "
+            "('received','accepted','held','picking','packed','labelled')), "
             "(SELECT count(*) FROM print_jobs WHERE state = 'pending'), "
-            "(SELECT count(*) FROM outbox), (SELECT count(*) FROM inbox)");
+            "(SELECT length FROM queue_lengths WHERE queue = 'outbox'), "
+            "(SELECT length FROM queue_lengths WHERE queue = 'inbox')");
         st.step();
-        return StoreCounts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4)};
+        StoreCounts counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4)};
+        st.reset();
+        return counts;
     } catch (const SqliteError& e) {
         return fail(std::string("store: ") + e.what());
     }

@@ -236,7 +236,8 @@ void Broker::start() {
     std::string text = "user " + std::string(me != nullptr ? me->pw_name : "root") + "\n" + "listener " +
                        std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\n" +
                        "persistence true\npersistence_location " + dir_.path().string() + "/\n" +
-                       "max_queued_messages 100000\nset_tcp_nodelay true\nlog_dest stderr\nlog_type "
+                       "max_queued_messages 100000\nmax_inflight_messages 1000\nset_tcp_nodelay "
+                       "true\nlog_dest stderr\nlog_type "
                        "error\nlog_type warning\n" +
                        extra_;
     write_file(conf, text);

@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdio>
 #include <future>
@@ -42,6 +43,10 @@ void ZplPrinterEmulator::accept() {
         }
         auto c = std::make_shared<Connection>(std::move(socket));
         connections_.push_back(c);
+        {
+            std::lock_guard lock(mutex_);
+            ++accepted_;
+        }
         serve(c);
         accept();
     });
@@ -114,9 +119,14 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
                 }
                 buffer_.push_back(p.substr(0, end + 3));
                 p.erase(0, end + 3);
+                ++formats_received_;
                 if (next_fault_ != Fault::none) {
-                    fault_ = next_fault_;
-                    next_fault_ = Fault::none;
+                    if (formats_before_fault_ > 0) {
+                        --formats_before_fault_;
+                    } else {
+                        fault_ = next_fault_;
+                        next_fault_ = Fault::none;
+                    }
                 }
                 if (fault_ == Fault::none) {
                     print_buffered();
@@ -136,12 +146,25 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
         return;
     }
     auto data = std::make_shared<std::string>(std::move(reply));
-    asio::async_write(c->socket, asio::buffer(*data),
-                      [this, c, data](const boost::system::error_code& ec, std::size_t) {
-                          if (!ec) {
-                              serve(c);
-                          }
-                      });
+    auto write = [this, c, data] {
+        asio::async_write(c->socket, asio::buffer(*data),
+                          [this, c, data](const boost::system::error_code& ec, std::size_t) {
+                              if (!ec) {
+                                  serve(c);
+                              }
+                          });
+    };
+    std::chrono::milliseconds delay{};
+    {
+        std::lock_guard lock(mutex_);
+        delay = answer_delay_;
+    }
+    if (delay.count() == 0) {
+        write();
+        return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+    timer->async_wait([timer, write](const boost::system::error_code&) { write(); });
 }
 
 std::string ZplPrinterEmulator::status_answer() const {
@@ -195,8 +218,28 @@ void ZplPrinterEmulator::set_fault(Fault fault) {
 }
 
 void ZplPrinterEmulator::fault_on_next_format(Fault fault) {
+    fault_after_formats(0, fault);
+}
+
+void ZplPrinterEmulator::fault_after_formats(std::size_t formats, Fault fault) {
     std::lock_guard lock(mutex_);
     next_fault_ = fault;
+    formats_before_fault_ = formats;
+}
+
+void ZplPrinterEmulator::set_answer_delay(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    answer_delay_ = delay;
+}
+
+std::size_t ZplPrinterEmulator::formats_received() const {
+    std::lock_guard lock(mutex_);
+    return formats_received_;
+}
+
+int ZplPrinterEmulator::connections() const {
+    std::lock_guard lock(mutex_);
+    return accepted_;
 }
 
 void ZplPrinterEmulator::set_answer(Answer answer) {

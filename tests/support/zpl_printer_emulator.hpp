@@ -8,6 +8,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -42,6 +43,10 @@ class ZplPrinterEmulator {
     void close_mid_job_after(std::size_t bytes);
     /// The fault starts as the next format arrives, before it prints (paper running out mid-run).
     void fault_on_next_format(Fault fault);
+    /// The same after `formats` more formats have arrived (and printed): the paper runs out in a batch.
+    void fault_after_formats(std::size_t formats, Fault fault);
+    /// Status answers leave this long after their question (a slow printer, a long cable).
+    void set_answer_delay(std::chrono::milliseconds delay);
     /// Stops listening and drops every connection (a printer switched off), or starts again on the same port.
     void set_online(bool online);
 
@@ -49,6 +54,8 @@ class ZplPrinterEmulator {
     std::size_t buffered() const;              ///< formats waiting in the buffer
     int status_queries() const;                ///< ~HS received
     int hqes_queries() const;                  ///< ~HQES received
+    std::size_t formats_received() const;      ///< ^XA...^XZ formats received, printed or not
+    int connections() const;                   ///< connections accepted
 
   private:
     struct Connection;
@@ -71,6 +78,10 @@ class ZplPrinterEmulator {
     std::size_t close_after_ = 0;
     bool close_armed_ = false;
     Fault next_fault_ = Fault::none;
+    std::size_t formats_before_fault_ = 0;
+    std::size_t formats_received_ = 0;
+    int accepted_ = 0;
+    std::chrono::milliseconds answer_delay_{0};
     std::deque<std::string> buffer_;
     std::vector<std::string> printed_;
     int status_queries_ = 0;

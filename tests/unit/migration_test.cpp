@@ -51,7 +51,7 @@ TEST(Migration, Version1DataSurvivesAndGainsInventory) {
     ASSERT_TRUE(store.ok()) << store.error().message;
     Store& s = **store;
     EXPECT_TRUE(s.order_exists("1001"));
-    EXPECT_EQ(s.inbox_pending(10).size(), 1u);
+    EXPECT_EQ(s.inbox_pending(0, 10).size(), 1u);
     EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
     auto hold = s.db().prepare("SELECT hold_reason FROM orders WHERE id = '1001'");
     ASSERT_TRUE(hold.step());

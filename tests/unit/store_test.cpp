@@ -21,23 +21,55 @@ TEST(Store, CreatesSchemaInWalMode) {
     EXPECT_EQ(fk.int64(0), 1);
 }
 
-TEST(Store, ATransactionInsideAnotherJoinsIt) {
+TEST(Store, ATransactionInsideAnotherIsAPartOfIt) {
     test::TempDir dir;
     auto store = Store::open(dir.file("packd.db"));
     ASSERT_TRUE(store);
     {
         Transaction outer((*store)->db());
         {
-            Transaction inner((*store)->db());  // joins: no "transaction within a transaction"
+            Transaction inner((*store)->db());  // a savepoint: no "transaction within a transaction"
+            EXPECT_TRUE(inner.nested());
             (*store)->outbox_add("t/inner", "{}", false);
-            inner.commit();  // the outer one decides
-            EXPECT_THROW(inner.rollback(), SqliteError);
+            inner.commit();  // released into the outer one, which decides
+            EXPECT_THROW(inner.rollback(), SqliteError) << "a part ends once";
         }
         outer.rollback();
     }
     auto counts = (*store)->counts();
     ASSERT_TRUE(counts);
     EXPECT_EQ(counts->outbox, 0) << "the outer rollback undid the inner write";
+}
+
+TEST(Store, APartRolledBackLeavesTheRestOfItsTransaction) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store);
+    {
+        Transaction outer((*store)->db());
+        (*store)->outbox_add("t/kept-before", "{}", false);
+        {
+            Transaction refused((*store)->db());
+            (*store)->outbox_add("t/refused", "{}", false);
+            refused.rollback();
+        }
+        {
+            Transaction abandoned((*store)->db());
+            (*store)->outbox_add("t/abandoned", "{}", false);
+            // leaves its scope without commit: undone like a rollback
+        }
+        {
+            Transaction kept((*store)->db());
+            (*store)->outbox_add("t/kept-after", "{}", false);
+            kept.commit();
+        }
+        outer.commit();
+    }
+    std::vector<std::string> topics;
+    for (const auto& row : (*store)->outbox_pending(0, 10)) {
+        topics.push_back(row.topic);
+    }
+    EXPECT_EQ(topics, (std::vector<std::string>{"t/kept-before", "t/kept-after"}));
 }
 
 TEST(Store, ReopenKeepsDataAndDoesNotMigrateAgain) {
@@ -49,7 +81,7 @@ TEST(Store, ReopenKeepsDataAndDoesNotMigrateAgain) {
     }
     auto store = Store::open(dir.file("packd.db"));
     ASSERT_TRUE(store.ok()) << store.error().message;
-    auto pending = (*store)->inbox_pending(10);
+    auto pending = (*store)->inbox_pending(0, 10);
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].payload, "payload");
 }
@@ -135,11 +167,37 @@ TEST(Store, SqlInjectionInDataIsJustData) {
     Store& s = **store;
     const std::string hostile = "x'); DROP TABLE outbox; --";
     ASSERT_TRUE(s.inbox_append(hostile, hostile).ok());
-    auto pending = s.inbox_pending(10);
+    auto pending = s.inbox_pending(0, 10);
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].topic, hostile);
     s.outbox_add("t", "still here", false);
     EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+}
+
+}  // namespace
+}  // namespace packd::fulfillment
+
+namespace packd::fulfillment {
+namespace {
+
+TEST(Store, RemovingAcknowledgedRowsLeavesEveryOtherCommitDurable) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store);
+    Store& s = **store;
+    for (int i = 0; i < 5; ++i) {
+        s.outbox_add("t/" + std::to_string(i), "{}", false);
+    }
+    std::vector<int64_t> ids;
+    for (const auto& row : s.outbox_pending(0, 3)) {
+        ids.push_back(row.id);
+    }
+    ASSERT_TRUE(s.outbox_remove(ids).ok());
+    EXPECT_EQ(s.outbox_pending(0, 10).size(), 2u);
+    EXPECT_EQ(s.counts()->outbox, 2);
+    auto sync = s.db().prepare("PRAGMA synchronous");
+    ASSERT_TRUE(sync.step());
+    EXPECT_EQ(sync.int64(0), 2) << "synchronous is FULL again after the removal";
 }
 
 }  // namespace

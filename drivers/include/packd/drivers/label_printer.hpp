@@ -1,8 +1,11 @@
 #pragma once
 // The label printer role: a job in, done or a reason out.
 
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "packd/common/result.hpp"
 #include "packd/drivers/device_state.hpp"
@@ -16,6 +19,12 @@ struct PrintJob {
     std::string preview_png;  ///< PNG bytes, empty when none was drawn
 };
 
+/// What became of the jobs of one batch, in the order they were given.
+struct PrintOutcome {
+    Status status;            ///< failed: why the jobs after the first `printed` were not printed
+    std::size_t printed = 0;  ///< the first `printed` jobs were printed
+};
+
 /// A printer packd sends labels to. `print` completes on the io_context the printer was
 /// made with; the job counts as printed only when `done` reports success.
 class LabelPrinter {
@@ -24,6 +33,15 @@ class LabelPrinter {
     virtual const std::string& name() const = 0;
     virtual DeviceStatus status() const = 0;
     virtual void print(const PrintJob& job, std::function<void(Status)> done) = 0;
+    /// How many jobs one `print_batch` may carry: a printer that checks its status before and after the
+    /// formats takes several between two checks, so it prints at its own speed rather than at the pace
+    /// of status round trips.
+    virtual std::size_t batch_limit() const { return 1; }
+    /// True for printers that keep the preview beside the label (the file printer of the demo).
+    virtual bool wants_preview() const { return false; }
+    /// Prints `jobs` in order, at most batch_limit() of them; by default one `print` after another,
+    /// stopping at the first failure.
+    virtual void print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done);
 };
 
 }  // namespace packd::drivers

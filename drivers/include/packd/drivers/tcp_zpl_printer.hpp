@@ -25,6 +25,7 @@ struct TcpPrinterSettings {
     std::chrono::milliseconds job_timeout{60000};     ///< from connecting until the printer has taken the job
     std::chrono::milliseconds poll_interval{200};     ///< between ~HS while formats wait in the printer
     ZplStatusQuery query = ZplStatusQuery::hs;        ///< which status command the printer is asked
+    std::size_t batch = 8;  ///< labels sent between two status checks; 1: one label per check
 };
 
 class TcpZplPrinter final : public LabelPrinter {
@@ -38,6 +39,9 @@ class TcpZplPrinter final : public LabelPrinter {
     DeviceStatus status() const override { return *status_; }
     /// Sends the job; a second job while one is in hand is refused with a reason.
     void print(const PrintJob& job, std::function<void(Status)> done) override;
+    std::size_t batch_limit() const override { return settings_.batch; }
+    /// The jobs' formats on one connection, between one status check before and the checks after.
+    void print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) override;
     /// Asks ~HS once and updates status(); `done` reports whether the printer can print.
     void query_status(std::function<void(Status)> done);
     const TcpPrinterSettings& settings() const { return settings_; }
@@ -45,7 +49,7 @@ class TcpZplPrinter final : public LabelPrinter {
     struct Exchange;  // one connection (tcp_zpl_printer.cpp)
 
   private:
-    void start(std::string zpl, std::function<void(Status)> done);
+    void start(std::string zpl, std::size_t formats, std::function<void(PrintOutcome)> done);
 
     boost::asio::io_context& io_;
     std::string name_;

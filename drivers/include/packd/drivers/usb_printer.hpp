@@ -26,6 +26,7 @@ struct UsbPrinterSettings {
     std::chrono::milliseconds reconnect{1000};          ///< between searches while the printer is absent
     std::chrono::milliseconds transfer_timeout{10000};  ///< for one bulk OUT transfer
     std::size_t chunk_bytes = 16384;                    ///< bytes per bulk OUT transfer (whole packets)
+    std::size_t batch = 8;  ///< labels sent between two status checks; 1: one label per check
 };
 
 class UsbPrinter final : public LabelPrinter {
@@ -45,6 +46,8 @@ class UsbPrinter final : public LabelPrinter {
     /// Sends the job when the printer is there; otherwise fails at once with the reason, and the print
     /// queue retries.
     void print(const PrintJob& job, std::function<void(Status)> done) override;
+    std::size_t batch_limit() const override { return settings_.batch; }
+    void print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) override;
 
     struct Usb;      // libusb context, event thread, open device (usb_printer.cpp)
     struct Channel;  // one job's transfers

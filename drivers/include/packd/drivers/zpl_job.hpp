@@ -15,6 +15,7 @@
 
 #include "packd/common/result.hpp"
 #include "packd/drivers/device_state.hpp"
+#include "packd/drivers/label_printer.hpp"
 #include "packd/drivers/zpl_status.hpp"
 
 namespace packd::drivers {
@@ -38,6 +39,8 @@ class ZplChannel {
     virtual void cancel() = 0;
     /// False when the printer only takes bytes (a USB printer without a bulk IN endpoint): no status.
     virtual bool readable() const = 0;
+    /// True when bytes from the printer wait to be read (known only where the transport can tell).
+    virtual bool input_waiting() { return false; }
 };
 
 struct ZplJobSettings {
@@ -49,11 +52,23 @@ struct ZplJobSettings {
 
 /// Runs one job (or, with no ZPL, one status check) over a channel and reports once through `done`. It keeps
 /// itself alive until finished; `status` is updated with what the printer said or why it said nothing.
+///
+/// A job may carry several formats (labels) between its two status checks. When the check after them shows
+/// a fault, the formats still in the printer's buffer (~HS "formats in receive buffer") are the last ones
+/// sent and have not printed: they are cancelled (~JA) and reported as not printed, the ones before them as
+/// printed, so that nothing is sent again that the printer already printed.
+///
+/// A status timeout counts only while packd was free to read the answer: when the timer fires late (the
+/// event loop was busy) or the printer's answer is already waiting, the answer is read first.
 class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
   public:
     ZplCheckedJob(boost::asio::io_context& io, std::string printer, ZplJobSettings settings,
                   std::shared_ptr<ZplChannel> channel, std::shared_ptr<DeviceStatus> status, std::string zpl,
                   std::function<void(Status)> done);
+    /// `zpl` holds `formats` complete formats; `done` learns how many of them printed.
+    ZplCheckedJob(boost::asio::io_context& io, std::string printer, ZplJobSettings settings,
+                  std::shared_ptr<ZplChannel> channel, std::shared_ptr<DeviceStatus> status, std::string zpl,
+                  std::size_t formats, std::function<void(PrintOutcome)> done);
 
     void run();
     /// Finishes without reporting: the printer object is going away.
@@ -68,11 +83,16 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
     void answered();
     void send_job();
     void poll_later();
-    void cancel_buffered_then_fail(std::string why);
+    /// ~JA, then fails; `printed`: the formats known to have printed before the fault.
+    void cancel_buffered_then_fail(std::string why, std::size_t printed);
+    void disarm_step();
+    /// Runs `on_silence` once `timeout` has passed with packd free to read; a later arm() replaces it.
+    void arm_step(std::chrono::milliseconds timeout, std::function<void()> on_silence);
     void arm(std::chrono::milliseconds timeout, std::string why);
+    void step_timer_fired(unsigned generation, int second_looks);
     void expired(const std::string& why);
     void lost(const std::string& why);
-    void finish(Status result);
+    void finish(Status result, std::size_t printed = 0);
 
     boost::asio::io_context& io_;
     std::string printer_;
@@ -80,10 +100,13 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
     std::shared_ptr<ZplChannel> channel_;
     std::shared_ptr<DeviceStatus> status_;
     std::string zpl_;
-    std::function<void(Status)> done_;
+    std::size_t formats_ = 1;
+    std::function<void(PrintOutcome)> done_;
     boost::asio::steady_timer step_timer_;
     boost::asio::steady_timer job_timer_;
     boost::asio::steady_timer poll_timer_;
+    std::function<void()> on_silence_;
+    unsigned step_generation_ = 0;  // which arm_step() the step timer belongs to
     std::string rx_;
     ZplHostStatus seen_;
     Step step_ = Step::before;

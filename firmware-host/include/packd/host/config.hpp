@@ -89,6 +89,7 @@ struct PrinterConfig {
     int status_timeout_ms = 2000;
     int job_timeout_ms = 60000;
     std::string status = "hs";  ///< tcp and usb: "hs", "hqes" or "both", the status command asked
+    int batch = 8;              ///< tcp and usb: labels sent between two status checks
     // type = "usb": a USB printer class device through libusb; without ids, the first printer interface.
     std::string vendor_id;    ///< 4 hex digits, e.g. "0a5f" (Zebra)
     std::string product_id;   ///< 4 hex digits

@@ -13,10 +13,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "packd/common/loop_monitor.hpp"
 #include "packd/drivers/label_printer.hpp"
 #include "packd/drivers/scale.hpp"
 #include "packd/drivers/scanner.hpp"
 #include "packd/fulfillment/image_decoder.hpp"
+#include "packd/fulfillment/inbox_pump.hpp"
 #include "packd/fulfillment/inventory.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_intake.hpp"
@@ -55,8 +57,8 @@ class Daemon {
     void reload();
     void shutdown();
     void finish_shutdown();
-    bool on_inbound(const std::vector<fulfillment::InboundMessage>& batch);
-    void apply_inbox();
+    /// After the inbox applied something: send the new labels and messages, retry held orders.
+    void after_intake(const fulfillment::IntakeResult& result);
     /// Raises an alert for every device whose state changed since the last look.
     void watch_devices();
     void retry_held_orders();
@@ -86,6 +88,8 @@ class Daemon {
     void after_station_reply(const std::string& station, const fulfillment::StationReply& reply);
     nlohmann::json stations_json(const std::string& only);
     nlohmann::json status_json();
+    /// The event loop's lag and longest handler since start or the last `packctl loop --reset`.
+    nlohmann::json loop_json() const;
 
     boost::asio::io_context io_;
     Config config_;
@@ -96,11 +100,13 @@ class Daemon {
     std::map<std::string, drivers::DeviceState> device_states_;
     fulfillment::Topics topics_{"packd/v1", "unset"};
     boost::asio::steady_timer stop_deadline_;
+    LoopMonitor loop_monitor_;
     SystemdNotifier notifier_;
     std::unique_ptr<fulfillment::Store> store_;
     std::unique_ptr<fulfillment::Inventory> inventory_;
     std::unique_ptr<fulfillment::OrderBook> orders_;
     std::unique_ptr<fulfillment::OrderIntake> intake_;
+    std::unique_ptr<fulfillment::InboxPump> inbox_;
     std::unique_ptr<fulfillment::ShopLink> link_;
     std::unique_ptr<fulfillment::OutboxPump> pump_;
     std::unique_ptr<fulfillment::StockPublisher> stock_levels_;

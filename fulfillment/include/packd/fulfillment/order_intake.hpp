@@ -4,6 +4,7 @@
 // the event applied, so a crash at any point either leaves the message in the inbox or has
 // applied all of it exactly once.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -30,14 +31,34 @@ struct LabelRoute {
     std::shared_ptr<const LabelTemplates> templates;
 };
 
+/// How much of one turn of the event loop applying the inbox may take: at least one message is applied,
+/// then more while both limits allow. The rest waits for the next turn, so timers, the broker session and
+/// the printers are served in between.
+struct IntakeBudget {
+    std::chrono::microseconds time{2000};
+    int max_messages = 256;
+};
+
 /// What one pass over the inbox did.
 struct IntakeResult {
+    int stored = 0;  ///< messages of the batch kept in the inbox (store_and_apply)
     int applied = 0;
     int duplicates = 0;
     int rejected = 0;
     std::set<std::string> printers_with_new_jobs;
     bool outbox_grew = false;
     bool stock_changed = false;  ///< a stock correction was applied: held orders may go now
+    bool more = false;           ///< messages still wait in the inbox: apply again on a later turn
+};
+
+/// What the intake has done since packd started, for `packctl status` and the benchmarks.
+struct IntakeTotals {
+    std::int64_t stored = 0;
+    std::int64_t applied = 0;
+    std::int64_t duplicates = 0;
+    std::int64_t rejected = 0;
+    std::int64_t batches = 0;        ///< durable commits that stored messages from the broker
+    std::int64_t largest_batch = 0;  ///< the most messages one of them stored
 };
 
 /// Takes the image of an image scan for `station` (`Topics::scans_in`); the reason when it cannot,
@@ -55,16 +76,29 @@ class OrderIntake {
     /// Without a sink, image scans are refused (dead-lettered) with a reason.
     void set_image_scan_sink(ImageScanSink sink) { image_scans_ = std::move(sink); }
 
-    /// Stores messages from the broker in the inbox, all in one durable transaction, before they
-    /// are acknowledged. A message whose payload was too big to keep is dead-lettered instead.
-    Status store(const std::vector<InboundMessage>& batch);
-    /// Applies every message waiting in the inbox, oldest first.
-    Result<IntakeResult> apply_pending();
+    /// Stores a batch of messages from the broker in the inbox and applies what `budget` allows (the
+    /// oldest messages first, so a backlog keeps its order), all in one durable transaction: one commit
+    /// per batch however many messages it holds (group commit). Only after it returns may the batch be
+    /// acknowledged. A message whose payload was too big to keep is dead-lettered instead. On an error
+    /// nothing of the batch is stored.
+    Result<IntakeResult> store_and_apply(const std::vector<InboundMessage>& batch, IntakeBudget budget);
+    /// Applies the oldest messages waiting in the inbox within `budget`, in one transaction; `more` says
+    /// whether others wait. Each message is applied as a part of that transaction of its own: one that
+    /// is refused or breaks the intake is dead-lettered alone and the others stay applied.
+    Result<IntakeResult> apply_pending(IntakeBudget budget = {});
     /// Tries every held order again, oldest first (after stock arrived); the ones accepted now get
     /// their shipping label. One transaction.
     Result<IntakeResult> retry_held();
 
+    const IntakeTotals& totals() const { return totals_; }
+
   private:
+    /// Inside a transaction: applies messages from the inbox's head until `budget` is spent.
+    void apply_some(IntakeBudget budget, IntakeResult& result);
+    /// Inside a transaction: `apply_one` as a part of its own; a message that breaks the intake is
+    /// dead-lettered alone. False when the store failed and applying must stop for now.
+    bool apply_isolated(const InboxMessage& msg, IntakeResult& result);
+    void count(const IntakeResult& result);
     void apply_one(const InboxMessage& msg, IntakeResult& result);
     /// What carrying out one shop event did: the state recorded for its event id and the journal line.
     struct EventDone {
@@ -103,6 +137,7 @@ class OrderIntake {
     size_t max_payload_bytes_;
     LabelRoute route_;
     ImageScanSink image_scans_;
+    IntakeTotals totals_;
 };
 
 }  // namespace packd::fulfillment

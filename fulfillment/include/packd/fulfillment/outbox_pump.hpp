@@ -3,13 +3,15 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "packd/fulfillment/shop_link.hpp"
 #include "packd/fulfillment/store.hpp"
 
 namespace packd::fulfillment {
 
-/// Sends the outbox through the link in order, removing each row only after its PUBACK.
+/// Sends the outbox through the link in order, removing each row only after its PUBACK. The rows
+/// acknowledged during one turn of the event loop are removed together, in one commit.
 class OutboxPump {
   public:
     OutboxPump(Store& store, ShopLink& link, int max_in_flight = 64);
@@ -24,12 +26,17 @@ class OutboxPump {
     int in_flight() const { return in_flight_; }
 
   private:
+    /// Removes the acknowledged rows; posted once per turn in which PUBACKs arrived.
+    void remove_acknowledged();
+
     Store& store_;
     ShopLink& link_;
     int max_in_flight_;
     int in_flight_ = 0;
     int64_t last_sent_id_ = 0;
     uint64_t generation_ = 0;
+    std::vector<int64_t> acknowledged_;
+    bool removal_posted_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 // The durable print queue of one printer: jobs are stored before they are sent and marked done
 // only when the printer reports success; failures wait and retry with backoff; jobs left
-// pending by a crash or power cut are sent after restart.
+// pending by a crash or power cut are sent after restart, oldest first. A printer that checks
+// its status around a job gets several jobs at a time (its batch_limit), so a long queue prints
+// at the printer's speed.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -34,7 +36,8 @@ class PrintQueue {
 
   private:
     void send_next();
-    void finished(int64_t job_id, Status result);
+    /// `ids`: the jobs of the batch, in order; the outcome says how many of them printed.
+    void finished(const std::vector<int64_t>& ids, drivers::PrintOutcome outcome);
 
     Store& store_;
     std::string printer_name_;

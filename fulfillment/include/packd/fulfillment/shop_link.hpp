@@ -95,6 +95,8 @@ class ShopLink {
 
     /// The outbound connection is up.
     bool connected() const { return connected_; }
+    /// The io_context everything of the link runs on.
+    boost::asio::io_context& executor() { return io_; }
     /// The inbound subscription is active.
     bool subscribed() const;
     /// The order topic filter this box subscribes to, shared or not.

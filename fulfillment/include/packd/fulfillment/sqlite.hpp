@@ -72,15 +72,20 @@ class Database {
     int user_version();
     sqlite3* handle() { return db_; }
     const std::string& path() const { return path_; }
+    /// A number for the next savepoint's name; savepoints of one connection never share a name.
+    std::uint64_t next_savepoint() { return ++savepoints_; }
 
   private:
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
+    std::uint64_t savepoints_ = 0;
 };
 
-/// BEGIN IMMEDIATE on construction; rolls back unless commit() was called.
+/// BEGIN IMMEDIATE on construction; rolls back unless commit() was called. Made inside another
+/// transaction it is a SAVEPOINT of that one: commit() releases it into the outer transaction (which
+/// alone makes it durable), rollback() or leaving the scope undoes this part only.
 class Transaction {
   public:
     explicit Transaction(Database& db);
@@ -88,14 +93,17 @@ class Transaction {
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
-    /// Undoes everything since BEGIN now rather than at the end of the scope.
+    /// Undoes everything since BEGIN (or the savepoint) now rather than at the end of the scope.
     void rollback();
+    /// True when this is a part of an outer transaction.
+    bool nested() const { return !savepoint_.empty(); }
 
   private:
+    void undo();
+
     Database& db_;
     bool done_ = false;
-    /// Made inside another transaction: it joins that one, which alone commits or rolls back.
-    bool joined_ = false;
+    std::string savepoint_;  ///< empty: the outermost transaction
 };
 
 }  // namespace packd::fulfillment

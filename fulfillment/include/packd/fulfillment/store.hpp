@@ -73,7 +73,8 @@ class Store {
 
     // Inbox: written and committed before the message is acknowledged to the broker.
     Result<int64_t> inbox_append(const std::string& topic, const std::string& payload);
-    std::vector<InboxMessage> inbox_pending(int limit);
+    /// The oldest messages after `after_id` (0: from the start), at most `limit`.
+    std::vector<InboxMessage> inbox_pending(int64_t after_id, int limit);
     /// Inside a transaction: records what became of an inbox message and removes it.
     void inbox_finish(int64_t id);
 
@@ -85,12 +86,20 @@ class Store {
     void outbox_add(const std::string& topic, const std::string& payload, bool retain);
     std::vector<OutboxMessage> outbox_pending(int64_t after_id, int limit);
     Status outbox_remove(int64_t id);
+    /// Removes the rows the broker acknowledged, in one commit.
+    Status outbox_remove(const std::vector<int64_t>& ids);
 
     // Print jobs.
     int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
                           const std::string& zpl, const std::string& preview_png, bool reprint);
+    /// Every pending job of `printer` with its preview; for tools and tests, not for the queue.
     std::vector<StoredPrintJob> print_jobs_pending(const std::string& printer);
+    /// The oldest pending jobs of `printer`, at most `limit`: what its queue sends next, and nothing more
+    /// (the preview only when `with_preview`).
+    std::vector<StoredPrintJob> print_jobs_next(const std::string& printer, int limit, bool with_preview);
     Status print_job_done(int64_t id);
+    /// Marks jobs printed, in one commit.
+    Status print_jobs_done(const std::vector<int64_t>& ids);
     Status print_job_failed(int64_t id, const std::string& reason);
     std::vector<std::string> printers_with_pending_jobs();
     /// True once a label of this kind has printed for the order.

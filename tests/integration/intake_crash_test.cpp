@@ -1,0 +1,173 @@
+// Group commit under kill -9: a shop publishes a burst of orders flat out while the real packd is killed
+// with SIGKILL again and again in the middle of storing and applying its batches, and restarted. Afterwards
+// every order is in the store exactly once (invariant 1: nothing acknowledged before it was stored, nothing
+// applied twice), with one shipping label queued or printed for each accepted order, and the shop has heard
+// every order's status over MQTT (invariant 2: nothing written to the outbox is lost).
+
+#include <gtest/gtest.h>
+#include <mqtt/async_client.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "packd/fulfillment/store.hpp"
+#include "packd_fixture.hpp"
+#include "test_env.hpp"
+
+namespace packd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr int kOrders = 3000;
+constexpr int kKills = 6;
+
+/// The shop: publishes the burst without waiting for each PUBACK, and hears every order status.
+class Shop {
+  public:
+    explicit Shop(const Broker& broker)
+        : client_(broker.uri(), "crash-shop-" + std::to_string(::getpid()), nullptr) {
+        client_.set_message_callback([this](mqtt::const_message_ptr msg) {
+            const std::string& topic = msg->get_topic();
+            const auto at = topic.find("/out/orders/");
+            if (at == std::string::npos) {
+                return;
+            }
+            const std::string rest = topic.substr(at + 12);
+            const std::string order = rest.substr(0, rest.find('/'));
+            std::lock_guard lock(mutex_);
+            ++statuses_[order];
+        });
+        client_.connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())
+            ->wait();
+        client_.subscribe("packd/v1/it/out/orders/#", 1)->wait();
+    }
+    ~Shop() {
+        try {
+            client_.disconnect()->wait();
+        } catch (const mqtt::exception&) {
+        }
+    }
+
+    void publish_burst() {
+        // Up to kWindow messages on their way at once: as fast as the broker takes them.
+        constexpr std::size_t kWindow = 64;
+        std::vector<mqtt::delivery_token_ptr> tokens;
+        for (int i = 0; i < kOrders; ++i) {
+            const std::string id = std::to_string(100000 + i);
+            if (tokens.size() >= kWindow) {
+                tokens[tokens.size() - kWindow]->wait();
+            }
+            tokens.push_back(client_.publish(mqtt::make_message(
+                "packd/v1/it/in/orders", order_payload("evt-" + id, id, "MUG-RED", 1), 1, false)));
+            published_ = i + 1;
+        }
+        for (auto& t : tokens) {
+            t->wait();
+        }
+        done_ = true;
+    }
+
+    bool done() const { return done_; }
+    int published() const { return published_; }
+    std::size_t orders_heard() const {
+        std::lock_guard lock(mutex_);
+        return statuses_.size();
+    }
+
+  private:
+    mqtt::async_client client_;
+    mutable std::mutex mutex_;
+    std::map<std::string, int> statuses_;
+    std::atomic<int> published_{0};
+    std::atomic<bool> done_{false};
+};
+
+int64_t scalar(fulfillment::Store& store, const std::string& sql) {
+    auto st = store.db().prepare(sql);
+    return st.step() ? st.int64(0) : -1;
+}
+
+TEST(IntakeCrash, KillNineInTheMiddleOfBatchesLosesAndDoublesNoOrder) {
+    Broker broker;
+    TempDir dir;
+    write_file(dir.file("packd.toml"), daemon_config(dir, broker.port()));
+    auto packd = start_packd(dir);
+    seed_catalogue(dir);
+    ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
+    // Enough stock that every order is accepted and gets its label.
+    ASSERT_EQ(
+        packctl(dir, {"adjust", "MUG-RED", "A-01-01", std::to_string(kOrders), "--reason", "receive"}).code,
+        0);
+
+    Shop shop(broker);
+    std::thread publisher([&] { shop.publish_burst(); });
+    std::mt19937 random(20261201);
+    std::uniform_int_distribution<int> pause_ms(150, 600);
+    int kills_mid_intake = 0;
+    std::string logs;
+    for (int kill = 0; kill < kKills; ++kill) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(random)));
+        packd->signal(SIGKILL);
+        ASSERT_TRUE(packd->wait(5s).has_value());
+        logs += packd->output();
+        {
+            // What the killed packd left: a store that opens, and (for most kills) a burst half taken in.
+            auto store = fulfillment::Store::open(dir.file("state/packd.db"));
+            ASSERT_TRUE(store.ok()) << store.error().message;
+            const int64_t taken = scalar(**store, "SELECT count(*) FROM orders") +
+                                  scalar(**store, "SELECT count(*) FROM inbox");
+            if (taken > 0 && taken < kOrders) {
+                ++kills_mid_intake;
+            }
+            EXPECT_EQ(scalar(**store, "SELECT count(*) FROM orders"),
+                      scalar(**store, "SELECT count(*) FROM applied_events WHERE event_id LIKE 'evt-%'"))
+                << "an order without its applied event, or the reverse";
+        }
+        packd = start_packd(dir);
+    }
+    publisher.join();
+    ASSERT_TRUE(shop.done());
+    ASSERT_GE(kills_mid_intake, 2)
+        << "the kills did not land while the burst was being taken in: proved nothing";
+
+    // Everything arrives in the end: every order applied, every status heard by the shop.
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (shop.orders_heard() < static_cast<std::size_t>(kOrders) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(shop.orders_heard(), static_cast<std::size_t>(kOrders)) << "the shop did not hear every order";
+    packd->signal(SIGTERM);
+    ASSERT_TRUE(packd->wait(20s).has_value());
+    logs += packd->output();
+
+    auto store = fulfillment::Store::open(dir.file("state/packd.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM orders"), kOrders) << "an order was lost";
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM orders WHERE state = 'accepted'"), kOrders);
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM applied_events WHERE event_id LIKE 'evt-%'"), kOrders);
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM inbox"), 0);
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM reservations"), kOrders)
+        << "a reservation lost or doubled";
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM print_jobs WHERE kind = 'shipping'"), kOrders)
+        << "a label lost or queued twice";
+    EXPECT_EQ(scalar(**store, "SELECT count(DISTINCT order_id) FROM print_jobs WHERE kind = 'shipping'"),
+              kOrders);
+    EXPECT_EQ(scalar(**store, "SELECT count(*) FROM queue_lengths WHERE queue = 'inbox' AND length = 0"), 1)
+        << "the inbox's length counter disagrees with its rows";
+    if (HasFailure()) {
+        std::cerr << logs.substr(logs.size() > 20000 ? logs.size() - 20000 : 0);
+    }
+}
+
+}  // namespace
+}  // namespace packd::test
