@@ -521,18 +521,24 @@ std::vector<StockLevel> Inventory::levels() {
     return out;
 }
 
+namespace {
+/// Milliseconds since 1970 in SQL.
+constexpr std::string_view kNowMs = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+}  // namespace
+
 void Inventory::stock_changed(const std::string& sku) {
     republish(sku);
     check_reorder(sku);
 }
 
 void Inventory::republish(const std::string& sku) {
-    store_.db()
-        .cached(
-            "INSERT INTO stock_out (sku, version) VALUES (?, 1) ON CONFLICT (sku) DO UPDATE SET version = "
-            "version + 1")
-        .bind(1, sku)
-        .run();
+    // The version grows for ever per SKU: one past the last one, and never below the clock in
+    // milliseconds, so it keeps growing across a store restored from a backup or rebuilt from scratch
+    // (a shop that keeps the highest version must never see a newer level with a smaller one).
+    static const std::string sql =
+        "INSERT INTO stock_out (sku, version, published) VALUES (?1, " + std::string(kNowMs) +
+        ", 0) ON CONFLICT (sku) DO UPDATE SET version = max(version + 1, " + std::string(kNowMs) + ")";
+    store_.db().cached(sql).bind(1, sku).run();
 }
 
 void Inventory::check_reorder(const std::string& sku) {

@@ -218,6 +218,12 @@ CREATE TRIGGER outbox_length_up AFTER INSERT ON outbox
 CREATE TRIGGER outbox_length_down AFTER DELETE ON outbox
     BEGIN UPDATE queue_lengths SET length = length - 1 WHERE queue = 'outbox'; END;
 )sql",
+    // 6: a SKU's published stock level keeps its row, so its version only ever grows: `version` is the
+    // latest change, `published` the version the broker acknowledged; a level is due while it is newer.
+    R"sql(
+ALTER TABLE stock_out ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX stock_out_due ON stock_out (sku) WHERE version > published;
+)sql",
 };
 
 }  // namespace

@@ -14,15 +14,42 @@ StockPublisher::~StockPublisher() {
     *alive_ = false;
 }
 
+void StockPublisher::record_acknowledged() {
+    if (acknowledged_.empty()) {
+        return;
+    }
+    std::vector<std::pair<std::string, int64_t>> acknowledged;
+    acknowledged.swap(acknowledged_);
+    try {
+        // Only the version that went out is acknowledged: a change made meanwhile stays due. The row stays,
+        // so the next version grows from this one. All of a turn's PUBACKs in one commit; one lost to a
+        // power cut only publishes that level again.
+        store_.commit_without_flush([&] {
+            for (const auto& [sku, version] : acknowledged) {
+                store_.db()
+                    .cached("UPDATE stock_out SET published = max(published, ?2) WHERE sku = ?1")
+                    .bind(1, sku)
+                    .bind(2, version)
+                    .run();
+            }
+        });
+    } catch (const SqliteError& e) {
+        log::error(std::string("stock levels: ") + e.what());
+    }
+}
+
 void StockPublisher::restart() {
     ++generation_;
     in_flight_.clear();
 }
 
 int StockPublisher::publish_pending(int limit) {
+    record_acknowledged();
     std::vector<std::pair<std::string, int64_t>> marked;
     try {
-        auto st = store_.db().prepare("SELECT sku, version FROM stock_out ORDER BY sku LIMIT ?");
+        auto st = store_.db().prepare(
+            "SELECT sku, version FROM stock_out INDEXED BY stock_out_due WHERE version > published ORDER BY sku "
+            "LIMIT ?");
         st.bind(1, limit + static_cast<int>(in_flight_.size()));
         while (st.step()) {
             marked.emplace_back(st.text(0), st.int64(1));
@@ -62,16 +89,7 @@ int StockPublisher::publish_pending(int limit) {
             if (!acked) {
                 return;  // stays marked; sent again on the next pass
             }
-            try {
-                // Only the version that went out is cleared: a change made meanwhile stays marked.
-                store_.db()
-                    .cached("DELETE FROM stock_out WHERE sku = ? AND version = ?")
-                    .bind(1, sku)
-                    .bind(2, version)
-                    .run();
-            } catch (const SqliteError& e) {
-                log::error(std::string("stock levels: ") + e.what());
-            }
+            acknowledged_.emplace_back(sku, version);  // recorded by the next pass, with the others
         });
     }
     return sent;

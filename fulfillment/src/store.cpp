@@ -113,34 +113,39 @@ Status Store::outbox_remove(int64_t id) {
 }
 
 Status Store::outbox_remove(const std::vector<int64_t>& ids) {
-    // A removal lost to a power cut only sends those messages again (at least once, never lost), so it
-    // need not wait for the disk: it is committed without a flush of its own, and the next durable commit
-    // flushes it with everything else.
-    const bool own_transaction = sqlite3_get_autocommit(db_->handle()) != 0;
+    // A removal lost to a power cut only sends those messages again (at least once, never lost).
     try {
-        if (own_transaction) {
-            db_->exec("PRAGMA synchronous=NORMAL");
-        }
-        {
-            Transaction tx(*db_);
+        commit_without_flush([&] {
             for (const int64_t id : ids) {
                 db_->cached("DELETE FROM outbox WHERE id = ?").bind(1, id).run();
             }
-            tx.commit();
-        }
-        if (own_transaction) {
-            db_->exec("PRAGMA synchronous=FULL");
-        }
+        });
         return {};
     } catch (const SqliteError& e) {
-        if (own_transaction) {
-            try {
-                db_->exec("PRAGMA synchronous=FULL");
-            } catch (const SqliteError&) {
-            }
-        }
         return fail(std::string("outbox: ") + e.what());
     }
+}
+
+void Store::commit_without_flush(const std::function<void()>& work) {
+    if (sqlite3_get_autocommit(db_->handle()) == 0) {
+        work();  // a part of a durable transaction already
+        return;
+    }
+    // synchronous=NORMAL for this one commit: it survives a crash of packd, and the next durable commit
+    // flushes it to the disk with everything else.
+    db_->exec("PRAGMA synchronous=NORMAL");
+    try {
+        Transaction tx(*db_);
+        work();
+        tx.commit();
+    } catch (...) {
+        try {
+            db_->exec("PRAGMA synchronous=FULL");
+        } catch (const SqliteError&) {
+        }
+        throw;
+    }
+    db_->exec("PRAGMA synchronous=FULL");
 }
 
 int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "test_env.hpp"
 
@@ -84,6 +86,35 @@ TEST_F(StockPublisherTest, AChangeWhileInFlightIsSentAfterThePuback) {
     EXPECT_EQ(nlohmann::json::parse(broker.sent.back().payload)["available"], 7);
     broker.ack_all(true);
     EXPECT_EQ(publisher->publish_pending(), 0);
+}
+
+TEST_F(StockPublisherTest, TheVersionOnlyEverGrowsAcrossAcknowledgementsAndRestarts) {
+    std::vector<int64_t> versions;
+    const auto publish_and_ack = [&] {
+        ASSERT_EQ(publisher->publish_pending(), 1);
+        versions.push_back(nlohmann::json::parse(broker.sent.back().payload)["version"].get<int64_t>());
+        broker.ack_all(true);
+        EXPECT_EQ(publisher->publish_pending(), 0) << "acknowledged: nothing due";
+    };
+    for (int round = 0; round < 4; ++round) {
+        receive("MUG", 1);
+        publish_and_ack();
+    }
+    // A restart: a new publisher on the same store.
+    publisher =
+        std::make_unique<StockPublisher>(*store, *inventory, Topics("packd/v1", "t"), broker.publisher());
+    receive("MUG", 1);
+    publish_and_ack();
+    // The store rebuilt from nothing (restored from a backup, resynced) some time later: the clock keeps
+    // the version ahead of every one sent before.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    store->db().exec("DELETE FROM stock_out");
+    receive("MUG", 1);
+    publish_and_ack();
+    ASSERT_EQ(versions.size(), 6u);
+    for (std::size_t i = 1; i < versions.size(); ++i) {
+        EXPECT_GT(versions[i], versions[i - 1]) << "version " << i << " fell back";
+    }
 }
 
 TEST_F(StockPublisherTest, ALostPublishStaysMarkedAndGoesAgain) {

@@ -3,13 +3,16 @@
 // SKU when its stock changes (in the same transaction as the change), and the publisher sends the
 // level as it is when it gets to it, so a burst of movements becomes one message with the latest
 // value. A mark is cleared only by the PUBACK of the version it was published for; marks survive
-// restarts and broker outages.
+// restarts and broker outages. A SKU's version only ever grows (Inventory::republish), so a shop that
+// keeps the highest version keeps the latest level.
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "packd/fulfillment/inventory.hpp"
 #include "packd/fulfillment/store.hpp"
@@ -35,11 +38,15 @@ class StockPublisher {
     int in_flight() const { return static_cast<int>(in_flight_.size()); }
 
   private:
+    /// Records the PUBACKs that came since the last pass, in one commit.
+    void record_acknowledged();
+
     Store& store_;
     Inventory& inventory_;
     Topics topics_;
     Publish publish_;
     std::map<std::string, int64_t> in_flight_;  // SKU -> version being published
+    std::vector<std::pair<std::string, int64_t>> acknowledged_;  // PUBACKs not yet recorded
     uint64_t generation_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -4,6 +4,7 @@
 // io_context thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,8 +87,13 @@ class Store {
     void outbox_add(const std::string& topic, const std::string& payload, bool retain);
     std::vector<OutboxMessage> outbox_pending(int64_t after_id, int limit);
     Status outbox_remove(int64_t id);
-    /// Removes the rows the broker acknowledged, in one commit.
+    /// Removes the rows the broker acknowledged, in one commit without a flush of its own.
     Status outbox_remove(const std::vector<int64_t>& ids);
+
+    /// Runs `work` in one transaction committed without waiting for the disk (synchronous=NORMAL): for
+    /// bookkeeping whose loss to a power cut only repeats a message, never loses one. Inside another
+    /// transaction it is a part of that one. Throws SqliteError.
+    void commit_without_flush(const std::function<void()>& work);
 
     // Print jobs.
     int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
