@@ -1,5 +1,6 @@
 #include "fast_path_load.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
@@ -110,9 +111,12 @@ PublishLog publish_flat_out(Publisher& publisher, const ShopifyOrders& orders, c
     return log;
 }
 
-Delivery match_labels(const PublishLog& log, int run, const std::vector<BenchPrinter::Label>& labels) {
+Delivery match_labels(const PublishLog& log, int run, std::vector<BenchPrinter::Label> labels) {
     Delivery d;
+    // Labels of several printers: the first copy of an order is the one that arrived first.
+    std::stable_sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
     std::vector<int> seen(log.published, 0);
+    std::vector<double> first_ms(log.published, 0);
     bool any = false;
     for (const auto& label : labels) {
         const long long index = bench_order_index(label.order_id, run);
@@ -121,12 +125,17 @@ Delivery match_labels(const PublishLog& log, int run, const std::vector<BenchPri
             continue;
         }
         const auto i = static_cast<std::size_t>(index);
+        const double ms = ms_between(log.sent[i], label.at);
         if (seen[i]++ == 0) {
             ++d.labelled;
-            d.latency_ms.push_back(ms_between(log.sent[i], label.at));
+            d.latency_ms.push_back(ms);
+            first_ms[i] = ms;
         } else {
             ++d.extra_labels;
             d.doubled += seen[i] == 2 ? 1U : 0U;
+            if (seen[i] == 2 && d.doubled_examples.size() < 3) {
+                d.doubled_examples.push_back({label.order_id, first_ms[i], ms});
+            }
         }
         d.first_label = any ? std::min(d.first_label, label.at) : label.at;
         d.last_label = any ? std::max(d.last_label, label.at) : label.at;

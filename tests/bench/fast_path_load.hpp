@@ -58,8 +58,14 @@ struct Delivery {
     std::size_t extra_labels = 0;    ///< labels beyond the first of an order
     std::size_t other_formats = 0;   ///< formats carrying no order id of this run
     Clock::time_point first_label{}, last_label{};
+    /// The first few doubled orders: id, and when (after its publish) the first and the second copy arrived.
+    struct Doubled {
+        std::string order_id;
+        double first_ms = 0, again_ms = 0;
+    };
+    std::vector<Doubled> doubled_examples;
 };
 
-Delivery match_labels(const PublishLog& log, int run, const std::vector<BenchPrinter::Label>& labels);
+Delivery match_labels(const PublishLog& log, int run, std::vector<BenchPrinter::Label> labels);
 
 }  // namespace packd::bench

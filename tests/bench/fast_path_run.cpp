@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <stdexcept>
 #include <tuple>
 
@@ -237,9 +238,16 @@ PackdPhase run_packd(const BenchBroker& broker, const ShopifyOrders& orders, con
         p.exit_code = packd->stop(10s);
         p.stop_ms = ms_between(stopping, Clock::now());
         p.log_bytes = packd->log_size();
-        p.log_tail = packd->log_tail(1500);
+        p.packd_log = packd->log_tail(1 << 20);
         p.store = read_store(packd->db_path());
-        p.delivery = match_labels(p.log, run, all_labels(printers));
+        const auto labels = all_labels(printers);
+        p.delivery = match_labels(p.log, run, labels);
+        std::map<std::string, int> copies;
+        for (const auto& label : labels) {
+            if (!label.order_id.empty() && ++copies[label.order_id] == 2) {
+                ++p.all_doubled;
+            }
+        }
     };
     Publisher publisher(broker.port(), "bench-shop-" + p.name + "-" + std::to_string(::getpid()),
                         sizes.window);
@@ -265,10 +273,12 @@ PackdPhase run_packd(const BenchBroker& broker, const ShopifyOrders& orders, con
                    match_labels(p.log, run, all_labels(printers)).labelled >= p.log.published;
         };
         const auto progress = [&] {
+            // Stored and applied move on either the status counters or the store's own counts.
             const auto s = watch.latest();
+            const auto db = watch.latest_store();
             return std::make_tuple(label_count(printers), s ? s->stored : std::nullopt,
-                                   s ? s->applied : std::nullopt, s ? s->orders : std::nullopt,
-                                   s ? s->inbox : std::nullopt);
+                                   s ? s->applied : std::nullopt, db ? db->orders : std::nullopt,
+                                   db ? db->inbox : std::nullopt);
         };
         bool done = false;
         if (burst) {

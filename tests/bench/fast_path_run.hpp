@@ -83,7 +83,8 @@ struct PackdPhase {
     std::optional<int> exit_code;
     double stop_ms = 0;  ///< SIGTERM until it exited (or was killed after 10 s)
     std::size_t log_bytes = 0;
-    std::string log_tail;
+    std::string packd_log;        ///< packd's output (log level warning), at most its last 1 MB
+    std::size_t all_doubled = 0;  ///< order ids on more than one format, the warm-up order included
 };
 
 PackdPhase run_packd(const BenchBroker& broker, const ShopifyOrders& orders, const Sizes& sizes, bool burst);
