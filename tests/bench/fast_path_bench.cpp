@@ -92,7 +92,7 @@ int bench_main(int argc, char** argv) {
     std::cout << "running F1-F2: broker floor (" << sizes.floor_round_trips << " one at a time, "
               << sizes.floor_flat_out << " flat out) ..." << elapsed() << std::endl;
     floors.broker = measure_broker(broker.port(), orders, sizes.floor_round_trips, sizes.floor_flat_out,
-                                   sizes.window, Clock::now() + sizes.floor_drain * 3);
+                                   sizes.window, broker.pid(), Clock::now() + sizes.floor_drain * 3);
     std::cout << "running F3: durable commit floor (" << sizes.floor_commits << " commits) ..." << elapsed()
               << std::endl;
     {

@@ -89,7 +89,8 @@ int connect_loopback(int port) {
 }  // namespace
 
 BrokerFloor measure_broker(int port, const ShopifyOrders& orders, std::size_t one_at_a_time,
-                           std::size_t flat_out, std::size_t window, Clock::time_point deadline) {
+                           std::size_t flat_out, std::size_t window, pid_t broker,
+                           Clock::time_point deadline) {
     BrokerFloor f;
     Receipts receipts;
     Subscriber subscriber(
@@ -109,10 +110,12 @@ BrokerFloor measure_broker(int port, const ShopifyOrders& orders, std::size_t on
     publisher.wait_acked(deadline);
     const std::size_t first = receipts.size();
     std::vector<Clock::time_point> sent;
+    const double cpu_before = process_cpu_ms(broker);
     f.flat_sent = publisher.publish_flat_out(
         flat_out, [](std::size_t) { return kEchoTopic; }, [&](std::size_t) { return body; }, sent, deadline);
     receipts.wait_for(first + f.flat_sent, std::max(deadline, Clock::now() + 10s));
     f.flat_received = receipts.size() - first;
+    f.broker_cpu_ms = process_cpu_ms(broker) - cpu_before;
     if (f.flat_sent > 0 && f.flat_received > 0) {
         f.flat_ms = ms_between(sent.front(), receipts.at(first + f.flat_received - 1));
     }

@@ -2,6 +2,8 @@
 // The floor of the fast path, measured in the same run on the same machine: what the broker, the disk and a
 // forwarder that does no work take, so packd's figures can be read against them.
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -18,10 +20,12 @@ struct BrokerFloor {
     std::vector<double> round_trip_ms;  ///< one at a time: publish to receipt at the subscriber
     std::size_t round_trip_missing = 0;
     std::size_t flat_sent = 0, flat_received = 0;
-    double flat_ms = 0;  ///< flat out: first publish to the last receipt
+    double flat_ms = 0;        ///< flat out: first publish to the last receipt
+    double broker_cpu_ms = 0;  ///< mosquitto's user+system time over the flat-out part
 };
 BrokerFloor measure_broker(int port, const ShopifyOrders& orders, std::size_t one_at_a_time,
-                           std::size_t flat_out, std::size_t window, Clock::time_point deadline);
+                           std::size_t flat_out, std::size_t window, pid_t broker,
+                           Clock::time_point deadline);
 
 /// (b) One small insert per durable commit (WAL, synchronous=FULL), as packd's store opens its file.
 struct CommitFloor {

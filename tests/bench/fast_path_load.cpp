@@ -134,7 +134,7 @@ Delivery match_labels(const PublishLog& log, int run, std::vector<BenchPrinter::
             ++d.extra_labels;
             d.doubled += seen[i] == 2 ? 1U : 0U;
             if (seen[i] == 2 && d.doubled_examples.size() < 3) {
-                d.doubled_examples.push_back({label.order_id, first_ms[i], ms});
+                d.doubled_examples.push_back({label.order_id, first_ms[i], ms, 0});
             }
         }
         d.first_label = any ? std::min(d.first_label, label.at) : label.at;
@@ -142,6 +142,9 @@ Delivery match_labels(const PublishLog& log, int run, std::vector<BenchPrinter::
         any = true;
     }
     d.missing = log.published - d.labelled;
+    for (auto& e : d.doubled_examples) {
+        e.copies = seen[static_cast<std::size_t>(bench_order_index(e.order_id, run))];
+    }
     return d;
 }
 

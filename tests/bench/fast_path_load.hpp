@@ -58,10 +58,12 @@ struct Delivery {
     std::size_t extra_labels = 0;    ///< labels beyond the first of an order
     std::size_t other_formats = 0;   ///< formats carrying no order id of this run
     Clock::time_point first_label{}, last_label{};
-    /// The first few doubled orders: id, and when (after its publish) the first and the second copy arrived.
+    /// The first few doubled orders: id, when (after its publish) the first and the second copy arrived, and
+    /// how many copies there were in all.
     struct Doubled {
         std::string order_id;
         double first_ms = 0, again_ms = 0;
+        int copies = 0;
     };
     std::vector<Doubled> doubled_examples;
 };

@@ -168,7 +168,7 @@ void print_phase_facts(const PackdPhase& p) {
     }
     std::cout << "    loop:           " << loop_text(p) << "\n"
               << "    status answers: " << answer_text(p) << " (" << p.samples.size()
-              << " polls; a blocked loop answers late)\n"
+              << " answered; a blocked loop answers late)\n"
               << (p.store_samples.empty() ? std::string()
                                           : "    store counts:   " + std::to_string(p.store_samples.size()) +
                                                 " samples on a read-only connection, p99 " +
@@ -201,8 +201,8 @@ void print_phase_facts(const PackdPhase& p) {
     if (p.all_doubled > 0) {
         std::cout << "    doubled:        " << p.all_doubled << " orders on two or more formats";
         for (const auto& e : p.delivery.doubled_examples) {
-            std::cout << "; " << e.order_id << " at +" << ms_text(e.first_ms) << " and again at +"
-                      << ms_text(e.again_ms);
+            std::cout << "; " << e.order_id << ": " << e.copies << " copies, the first at +"
+                      << ms_text(e.first_ms) << ", the second at +" << ms_text(e.again_ms);
         }
         std::cout << "\n";
     }
@@ -231,10 +231,14 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
          ms_text(percentile(b.round_trip_ms, 50)), ms_text(percentile(b.round_trip_ms, 99)),
          "max " + ms_text(max_of(b.round_trip_ms)) +
              (b.round_trip_missing > 0 ? ", " + std::to_string(b.round_trip_missing) + " MISSING" : "")});
-    rows.push_back({"F2", "broker: the same, flat out", count_text(b.flat_sent),
-                    rate_text(broker_flat, "msgs"), "-", "-",
-                    count_text(b.flat_received) + " received, first publish to last receipt " +
-                        seconds_text(b.flat_ms)});
+    rows.push_back(
+        {"F2", "broker: the same, flat out", count_text(b.flat_sent), rate_text(broker_flat, "msgs"), "-",
+         "-",
+         count_text(b.flat_received) + " received, first publish to last receipt " + seconds_text(b.flat_ms) +
+             "; mosquitto CPU " +
+             fixed(b.flat_received > 0 ? 1000.0 * b.broker_cpu_ms / static_cast<double>(b.flat_received) : 0,
+                   1) +
+             " us/msg"});
     rows.push_back(
         {"F3", "durable SQLite commit, one small insert", count_text(floors.commit.commit_ms.size()),
          rate_text(
@@ -361,6 +365,9 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
 
     std::cout << "\n  summary" << (quick ? " (--quick)" : "") << ": packd at " << rate
               << ": publish -> label p50 " << ms_text(p50) << " / p99 " << ms_text(p99)
+              << (d.missing > 0 ? " over the " + count_text(d.labelled) + " of " +
+                                      count_text(paced.log.published) + " orders labelled in time"
+                                : std::string())
               << " (forwarder floor " << ms_text(fw_p50) << " / " << ms_text(fw_p99) << ": "
               << times_floor(p50, fw_p50) << " / " << times_floor(p99, fw_p99) << "); burst of "
               << count_text(burst.log.published) << ": accepted "
