@@ -268,8 +268,12 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
                    "labels"),
          ms_text(p50), ms_text(p99),
          "max " + ms_text(max_of(d.latency_ms)) + ", " + std::to_string(d.missing) + " without a label, " +
-             std::to_string(d.doubled) + " doubled; p50 " + times_floor(p50, fw_p50) + " F4, p99 " +
-             times_floor(p99, fw_p99)});
+             std::to_string(d.doubled) + " doubled" +
+             (paced.complete ? std::string()
+                             : " (gave up waiting " + seconds_text(paced.waited_ms) +
+                                   " after the first publish, counted until packd had stopped at +" +
+                                   seconds_text(paced.stopped_ms) + ")") +
+             "; p50 " + times_floor(p50, fw_p50) + " F4, p99 " + times_floor(p99, fw_p99)});
 
     const bool counters = has_intake_counters(burst);
     const std::string source =
@@ -304,15 +308,16 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
                                : partial(applied_by_last(burst))});
     const auto& bd = burst.delivery;
     const double labels_ms = ms_between(burst.log.first, bd.last_label);
-    rows.push_back({"P4", "packd burst: labels at the printer",
-                    count_text(bd.labelled) + "/" + count_text(burst.log.published),
-                    rate_text(per_second(static_cast<double>(bd.labelled), labels_ms), "labels"),
-                    ms_text(percentile(bd.latency_ms, 50)), ms_text(percentile(bd.latency_ms, 99)),
-                    (burst.complete ? "every label after " + seconds_text(labels_ms)
-                                    : "NOT all: gave up after " + seconds_text(burst.waited_ms)) +
-                        "; " + std::to_string(bd.doubled) + " doubled; " +
-                        share_of_floor(per_second(static_cast<double>(bd.labelled), labels_ms), fw_flat) +
-                        " F5"});
+    rows.push_back(
+        {"P4", "packd burst: labels at the printer",
+         count_text(bd.labelled) + "/" + count_text(burst.log.published),
+         rate_text(per_second(static_cast<double>(bd.labelled), labels_ms), "labels"),
+         ms_text(percentile(bd.latency_ms, 50)), ms_text(percentile(bd.latency_ms, 99)),
+         (burst.complete ? "every label after " + seconds_text(labels_ms)
+                         : "NOT all: gave up waiting after " + seconds_text(burst.waited_ms) +
+                               ", counted until packd had stopped at +" + seconds_text(burst.stopped_ms)) +
+             "; " + std::to_string(bd.doubled) + " doubled; " +
+             share_of_floor(per_second(static_cast<double>(bd.labelled), labels_ms), fw_flat) + " F5"});
     if (bd.missing > 0) {
         rows.push_back({"P5", "packd burst: orders without a label when it stopped", count_text(bd.missing),
                         "", "", "", where_missing(burst)});

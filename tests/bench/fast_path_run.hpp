@@ -81,7 +81,8 @@ struct PackdPhase {
     bool loop_reset = false;             ///< the loop command took the reset
     StoreFacts store;
     std::optional<int> exit_code;
-    double stop_ms = 0;  ///< SIGTERM until it exited (or was killed after 10 s)
+    double stop_ms = 0;     ///< SIGTERM until it exited (or was killed after 10 s)
+    double stopped_ms = 0;  ///< first publish until it had exited: labels are counted until then
     std::size_t log_bytes = 0;
     std::string packd_log;        ///< packd's output (log level warning), at most its last 1 MB
     std::size_t all_doubled = 0;  ///< order ids on more than one format, the warm-up order included
