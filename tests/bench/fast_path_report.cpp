@@ -27,6 +27,14 @@ std::string seconds_text(double ms) {
     return fixed(ms / 1000.0, ms < 10000 ? 2 : 1) + " s";
 }
 
+/// A percentile in ms, or "-" when there are no samples.
+std::string pct_text(const std::vector<double>& ms, double p) {
+    return ms.empty() ? "-" : ms_text(percentile(ms, p));
+}
+std::string max_text(const std::vector<double>& ms) {
+    return ms.empty() ? "-" : ms_text(max_of(ms));
+}
+
 double sum(const std::vector<double>& v) {
     return std::accumulate(v.begin(), v.end(), 0.0);
 }
@@ -72,9 +80,9 @@ std::string answer_text(const PackdPhase& p) {
     for (const auto& s : p.samples) {
         ms.push_back(s.answer_ms);
     }
-    std::string out = ms.empty() ? "no answer"
-                                 : "p50 " + ms_text(percentile(ms, 50)) + ", p99 " +
-                                       ms_text(percentile(ms, 99)) + ", max " + ms_text(max_of(ms));
+    std::string out = ms.empty()
+                          ? "no answer"
+                          : "p50 " + pct_text(ms, 50) + ", p99 " + pct_text(ms, 99) + ", max " + max_text(ms);
     if (p.unanswered > 0) {
         out += "; " + std::to_string(p.unanswered) + " unanswered within 2 s";
     }
@@ -169,10 +177,10 @@ void print_phase_facts(const PackdPhase& p) {
     std::cout << "    loop:           " << loop_text(p) << "\n"
               << "    status answers: " << answer_text(p) << " (" << p.samples.size()
               << " answered; a blocked loop answers late)\n"
-              << (p.store_samples.empty() ? std::string()
-                                          : "    store counts:   " + std::to_string(p.store_samples.size()) +
-                                                " samples on a read-only connection, p99 " +
-                                                ms_text(percentile(store_ms(p), 99)) + "\n")
+              << (p.store_samples.empty()
+                      ? std::string()
+                      : "    store counts:   " + std::to_string(p.store_samples.size()) +
+                            " samples on a read-only connection, p99 " + pct_text(store_ms(p), 99) + "\n")
               << "    memory:         VmRSS max " << mb(p.peak.rss_kb) << ", VmHWM " << mb(p.peak.hwm_kb)
               << (p.at_start ? " (VmRSS " + mb(p.at_start->rss_kb) + " before the first order)"
                              : std::string())
@@ -193,10 +201,11 @@ void print_phase_facts(const PackdPhase& p) {
     std::cout << " (labels go to " << p.labels_printer << "; a label format is " << p.label_bytes
               << " bytes)\n"
               << "    packd exit:     "
-              << (p.exit_code ? (*p.exit_code == 128 + 9 ? std::string("killed after 10 s of SIGTERM")
-                                                         : "status " + std::to_string(*p.exit_code))
-                              : std::string("unknown"))
-              << " " << seconds_text(p.stop_ms) << " after SIGTERM"
+              << (p.exit_code
+                      ? (*p.exit_code == 128 + 9 ? std::string("killed (SIGTERM did not end it)")
+                                                 : "exited with status " + std::to_string(*p.exit_code))
+                      : std::string("unknown"))
+              << ", " << seconds_text(p.stop_ms) << " after SIGTERM"
               << ", log " << p.log_bytes << " bytes (level warning)\n";
     if (p.all_doubled > 0) {
         std::cout << "    doubled:        " << p.all_doubled << " orders on two or more formats";
@@ -228,8 +237,8 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
     rows.push_back(
         {"F1", "broker: QoS 1 publish -> second client, one at a time", count_text(b.round_trip_ms.size()),
          rate_text(per_second(static_cast<double>(b.round_trip_ms.size()), sum(b.round_trip_ms)), "msgs"),
-         ms_text(percentile(b.round_trip_ms, 50)), ms_text(percentile(b.round_trip_ms, 99)),
-         "max " + ms_text(max_of(b.round_trip_ms)) +
+         pct_text(b.round_trip_ms, 50), pct_text(b.round_trip_ms, 99),
+         "max " + max_text(b.round_trip_ms) +
              (b.round_trip_missing > 0 ? ", " + std::to_string(b.round_trip_missing) + " MISSING" : "")});
     rows.push_back(
         {"F2", "broker: the same, flat out", count_text(b.flat_sent), rate_text(broker_flat, "msgs"), "-",
@@ -244,17 +253,16 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
          rate_text(
              per_second(static_cast<double>(floors.commit.commit_ms.size()), sum(floors.commit.commit_ms)),
              "commits"),
-         ms_text(percentile(floors.commit.commit_ms, 50)), ms_text(percentile(floors.commit.commit_ms, 99)),
-         floors.commit.error.empty()
-             ? "WAL, synchronous=FULL, max " + ms_text(max_of(floors.commit.commit_ms))
-             : "ERROR " + floors.commit.error});
+         pct_text(floors.commit.commit_ms, 50), pct_text(floors.commit.commit_ms, 99),
+         floors.commit.error.empty() ? "WAL, synchronous=FULL, max " + max_text(floors.commit.commit_ms)
+                                     : "ERROR " + floors.commit.error});
     rows.push_back({"F4", "forwarder: publish -> bytes at printer, " + rate, count_text(fw.paced.labelled),
                     "-", ms_text(fw_p50), ms_text(fw_p99),
-                    "max " + ms_text(max_of(fw.paced.latency_ms)) + ", " + std::to_string(fw.paced.missing) +
+                    "max " + max_text(fw.paced.latency_ms) + ", " + std::to_string(fw.paced.missing) +
                         " without a format"});
     rows.push_back({"F5", "forwarder: flat out", count_text(fw.flat_log.published),
-                    rate_text(fw_flat, "labels"), ms_text(percentile(fw.flat.latency_ms, 50)),
-                    ms_text(percentile(fw.flat.latency_ms, 99)),
+                    rate_text(fw_flat, "labels"), pct_text(fw.flat.latency_ms, 50),
+                    pct_text(fw.flat.latency_ms, 99),
                     std::to_string(fw.flat.missing) + " without a format" +
                         (fw.flat_complete ? "" : " (gave up waiting)")});
 
@@ -266,8 +274,8 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
          count_text(d.labelled) + "/" + count_text(paced.log.published),
          rate_text(per_second(static_cast<double>(d.labelled), ms_between(paced.log.first, d.last_label)),
                    "labels"),
-         ms_text(p50), ms_text(p99),
-         "max " + ms_text(max_of(d.latency_ms)) + ", " + std::to_string(d.missing) + " without a label, " +
+         pct_text(d.latency_ms, 50), pct_text(d.latency_ms, 99),
+         "max " + max_text(d.latency_ms) + ", " + std::to_string(d.missing) + " without a label, " +
              std::to_string(d.doubled) + " doubled" +
              (paced.complete ? std::string()
                              : " (gave up waiting " + seconds_text(paced.waited_ms) +
@@ -312,7 +320,7 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
         {"P4", "packd burst: labels at the printer",
          count_text(bd.labelled) + "/" + count_text(burst.log.published),
          rate_text(per_second(static_cast<double>(bd.labelled), labels_ms), "labels"),
-         ms_text(percentile(bd.latency_ms, 50)), ms_text(percentile(bd.latency_ms, 99)),
+         pct_text(bd.latency_ms, 50), pct_text(bd.latency_ms, 99),
          (burst.complete ? "every label after " + seconds_text(labels_ms)
                          : "NOT all: gave up waiting after " + seconds_text(burst.waited_ms) +
                                ", counted until packd had stopped at +" + seconds_text(burst.stopped_ms)) +
@@ -340,16 +348,16 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
     print_phase_facts(paced);
     print_phase_facts(burst);
 
-    const bool paced_ran = !paced.log.sent.empty() && d.labelled > 0;
+    const bool paced_ran = paced.log.published > 0;  // with no label at all the aims are missed, not unknown
     const bool lost_none = burst.log.published > 0 && bd.missing == 0 && d.missing == 0;
     const bool doubled_none = paced.all_doubled == 0 && burst.all_doubled == 0;
     const double lag = std::max(loop_lag_max(paced), loop_lag_max(burst));
     const long rss = std::max(paced.peak.hwm_kb, burst.peak.hwm_kb);
     std::vector<Row> aims;
-    aims.push_back({"A1", "p50 at " + rate + " <= 0.6 ms", "", ms_text(p50), "", "",
-                    verdict(paced_ran, p50 <= 0.6 && d.missing == 0)});
-    aims.push_back({"A2", "p99 at " + rate + " <= 1.5 ms", "", ms_text(p99), "", "",
-                    verdict(paced_ran, p99 <= 1.5 && d.missing == 0)});
+    aims.push_back({"A1", "p50 at " + rate + " <= 0.6 ms", "", pct_text(d.latency_ms, 50), "", "",
+                    verdict(paced_ran, d.labelled > 0 && p50 <= 0.6 && d.missing == 0)});
+    aims.push_back({"A2", "p99 at " + rate + " <= 1.5 ms", "", pct_text(d.latency_ms, 99), "", "",
+                    verdict(paced_ran, d.labelled > 0 && p99 <= 1.5 && d.missing == 0)});
     aims.push_back({"A3", "burst accepted durably >= 20,000 orders/s", "",
                     stored_at ? rate_text(accepted, "orders") : "not reached", "", "",
                     verdict(burst.log.published > 0, stored_at && accepted >= 20000)});
@@ -369,7 +377,8 @@ void print_report(const Sizes& sizes, const BrokerSettings& broker, const Floors
     print_table(aims);
 
     std::cout << "\n  summary" << (quick ? " (--quick)" : "") << ": packd at " << rate
-              << ": publish -> label p50 " << ms_text(p50) << " / p99 " << ms_text(p99)
+              << ": publish -> label p50 " << pct_text(d.latency_ms, 50) << " / p99 "
+              << pct_text(d.latency_ms, 99)
               << (d.missing > 0 ? " over the " + count_text(d.labelled) + " of " +
                                       count_text(paced.log.published) + " orders labelled in time"
                                 : std::string())

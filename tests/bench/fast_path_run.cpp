@@ -147,6 +147,8 @@ Sizes quick_sizes() {
     s.paced_drain = 6s;
     s.burst_wait = 12s;
     s.stall = 6s;
+    s.last_status = 2s;
+    s.stop_grace = 5s;
     return s;
 }
 
@@ -236,7 +238,7 @@ PackdPhase run_packd(const BenchBroker& broker, const ShopifyOrders& orders, con
             p.status_checks_per_printer.push_back(printer->status_queries());
         }
         const auto stopping = Clock::now();
-        p.exit_code = packd->stop(10s);
+        p.exit_code = packd->stop(sizes.stop_grace);
         p.stop_ms = ms_between(stopping, Clock::now());
         p.stopped_ms = ms_between(p.log.first, Clock::now());
         p.log_bytes = packd->log_size();
@@ -258,9 +260,9 @@ PackdPhase run_packd(const BenchBroker& broker, const ShopifyOrders& orders, con
         finish();
         return p;
     }
-    if (auto answer = packd->admin({{"cmd", "loop"}, {"reset", true}}, 5s)) {
-        p.loop_reset = true;
-    }
+    // A repeat of the warm-up order may still be on its way: let it land before the baseline.
+    std::this_thread::sleep_for(500ms);
+    p.loop_reset = packd->admin({{"cmd", "loop"}, {"reset", true}}, 5s).has_value();
     if (auto answer = packd->admin({{"cmd", "status"}}, 5s)) {
         p.baseline = sample_status(*answer, Clock::now(), 0);
     }
@@ -304,14 +306,15 @@ PackdPhase run_packd(const BenchBroker& broker, const ShopifyOrders& orders, con
         p.peak = watch.peak_memory();
     }
     const auto asked = Clock::now();
-    if (auto answer = packd->admin({{"cmd", "status"}}, 5s)) {
+    if (auto answer = packd->admin({{"cmd", "status"}}, sizes.last_status)) {
         p.last = sample_status(*answer, Clock::now(), ms_between(asked, Clock::now()));
         if (answer->contains("status") && (*answer)["status"].contains("loop")) {
             p.loop = (*answer)["status"]["loop"];
         }
     }
     if (!p.loop && p.loop_reset) {
-        if (auto answer = packd->admin({{"cmd", "loop"}}, 5s); answer && answer->contains("loop")) {
+        if (auto answer = packd->admin({{"cmd", "loop"}}, sizes.last_status);
+            answer && answer->contains("loop")) {
             p.loop = (*answer)["loop"];
         }
     }

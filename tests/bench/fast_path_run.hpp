@@ -30,6 +30,8 @@ struct Sizes {
     std::chrono::milliseconds paced_drain{40000};  ///< after the last paced order, for its labels
     std::chrono::milliseconds burst_wait{120000};  ///< after the first burst order, for every label
     std::chrono::milliseconds stall{30000};        ///< no label and no intake progress this long: give up
+    std::chrono::milliseconds last_status{5000};   ///< for the status after the run
+    std::chrono::milliseconds stop_grace{10000};   ///< SIGTERM to SIGKILL
 };
 Sizes quick_sizes();
 
@@ -81,7 +83,7 @@ struct PackdPhase {
     bool loop_reset = false;             ///< the loop command took the reset
     StoreFacts store;
     std::optional<int> exit_code;
-    double stop_ms = 0;     ///< SIGTERM until it exited (or was killed after 10 s)
+    double stop_ms = 0;     ///< SIGTERM until it exited (or was killed after Sizes::stop_grace)
     double stopped_ms = 0;  ///< first publish until it had exited: labels are counted until then
     std::size_t log_bytes = 0;
     std::string packd_log;        ///< packd's output (log level warning), at most its last 1 MB
