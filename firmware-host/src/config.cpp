@@ -12,6 +12,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/tracking.hpp"
 
 namespace packd::host {
 namespace {
@@ -78,6 +79,10 @@ class Problems {
         items_.push_back({file_, line, std::move(key), std::move(message)});
     }
     bool empty() const { return items_.empty(); }
+    std::size_t size() const { return items_.size(); }
+    /// Where `key` was read (or, absent, the line of its table), for checks made after reading.
+    void note(const std::string& key, int line) { lines_.emplace(key, line); }
+    std::map<std::string, int> take_lines() { return std::move(lines_); }
     std::string joined() const {
         std::string out;
         for (const auto& p : items_) {
@@ -92,6 +97,7 @@ class Problems {
   private:
     std::string file_;
     std::vector<ConfigProblem> items_;
+    std::map<std::string, int> lines_;
 };
 
 /// Reads the keys of one table, checking each against what it may hold; keys nobody asked
@@ -221,6 +227,7 @@ class TableReader {
     const toml::node* get(std::string_view key, bool required) {
         read_.insert(std::string(key));
         const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr;
+        problems_.note(full(key), node != nullptr ? line_of(*node) : line_);
         if (node == nullptr && required) {
             problems_.add(line_, full(key), "expected this key, found nothing (it is required)");
         }
@@ -236,6 +243,23 @@ class TableReader {
     Problems& problems_;
     std::set<std::string> read_;
 };
+
+/// The range as packd would take it at start (prefix length and characters per scheme, serials that fit):
+/// refused here already, with the line, so that --check-config finds what start would refuse.
+void check_tracking_range(const TrackingRangeConfig& t, int line, Problems& problems) {
+    auto scheme = fulfillment::parse_tracking_scheme(t.scheme);
+    if (!scheme || t.carrier.empty()) {
+        return;  // reported by its own key
+    }
+    const fulfillment::TrackingRange range{t.carrier, *scheme, t.prefix, t.first, t.last, t.low_water};
+    if (auto valid = fulfillment::validate(range); !valid) {
+        const std::string& why = valid.error().message;
+        const std::string key = why.find("prefix") != std::string::npos    ? ".prefix"
+                                : why.find("serials") != std::string::npos ? ".last"
+                                                                           : ".low_water";
+        problems.add(line, "tracking." + t.name + key, why);
+    }
+}
 
 std::string one_of(const std::string& value, std::initializer_list<std::string_view> allowed) {
     for (auto a : allowed) {
@@ -707,6 +731,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
                          "expected a value at least first (" + std::to_string(t.first) + "), found " +
                              std::to_string(t.last));
         }
+        check_tracking_range(t, r.line(), problems);
         cfg.tracking[name] = t;
     });
     if (cfg.broker.client_id.empty() && !cfg.site.id.empty()) {
@@ -715,6 +740,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     if (!problems.empty()) {
         return fail(problems.joined());
     }
+    cfg.key_lines = problems.take_lines();
     return cfg;
 }
 

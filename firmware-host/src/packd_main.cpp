@@ -8,15 +8,15 @@
 #include "packd/common/log.hpp"
 #include "packd/host/config.hpp"
 #include "packd/host/daemon.hpp"
-#include "packd/host/label_commands.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
     "usage: packd [--config PATH] [--check-config] [--version]\n"
     "  --config PATH    config file (default /etc/packd/packd.toml)\n"
-    "  --check-config   validate the config file and the label templates and exit: 0 when valid, 1\n"
-    "                   otherwise\n"
+    "  --check-config   validate the config file, the label templates and what the config names (state\n"
+    "                   folder, store, secret and TLS files, admin socket folder) and exit: 0 when\n"
+    "                   packd would start with it, 1 otherwise\n"
     "  --version        print the version and exit\n";
 
 }  // namespace
@@ -61,13 +61,14 @@ int main(int argc, char** argv) {
         }
         return 1;
     }
-    if (check_only) {
-        // The label templates are part of what a reload would refuse.
-        const std::string templates = packd::host::label_templates_dir(config->devices.labels);
-        if (auto loaded = packd::fulfillment::load_label_templates(templates); !loaded) {
-            packd::log::error("label templates: " + loaded.error().message);
-            return 1;
+    if (const auto problems = packd::host::environment_problems(*config); !problems.empty()) {
+        // What start would refuse, said before anything starts, by the check and by start alike.
+        for (const auto& p : problems) {
+            packd::log::error(p.to_string());
         }
+        return 1;
+    }
+    if (check_only) {
         std::cout << config_path << ": config is valid\n";
         return 0;
     }

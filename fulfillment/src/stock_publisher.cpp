@@ -48,7 +48,8 @@ int StockPublisher::publish_pending(int limit) {
     std::vector<std::pair<std::string, int64_t>> marked;
     try {
         auto st = store_.db().prepare(
-            "SELECT sku, version FROM stock_out INDEXED BY stock_out_due WHERE version > published ORDER BY sku "
+            "SELECT sku, version FROM stock_out INDEXED BY stock_out_due WHERE version > published ORDER BY "
+            "sku "
             "LIMIT ?");
         st.bind(1, limit + static_cast<int>(in_flight_.size()));
         while (st.step()) {

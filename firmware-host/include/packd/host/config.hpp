@@ -247,6 +247,14 @@ struct Config {
     BrokerConfig broker;
     ReloadableSections devices;
     std::map<std::string, TrackingRangeConfig> tracking;
+    /// The line each key was read from ("broker.password_file"), or its table's line when it was absent.
+    std::map<std::string, int> key_lines;
+
+    /// 0 when the key is not known.
+    int line_of(const std::string& key) const {
+        const auto it = key_lines.find(key);
+        return it == key_lines.end() ? 0 : it->second;
+    }
 };
 
 /// One problem in a config file, in the form "FILE:LINE: KEY: expected X, found Y".
@@ -261,6 +269,11 @@ struct ConfigProblem {
 
 /// Reads and validates a config file; on failure returns every problem found, one per line.
 Result<Config> load_config(const std::string& path);
+/// What a valid config names outside itself that packd needs at start, checked without changing anything:
+/// the state folder (writable, or creatable), a store packd can open (not damaged, not from a newer packd),
+/// the secret and TLS files (readable), the admin socket's folder. Each problem names the file, line and
+/// key. `packd --check-config` and packd's start both run it, so a config the check approves starts.
+std::vector<ConfigProblem> environment_problems(const Config& config);
 /// The same for config text already in memory (tests, fuzzing); `path` names it in messages.
 Result<Config> parse_config(std::string_view text, const std::string& path);
 

@@ -45,7 +45,7 @@ class StockPublisher {
     Inventory& inventory_;
     Topics topics_;
     Publish publish_;
-    std::map<std::string, int64_t> in_flight_;  // SKU -> version being published
+    std::map<std::string, int64_t> in_flight_;                   // SKU -> version being published
     std::vector<std::pair<std::string, int64_t>> acknowledged_;  // PUBACKs not yet recorded
     uint64_t generation_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
