@@ -64,10 +64,26 @@ void PrintQueue::send_next() {
     const StoredPrintJob& job = jobs.front();
     busy_ = true;
     drivers::PrintJob out{print_job_name(job), job.zpl, job.preview_png};
-    std::weak_ptr<bool> alive = alive_;
     auto printer = printer_;  // keeps the device alive until the job ends, even across a reload
-    const int64_t id = job.id;
-    printer->print(out, [this, alive, printer, id](Status result) {
+    if (preview_source_ && printer->wants_preview() && out.preview_png.empty()) {
+        // Drawn now, for this printer only; the job stays in hand (busy_) until it is sent and done.
+        std::weak_ptr<bool> alive = alive_;
+        preview_source_(job,
+                        [this, alive, printer, out = std::move(out), id = job.id](std::string png) mutable {
+                            if (alive.expired()) {
+                                return;
+                            }
+                            out.preview_png = std::move(png);
+                            send(std::move(printer), std::move(out), id);
+                        });
+        return;
+    }
+    send(std::move(printer), std::move(out), job.id);
+}
+
+void PrintQueue::send(std::shared_ptr<drivers::LabelPrinter> printer, drivers::PrintJob job, int64_t id) {
+    std::weak_ptr<bool> alive = alive_;
+    printer->print(job, [this, alive, printer, id](Status result) {
         if (alive.expired()) {
             return;
         }

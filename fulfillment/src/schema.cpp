@@ -199,6 +199,12 @@ CREATE TABLE station_items (
 );
 CREATE INDEX station_items_by_station ON station_items (station, id);
 )sql",
+    // 5: a print job keeps the label model its preview is drawn from when someone asks (label_model.hpp),
+    // a few hundred bytes, instead of a PNG drawn for every job inside the order's transaction. New jobs
+    // leave `preview` empty unless the label came as an image; the previews of older jobs stay.
+    R"sql(
+ALTER TABLE print_jobs ADD COLUMN label_model BLOB;
+)sql",
 };
 
 }  // namespace

@@ -17,6 +17,7 @@ class FilePrinter final : public LabelPrinter {
     const std::string& name() const override { return name_; }
     DeviceStatus status() const override { return status_; }
     void print(const PrintJob& job, std::function<void(Status)> done) override;
+    bool wants_preview() const override { return true; }
     const std::string& directory() const { return directory_; }
 
   private:

@@ -9,11 +9,11 @@
 
 namespace packd::drivers {
 
-/// One label as the printer receives it, plus the preview packd drew of it.
+/// One label as the printer receives it, plus its preview for printers that keep one.
 struct PrintJob {
     std::string id;           ///< unique and stable across restarts; names the output of file printers
     std::string zpl;          ///< one or more complete ^XA...^XZ formats
-    std::string preview_png;  ///< PNG bytes, empty when none was drawn
+    std::string preview_png;  ///< PNG bytes; drawn only for printers that want it, empty when none was
 };
 
 /// A printer packd sends labels to. `print` completes on the io_context the printer was
@@ -24,6 +24,9 @@ class LabelPrinter {
     virtual const std::string& name() const = 0;
     virtual DeviceStatus status() const = 0;
     virtual void print(const PrintJob& job, std::function<void(Status)> done) = 0;
+    /// True for printers that keep a PNG preview beside each label (the file printer): only for them is a
+    /// preview drawn before the job is sent. A printer needs the ZPL alone.
+    virtual bool wants_preview() const { return false; }
 };
 
 }  // namespace packd::drivers

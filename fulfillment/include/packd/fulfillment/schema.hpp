@@ -7,7 +7,7 @@
 
 namespace packd::fulfillment {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 std::span<const std::string_view> schema_migrations();
 
