@@ -113,6 +113,10 @@ TEST_F(OrderFlow, OrderBecomesALabelAndAStatusMessage) {
     const std::string png = read_file(dir.file("labels/1001-shipping-1.png"));
     ASSERT_GT(png.size(), 8u);
     EXPECT_EQ(png.substr(0, 8), "\x89PNG\r\n\x1a\n");
+    // The file printer's preview was drawn from the label the job keeps; asked for, it is the same picture.
+    auto preview = packctl(dir, {"label", "preview", "1001", "--out", dir.file("asked.png")});
+    EXPECT_EQ(preview.code, 0) << preview.output;
+    EXPECT_EQ(read_file(dir.file("asked.png")), png);
 
     auto status = shop.next("packd/v1/it/out/orders/1001/status", 20s);
     ASSERT_TRUE(status.has_value()) << packd->output();
