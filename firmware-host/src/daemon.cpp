@@ -936,7 +936,7 @@ json Daemon::handle_admin(const json& request) {
         return *answer;
     }
     if (auto answer = label_commands_->handle(verb, request)) {
-        if (answer->value("ok", false)) {
+        if (answer->value("ok", false) && verb != "label_preview") {
             kick_printers({answer->value("printer", "")});
         }
         return *answer;
