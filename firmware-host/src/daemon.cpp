@@ -179,7 +179,8 @@ Status Daemon::start() {
                                                  static_cast<size_t>(b.max_payload_bytes));
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
-    label_commands_ = std::make_unique<LabelCommands>(*store_, *orders_, *inventory_, topics);
+    previews_ = std::make_unique<ful::LabelPreviews>(io_, *store_);
+    label_commands_ = std::make_unique<LabelCommands>(*store_, *orders_, *inventory_, topics, *previews_);
     if (auto st = load_label_templates(config_.devices.labels); !st) {
         return st;
     }
@@ -282,7 +283,7 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         printers_[name] = printer;
         auto& queue = queues_[name];
         if (!queue) {
-            queue = std::make_unique<ful::PrintQueue>(io_, *store_, name);
+            queue = make_print_queue(name);
         }
         queue->attach(printer);
     }
@@ -301,7 +302,7 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
     try {
         for (const auto& name : store_->printers_with_pending_jobs()) {
             if (!queues_.count(name)) {
-                queues_[name] = std::make_unique<ful::PrintQueue>(io_, *store_, name);
+                queues_[name] = make_print_queue(name);
                 log::warning("labels are waiting for printer " + name + ", which is not configured");
             }
         }
@@ -359,6 +360,15 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
     }
     std::erase_if(scanners_, [&](const auto& kv) { return !wanted.scanners.count(kv.first); });
     return {};
+}
+
+std::unique_ptr<ful::PrintQueue> Daemon::make_print_queue(const std::string& printer) {
+    auto queue = std::make_unique<ful::PrintQueue>(io_, *store_, printer);
+    // Only printers that keep a preview beside each label (the file printer) make the queue ask for one.
+    queue->set_preview_source([this](const ful::StoredPrintJob& job, std::function<void(std::string)> done) {
+        previews_->draw(job, std::move(done));
+    });
+    return queue;
 }
 
 Status Daemon::load_label_templates(const LabelsConfig& labels) {
@@ -943,7 +953,7 @@ json Daemon::handle_admin(const json& request) {
         return *answer;
     }
     if (auto answer = label_commands_->handle(verb, request)) {
-        if (answer->value("ok", false)) {
+        if (answer->value("ok", false) && verb != "label_preview") {
             kick_printers({answer->value("printer", "")});
         }
         return *answer;

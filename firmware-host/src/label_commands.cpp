@@ -42,8 +42,11 @@ ful::LabelSize label_size_for(const ReloadableSections& devices, const std::stri
 }
 
 std::optional<json> LabelCommands::handle(const std::string& verb, const json& request) {
-    if (verb != "label_pick_list" && verb != "label_sscc") {
+    if (verb != "label_pick_list" && verb != "label_sscc" && verb != "label_preview") {
         return std::nullopt;
+    }
+    if (verb == "label_preview") {
+        return preview(request);
     }
     if (!setup_.templates) {
         return refused("no label templates are loaded");
@@ -110,16 +113,15 @@ json LabelCommands::pick_list(const json& request) {
                                             : "Batch of " + std::to_string(data.order_ids.size()) + " orders";
     const ful::LabelSize size = label_size_for(setup_.devices, *printer);
     const auto pages =
-        ful::render_pages(setup_.templates->of(ful::LabelKind::PickList), ful::label_data(data), size);
+        setup_.templates->of(ful::LabelKind::PickList).compiled(size)->draw_pages(ful::label_data(data));
     json jobs = json::array();
     ful::Transaction tx(store_.db());
     for (const auto& page : pages) {
-        if (auto valid = ful::validate(page); !valid) {
+        if (auto valid = ful::validate(page.label); !valid) {
             return refused("pick list: " + valid.error().message);
         }
-        auto png = ful::to_png(page);
-        jobs.push_back(store_.print_job_add(*printer, "pick_list", data.order_ids.front(), ful::to_zpl(page),
-                                            png ? *png : std::string(), false));
+        jobs.push_back(
+            store_.print_job_add(*printer, "pick_list", data.order_ids.front(), page.zpl, page.label, false));
     }
     tx.commit();
     log::notice("pick list of " + std::to_string(data.order_ids.size()) + " orders, " +
@@ -170,19 +172,41 @@ json LabelCommands::sscc(const json& request) {
         }
         data.sscc = *number;
         data.carton = std::to_string(i + 1) + " of " + std::to_string(count);
-        const ful::Label label =
-            ful::render(setup_.templates->of(ful::LabelKind::Sscc), ful::label_data(data), size);
-        if (auto valid = ful::validate(label); !valid) {
+        const ful::DrawnLabel label =
+            setup_.templates->of(ful::LabelKind::Sscc).compiled(size)->draw(ful::label_data(data));
+        if (auto valid = ful::validate(label.label); !valid) {
             return refused("SSCC label: " + valid.error().message);
         }
-        auto png = ful::to_png(label);
-        jobs.push_back(store_.print_job_add(*printer, "sscc", order_id, ful::to_zpl(label),
-                                            png ? *png : std::string(), false));
+        jobs.push_back(store_.print_job_add(*printer, "sscc", order_id, label.zpl, label.label, false));
         ssccs.push_back(*number);
     }
     tx.commit();
     log::notice("SSCC labels for order " + order_id + ": " + ssccs.dump() + " queued on printer " + *printer);
     return {{"ok", true}, {"printer", *printer}, {"jobs", jobs}, {"ssccs", ssccs}};
+}
+
+json LabelCommands::preview(const json& request) {
+    const auto job = request.find("job");
+    Result<ful::JobPreview> preview = fail("label_preview needs \"order\" (and \"kind\") or \"job\"");
+    if (job != request.end() && job->is_number_integer()) {
+        preview = previews_.of_job(job->get<int64_t>());
+    } else if (const auto order = request.find("order"); order != request.end() && order->is_string()) {
+        const std::string kind = request.value("kind", "");
+        if (!kind.empty() && !ful::parse_label_kind(kind)) {
+            return refused("label_preview: unknown kind \"" + printable(kind.substr(0, 32)) +
+                           "\" (shipping, return, pick_list or sscc)");
+        }
+        preview = previews_.of_order(order->get<std::string>(), kind.empty() ? "shipping" : kind);
+    }
+    if (!preview) {
+        return refused(preview.error().message);
+    }
+    return {{"ok", true},
+            {"job", preview->job_id},
+            {"order", preview->order_id},
+            {"kind", preview->kind},
+            {"printer", preview->printer},
+            {"png_base64", base64_encode(preview->png)}};
 }
 
 }  // namespace packd::host

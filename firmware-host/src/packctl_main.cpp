@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "packd/common/text.hpp"
 #include "packd/host/admin_client.hpp"
 #include "packd/host/config.hpp"
 
@@ -43,6 +44,9 @@ constexpr const char* kUsage =
     "  reprint ORDER [--kind shipping|return|pick_list]   print the order's label again\n"
     "  label pick-list ORDER... [--station NAME]          print the pick list of one order or a batch\n"
     "  label sscc ORDER [--count N] [--station NAME]      print N GS1 logistics (SSCC) labels\n"
+    "  label preview ORDER [--kind K] [--out FILE]        the PNG preview of the order's latest label of\n"
+    "                                                     kind K (shipping by default), to FILE\n"
+    "  label preview --job ID [--out FILE]                the PNG preview of one print job\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -275,7 +279,7 @@ bool read_whole(const std::string& path, std::string& out) {
 struct Command {
     json request;
     std::string error;
-    std::string output_file;  ///< export stock FILE
+    std::string output_file;  ///< export stock FILE, label preview --out FILE
 };
 
 Command build_request(const std::vector<std::string>& w, const std::map<std::string, std::string>& opt) {
@@ -361,6 +365,24 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
                 c.error = "--count must be a whole number";
             }
         }
+    } else if (verb == "label" && n >= 2 && w[1] == "preview" &&
+               (n == 3 || (n == 2 && !option("job").empty()))) {
+        c.request = {{"cmd", "label_preview"}};
+        if (n == 3) {
+            c.request["order"] = w[2];
+            c.request["kind"] = option("kind");
+        } else {
+            try {
+                std::size_t used = 0;
+                c.request["job"] = std::stoll(option("job"), &used);
+                if (used != option("job").size()) {
+                    c.error = "--job must be a print job number";
+                }
+            } catch (const std::exception&) {
+                c.error = "--job must be a print job number";
+            }
+        }
+        c.output_file = option("out");
     } else if (verb == "reprint" && n == 2) {
         c.request = {
             {"cmd", "reprint"}, {"order", w[1]}, {"kind", option("kind")}, {"operator", operator_name()}};
@@ -495,6 +517,25 @@ int print_answer(const json& request, const json& a, const std::string& output_f
             }
         }
         std::cout << "\n";
+    } else if (cmd == "label_preview") {
+        auto png = packd::base64_decode(a.value("png_base64", ""));
+        if (!png) {
+            std::cerr << "packctl: the preview did not arrive whole: " << png.error().message << "\n";
+            return 1;
+        }
+        // Named after the job, as the file printer names its files, unless --out says otherwise.
+        const std::string file = !output_file.empty() ? output_file
+                                                      : text(a, "order") + "-" + text(a, "kind") + "-" +
+                                                            text(a, "job") + "-preview.png";
+        std::ofstream out(file, std::ios::binary | std::ios::trunc);
+        out << *png;
+        if (!out) {
+            std::cerr << "packctl: cannot write " << file << "\n";
+            return 1;
+        }
+        std::cout << "preview of job " << text(a, "job") << " (" << text(a, "kind") << " label of order "
+                  << text(a, "order") << ", printer " << text(a, "printer") << ") written to " << file
+                  << "\n";
     } else if (cmd == "reprint") {
         std::cout << "reprint queued: job " << text(a, "job_id") << " on printer " << text(a, "printer")
                   << "\n";
@@ -530,7 +571,8 @@ int main(int argc, char** argv) {
             return 0;
         } else if ((arg == "--reason" || arg == "--lot" || arg == "--expiry" || arg == "--note" ||
                     arg == "--mode" || arg == "--kind" || arg == "--carrier" || arg == "--tracking" ||
-                    arg == "--weight" || arg == "--station" || arg == "--count") &&
+                    arg == "--weight" || arg == "--station" || arg == "--count" || arg == "--job" ||
+                    arg == "--out") &&
                    i + 1 < argc) {
             options[arg.substr(2)] = argv[++i];
         } else if (arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9')) {

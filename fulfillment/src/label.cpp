@@ -1,9 +1,10 @@
-// The parts of the label model both outputs share: sizes, UTF-8 handling, text fitting, GS1 element
-// strings, barcode encoding and placement, and validation.
+// The parts of the label model both outputs share: sizes, barcode encoding, sizing and placement, and
+// validation. Text is in label_text.cpp, the layout both outputs follow in label_layout.cpp.
 
 #include "packd/fulfillment/label.hpp"
 
 #include "gs1_data_matrix.hpp"
+#include "qr_version.hpp"
 
 #include <ZXing/BarcodeFormat.h>
 #include <ZXing/BitMatrix.h>
@@ -13,113 +14,17 @@
 #include <array>
 #include <cmath>
 #include <exception>
+#include <mutex>
+#include <optional>
 #include <utility>
 
 namespace packd::fulfillment {
 namespace {
 
 constexpr char kGroupSeparator = '\x1d';
-constexpr std::string_view kEllipsis = "...";
 
 bool is_printable_ascii(char c) {
     return c >= 0x20 && c <= 0x7e;
-}
-
-// ---- UTF-8 --------------------------------------------------------------------------------------------
-
-struct Utf8Step {
-    char32_t code_point;
-    std::size_t length;
-    bool well_formed;
-};
-
-// Reads one code point at `pos`, accepting exactly the well-formed sequences of Unicode Table 3-7 (no
-// overlong forms, no surrogates, nothing above U+10FFFF).
-Utf8Step utf8_step(std::string_view text, std::size_t pos) {
-    const auto lead = static_cast<unsigned char>(text[pos]);
-    const Utf8Step ill_formed{U'?', 1, false};
-    if (lead < 0x80) {
-        return {lead, 1, true};
-    }
-    std::size_t length = 0;
-    char32_t code_point = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-        code_point = lead & 0x1Fu;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        code_point = lead & 0x0Fu;
-        low = lead == 0xE0 ? 0xA0 : low;
-        high = lead == 0xED ? 0x9F : high;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        code_point = lead & 0x07u;
-        low = lead == 0xF0 ? 0x90 : low;
-        high = lead == 0xF4 ? 0x8F : high;
-    } else {
-        return ill_formed;
-    }
-    if (pos + length > text.size()) {
-        return ill_formed;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-        const auto byte = static_cast<unsigned char>(text[pos + i]);
-        const unsigned char min = i == 1 ? low : 0x80;
-        const unsigned char max = i == 1 ? high : 0xBF;
-        if (byte < min || byte > max) {
-            return ill_formed;
-        }
-        code_point = (code_point << 6) | (byte & 0x3Fu);
-    }
-    return {code_point, length, true};
-}
-
-// ---- Text fitting -------------------------------------------------------------------------------------
-
-std::string_view trim_trailing_spaces(std::string_view text) {
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
-// `text` must be well-formed UTF-8. Cuts on code point boundaries and searches for the longest prefix that
-// fits with the ellipsis; widths only grow with the prefix, so a binary search finds it.
-std::string fit_to_width(const std::string& text, int height, bool bold, int limit) {
-    if (text.empty() || text_width_dots(text, height, bold) <= limit) {
-        return text;
-    }
-    std::vector<std::size_t> prefix_ends{0};
-    for (std::size_t pos = 0; pos < text.size();) {
-        pos += utf8_step(text, pos).length;
-        prefix_ends.push_back(pos);
-    }
-    const auto with_ellipsis = [&](std::size_t count) {
-        std::string candidate(trim_trailing_spaces(std::string_view(text).substr(0, prefix_ends[count])));
-        candidate += kEllipsis;
-        return candidate;
-    };
-    if (text_width_dots(with_ellipsis(0), height, bold) > limit) {
-        // Not even the ellipsis fits; show as much of it as does.
-        std::string dots(kEllipsis);
-        while (!dots.empty() && text_width_dots(dots, height, bold) > limit) {
-            dots.pop_back();
-        }
-        return dots;
-    }
-    std::size_t fits = 0;                           // with_ellipsis(fits) fits
-    std::size_t too_wide = prefix_ends.size() - 1;  // the whole text does not
-    while (too_wide - fits > 1) {
-        const std::size_t middle = fits + (too_wide - fits) / 2;
-        if (text_width_dots(with_ellipsis(middle), height, bold) <= limit) {
-            fits = middle;
-        } else {
-            too_wide = middle;
-        }
-    }
-    return with_ellipsis(fits);
 }
 
 // ---- ZXing ----------------------------------------------------------------------------------------------
@@ -144,6 +49,67 @@ Result<BarcodeSymbol> encode_with_zxing(ZXing::BarcodeFormat format, const std::
         return fail(std::string("barcode encoder refused the data: ") + e.what());
     }
 }
+
+Status check_code128(std::string_view data) {
+    if (data.empty() || data.size() > 80) {
+        return fail("Code 128 data must be 1 to 80 characters, got " + std::to_string(data.size()));
+    }
+    if (!std::all_of(data.begin(), data.end(), is_printable_ascii)) {
+        return fail("Code 128 data may only hold printable ASCII: '" + well_formed_utf8(data) + "'");
+    }
+    return {};
+}
+
+Status check_qr(std::string_view data) {
+    // Links go percent-encoded (RFC 3986), and the printer's automatic input mode would read bytes
+    // 0x80-0x9F and 0xE0-0xFF as Shift JIS (ZPL II Programming Guide, ^BQ, "data input"), so the
+    // printed and previewed symbols only agree on printable ASCII.
+    if (data.empty() || data.size() > 1000) {
+        return fail("QR code data must be 1 to 1000 characters, got " + std::to_string(data.size()));
+    }
+    if (!std::all_of(data.begin(), data.end(), is_printable_ascii)) {
+        return fail("QR code data may only hold printable ASCII (percent-encode links): '" +
+                    well_formed_utf8(data) + "'");
+    }
+    return {};
+}
+
+// The last sizes barcode_size() answered: a label asks for each of its symbols when it is drawn from its
+// template, when it is laid out and when it is validated.
+class SizeCache {
+  public:
+    std::optional<Result<SymbolSize>> find(BarcodeKind kind, std::string_view data) {
+        const std::lock_guard lock(mutex_);
+        for (const Entry& e : entries_) {
+            if (e.kind == kind && e.data == data && e.used) {
+                return e.size;
+            }
+        }
+        return std::nullopt;
+    }
+
+    void keep(BarcodeKind kind, std::string_view data, const Result<SymbolSize>& size) {
+        if (data.size() > kLongestKept) {
+            return;
+        }
+        const std::lock_guard lock(mutex_);
+        Entry& e = entries_[next_];
+        next_ = (next_ + 1) % entries_.size();
+        e = Entry{kind, std::string(data), size, true};
+    }
+
+  private:
+    static constexpr std::size_t kLongestKept = 256;
+    struct Entry {
+        BarcodeKind kind = BarcodeKind::Code128;
+        std::string data;
+        Result<SymbolSize> size = SymbolSize{};
+        bool used = false;
+    };
+    std::mutex mutex_;
+    std::array<Entry, 16> entries_;
+    std::size_t next_ = 0;
+};
 
 bool is_linear(BarcodeKind kind) {
     return kind == BarcodeKind::Code128 || kind == BarcodeKind::Gs1_128;
@@ -226,48 +192,11 @@ int LabelSize::dots_from_mm(double mm) const {
     return static_cast<int>(std::lround(mm * dpi / 25.4));
 }
 
-std::string well_formed_utf8(std::string_view utf8) {
-    std::string out;
-    out.reserve(utf8.size());
-    for (std::size_t pos = 0; pos < utf8.size();) {
-        const Utf8Step step = utf8_step(utf8, pos);
-        if (step.well_formed) {
-            out.append(utf8.substr(pos, step.length));
-        } else {
-            out.push_back('?');
-        }
-        pos += step.length;
-    }
-    return out;
-}
-
-std::u32string code_points(std::string_view utf8) {
-    std::u32string out;
-    out.reserve(utf8.size());
-    for (std::size_t pos = 0; pos < utf8.size();) {
-        const Utf8Step step = utf8_step(utf8, pos);
-        out.push_back(step.code_point);
-        pos += step.length;
-    }
-    return out;
-}
-
-std::string fitted_text(const TextField& field, const LabelSize& size) {
-    int limit = size.width_dots - field.x;
-    if (field.max_width > 0) {
-        limit = std::min(limit, field.max_width);
-    }
-    return fit_to_width(well_formed_utf8(field.text), field.height, field.bold, limit);
-}
-
 Result<BarcodeSymbol> encode_barcode(BarcodeKind kind, std::string_view data) {
     switch (kind) {
         case BarcodeKind::Code128: {
-            if (data.empty() || data.size() > 80) {
-                return fail("Code 128 data must be 1 to 80 characters, got " + std::to_string(data.size()));
-            }
-            if (!std::all_of(data.begin(), data.end(), is_printable_ascii)) {
-                return fail("Code 128 data may only hold printable ASCII: '" + well_formed_utf8(data) + "'");
+            if (auto checked = check_code128(data); !checked) {
+                return checked.error();
             }
             return encode_with_zxing(ZXing::BarcodeFormat::Code128, std::string(data));
         }
@@ -299,15 +228,8 @@ Result<BarcodeSymbol> encode_barcode(BarcodeKind kind, std::string_view data) {
             return encode_gs1_data_matrix(gs1_transmitted(*elements));
         }
         case BarcodeKind::QrCode: {
-            // Links go percent-encoded (RFC 3986), and the printer's automatic input mode would read bytes
-            // 0x80-0x9F and 0xE0-0xFF as Shift JIS (ZPL II Programming Guide, ^BQ, "data input"), so the
-            // printed and previewed symbols only agree on printable ASCII.
-            if (data.empty() || data.size() > 1000) {
-                return fail("QR code data must be 1 to 1000 characters, got " + std::to_string(data.size()));
-            }
-            if (!std::all_of(data.begin(), data.end(), is_printable_ascii)) {
-                return fail("QR code data may only hold printable ASCII (percent-encode links): '" +
-                            well_formed_utf8(data) + "'");
+            if (auto checked = check_qr(data); !checked) {
+                return checked.error();
             }
             return encode_with_zxing(ZXing::BarcodeFormat::QRCode, std::string(data));
         }
@@ -315,27 +237,52 @@ Result<BarcodeSymbol> encode_barcode(BarcodeKind kind, std::string_view data) {
     return fail("unknown barcode kind");
 }
 
+Result<SymbolSize> barcode_size(BarcodeKind kind, std::string_view data) {
+    static SizeCache cache;
+    if (auto known = cache.find(kind, data)) {
+        return *known;
+    }
+    Result<SymbolSize> size = SymbolSize{};
+    if (kind == BarcodeKind::QrCode) {
+        // The full encoder tries all eight masks on the whole matrix, hundreds of microseconds for a link;
+        // the size is the version alone, 17 + 4 modules a version (ISO/IEC 18004 5.3).
+        if (auto checked = check_qr(data); !checked) {
+            size = checked.error();
+        } else if (const int version = qr_version(data); version == 0) {
+            size = fail("QR code data of " + std::to_string(data.size()) + " characters does not fit");
+        } else {
+            size = SymbolSize{17 + 4 * version, 17 + 4 * version};
+        }
+    } else if (auto symbol = encode_barcode(kind, data)) {
+        size = SymbolSize{symbol->width, symbol->height};
+    } else {
+        size = symbol.error();
+    }
+    cache.keep(kind, data, size);
+    return size;
+}
+
 Result<PlacedBarcode> place_barcode(const BarcodeField& field) {
-    auto symbol = encode_barcode(field.kind, field.data);
-    if (!symbol) {
-        return symbol.error();
+    auto size = barcode_size(field.kind, field.data);
+    if (!size) {
+        return size.error();
     }
     PlacedBarcode placed;
-    placed.symbol = std::move(*symbol);
-    placed.width_dots = placed.symbol.width * field.module_width;
-    placed.height_dots = is_linear(field.kind) ? field.height : placed.symbol.height * field.module_width;
+    placed.modules = *size;
+    placed.width_dots = size->width * field.module_width;
+    placed.height_dots = is_linear(field.kind) ? field.height : size->height * field.module_width;
     if (field.human_readable) {
         std::string text = field.data;
         if (field.kind == BarcodeKind::Gs1_128 || field.kind == BarcodeKind::Gs1DataMatrix) {
-            text = gs1_human_readable(*parse_gs1(field.data));  // encode_barcode parsed it already
+            text = gs1_human_readable(*parse_gs1(field.data));  // barcode_size parsed it already
         }
         TextField line;
         line.text = std::move(text);
         if (is_linear(field.kind)) {
             // Centred under the bars and no wider than them.
             line.height = std::max(16, std::min(8 * field.module_width, 48));
-            const std::string fitted =
-                fit_to_width(well_formed_utf8(line.text), line.height, false, placed.width_dots);
+            const TextField under_bars{0, 0, line.height, placed.width_dots, line.text, false};
+            const std::string fitted = fitted_text(under_bars, LabelSize{placed.width_dots, 1, 0});
             const int offset =
                 std::max(0, (placed.width_dots - text_width_dots(fitted, line.height, false)) / 2);
             line.x = field.x + offset;

@@ -1,7 +1,5 @@
-// The PNG preview, and the label font that both outputs measure text with.
+// The PNG preview: the layout both outputs follow (lay_out), drawn at one pixel per printer dot.
 
-#include <ft2build.h>
-#include FT_FREETYPE_H
 #include <png.h>
 
 #include <algorithm>
@@ -9,88 +7,11 @@
 #include <string>
 #include <utility>
 
+#include "label_font.hpp"
 #include "packd/fulfillment/label.hpp"
 
 namespace packd::fulfillment {
 namespace {
-
-// FreeType faces are not thread-safe, so every use goes through the cache's mutex. Faces load on first
-// use and stay loaded; a file that fails to load is tried again next time, so installing the font later
-// heals a running daemon.
-class FontCache {
-  public:
-    FontCache() : files_(default_label_fonts()) {}
-    FontCache(const FontCache&) = delete;
-    FontCache& operator=(const FontCache&) = delete;
-    ~FontCache() {
-        unload();
-        if (library_ != nullptr) {
-            FT_Done_FreeType(library_);
-        }
-    }
-
-    std::mutex& mutex() { return mutex_; }
-
-    // Callers hold mutex().
-    void use(LabelFonts files) {
-        unload();
-        files_ = std::move(files);
-    }
-
-    // Callers hold mutex(). The face is set to `height_dots` pixels per em.
-    Result<FT_Face> face(bool bold, int height_dots) {
-        FT_Face& loaded = bold ? bold_ : regular_;
-        const std::string& path = bold ? files_.bold : files_.regular;
-        if (library_ == nullptr && FT_Init_FreeType(&library_) != 0) {
-            library_ = nullptr;
-            return fail("cannot start the FreeType font library");
-        }
-        if (loaded == nullptr && FT_New_Face(library_, path.c_str(), 0, &loaded) != 0) {
-            loaded = nullptr;
-            return fail("cannot load label font '" + path + "'");
-        }
-        if (FT_Set_Pixel_Sizes(loaded, 0, static_cast<FT_UInt>(std::max(1, height_dots))) != 0) {
-            return fail("label font '" + path + "' cannot be set to " + std::to_string(height_dots) +
-                        " dots");
-        }
-        return loaded;
-    }
-
-  private:
-    void unload() {
-        for (FT_Face* face : {&regular_, &bold_}) {
-            if (*face != nullptr) {
-                FT_Done_Face(*face);
-                *face = nullptr;
-            }
-        }
-    }
-
-    std::mutex mutex_;
-    LabelFonts files_;
-    FT_Library library_ = nullptr;
-    FT_Face regular_ = nullptr;
-    FT_Face bold_ = nullptr;
-};
-
-FontCache& font_cache() {
-    static FontCache cache;
-    return cache;
-}
-
-// Measuring and drawing load glyphs with the same flags, so the advances (and the width that decides where
-// text is cut) are the same in both.
-constexpr FT_Int32 kGlyphLoadFlags = FT_LOAD_DEFAULT;
-
-FT_Pos advance_sum(FT_Face face, std::string_view utf8) {
-    FT_Pos width = 0;
-    for (const char32_t code_point : code_points(utf8)) {
-        if (FT_Load_Glyph(face, FT_Get_Char_Index(face, code_point), kGlyphLoadFlags) == 0) {
-            width += face->glyph->advance.x;
-        }
-    }
-    return width;
-}
 
 int ceil_dots(FT_Pos twenty_six_six) {
     return static_cast<int>((twenty_six_six + 63) / 64);
@@ -118,19 +39,18 @@ struct Canvas {
     }
 };
 
-// Draws `text` (already fitted) with its em box top at field.y; ink stays left of `clip_right` so a glyph
-// that overhangs its advance cannot reach a neighbouring field.
-Status draw_text(Canvas& canvas, const TextField& field, std::string_view text, int clip_right) {
-    FontCache& cache = font_cache();
-    const std::lock_guard lock(cache.mutex());
-    auto face = cache.face(field.bold, field.height);
-    if (!face) {
-        return face.error();
+// Draws one impression of a line with its em box top at text.y.
+Status draw(Canvas& canvas, const TextImpression& text) {
+    LabelFace& face = drawing_face();
+    const std::lock_guard lock(face.mutex());
+    auto sized = face.at_size(text.height);
+    if (!sized) {
+        return sized.error();
     }
-    FT_Face f = *face;
-    const int baseline = field.y + ceil_dots(f->size->metrics.ascender);
-    FT_Pos pen = static_cast<FT_Pos>(field.x) * 64;
-    for (const char32_t code_point : code_points(text)) {
+    FT_Face f = *sized;
+    const int baseline = text.y + ceil_dots(f->size->metrics.ascender);
+    FT_Pos pen = static_cast<FT_Pos>(text.x) * 64;
+    for (const char32_t code_point : code_points(text.text)) {
         if (FT_Load_Glyph(f, FT_Get_Char_Index(f, code_point), kGlyphLoadFlags) != 0) {
             continue;
         }
@@ -141,11 +61,7 @@ Status draw_text(Canvas& canvas, const TextField& field, std::string_view text, 
             const int top = baseline - glyph->bitmap_top;
             for (int row = 0; row < static_cast<int>(coverage.rows); ++row) {
                 for (int column = 0; column < static_cast<int>(coverage.width); ++column) {
-                    const int x = left + column;
-                    if (x < field.x || x >= clip_right) {
-                        continue;
-                    }
-                    canvas.darken(x, top + row, coverage.buffer[row * coverage.pitch + column]);
+                    canvas.darken(left + column, top + row, coverage.buffer[row * coverage.pitch + column]);
                 }
             }
         }
@@ -154,15 +70,7 @@ Status draw_text(Canvas& canvas, const TextField& field, std::string_view text, 
     return {};
 }
 
-Status draw(Canvas& canvas, const LabelSize& size, const TextField& field) {
-    int clip_right = size.width_dots;
-    if (field.max_width > 0) {
-        clip_right = std::min(clip_right, field.x + field.max_width);
-    }
-    return draw_text(canvas, field, fitted_text(field, size), clip_right);
-}
-
-Status draw(Canvas& canvas, const LabelSize&, const BoxField& box) {
+Status draw(Canvas& canvas, const BoxField& box) {
     const int width = std::max(box.width, box.thickness);
     const int height = std::max(box.height, box.thickness);
     const int t = std::min({box.thickness, width, height});
@@ -173,49 +81,33 @@ Status draw(Canvas& canvas, const LabelSize&, const BoxField& box) {
     return {};
 }
 
-Status draw(Canvas& canvas, const LabelSize& size, const BarcodeField& field) {
-    auto placed = place_barcode(field);
-    if (!placed) {
-        return placed.error();
+Status draw(Canvas& canvas, const PlacedSymbol& barcode) {
+    const BarcodeField& field = barcode.field;
+    auto symbol = encode_barcode(field.kind, field.data);
+    if (!symbol) {
+        return symbol.error();
+    }
+    if (symbol->width != barcode.placed.modules.width || symbol->height != barcode.placed.modules.height) {
+        // The layout (and the printer's placement) assumed another size: a bug, not a label to show.
+        return fail("the " + std::to_string(symbol->width) + "x" + std::to_string(symbol->height) +
+                    " module symbol of '" + well_formed_utf8(field.data) + "' was laid out as " +
+                    std::to_string(barcode.placed.modules.width) + "x" +
+                    std::to_string(barcode.placed.modules.height));
     }
     // Whole dots per module, no resampling: every bar edge stays sharp, as the printer makes it.
-    const BarcodeSymbol& symbol = placed->symbol;
     const int module = field.module_width;
-    const int module_height = symbol.height == 1 ? placed->height_dots : module;
-    for (int y = 0; y < symbol.height; ++y) {
-        for (int x = 0; x < symbol.width; ++x) {
-            if (symbol.is_dark(x, y)) {
+    const int module_height = symbol->height == 1 ? barcode.placed.height_dots : module;
+    for (int y = 0; y < symbol->height; ++y) {
+        for (int x = 0; x < symbol->width; ++x) {
+            if (symbol->is_dark(x, y)) {
                 canvas.fill(field.x + x * module, field.y + y * module_height, module, module_height);
             }
         }
-    }
-    if (placed->human_readable) {
-        return draw(canvas, size, *placed->human_readable);
     }
     return {};
 }
 
 }  // namespace
-
-LabelFonts default_label_fonts() {
-    return {PACKD_LABEL_FONT, PACKD_LABEL_FONT_BOLD};
-}
-
-void use_label_fonts(LabelFonts fonts) {
-    FontCache& cache = font_cache();
-    const std::lock_guard lock(cache.mutex());
-    cache.use(std::move(fonts));
-}
-
-int text_width_dots(std::string_view utf8, int height_dots, bool bold) {
-    FontCache& cache = font_cache();
-    const std::lock_guard lock(cache.mutex());
-    auto face = cache.face(bold, height_dots);
-    if (!face) {
-        return static_cast<int>(code_points(utf8).size()) * height_dots;
-    }
-    return ceil_dots(advance_sum(*face, utf8));
-}
 
 Result<Bitmap> render_bitmap(const Label& label) {
     if (auto valid = validate(label); !valid) {
@@ -226,8 +118,8 @@ Result<Bitmap> render_bitmap(const Label& label) {
                                                 static_cast<std::size_t>(label.size.height_dots),
                                             255)};
     Canvas canvas{bitmap};
-    for (const LabelField& field : label.fields) {
-        auto drawn = std::visit([&](const auto& f) { return draw(canvas, label.size, f); }, field);
+    for (const LaidOutField& field : lay_out(label).fields) {
+        auto drawn = std::visit([&](const auto& f) { return draw(canvas, f); }, field);
         if (!drawn) {
             return drawn.error();
         }

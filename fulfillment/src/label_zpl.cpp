@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "label_writing.hpp"
 #include "packd/fulfillment/label.hpp"
 
 namespace packd::fulfillment {
@@ -74,15 +75,40 @@ std::string position(int x, int y) {
     return "^FO" + std::to_string(std::max(0, x)) + "," + std::to_string(std::max(0, y));
 }
 
-void append_text(std::string& zpl, const TextField& field, const LabelSize& size) {
-    const std::string text = fitted_text(field, size);
-    if (text.empty()) {
-        return;
+// `utf8` as zpl_field_data() has it, appended; the copy that makes it well-formed only where it is not ASCII.
+void append_field_data(std::string& out, std::string_view utf8) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const bool ascii =
+        std::all_of(utf8.begin(), utf8.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    const std::string well_formed = ascii ? std::string() : well_formed_utf8(utf8);
+    for (const char c : ascii ? utf8 : std::string_view(well_formed)) {
+        const auto byte = static_cast<unsigned char>(c);
+        // ^ and ~ are the format and control prefixes, _ is the ^FH indicator; control bytes could end the
+        // field or be taken as commands by some firmware.
+        if (byte < 0x20 || byte == 0x7F || c == '^' || c == '~' || c == '_') {
+            out += '_';
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0x0F];
+        } else {
+            out += c;
+        }
     }
+}
+
+void append_text(std::string& zpl, const TextImpression& text) {
     // ^A0: the printer's scalable font, normal orientation, height and width in dots.
-    const std::string height = std::to_string(field.height);
-    zpl += position(field.x, field.y) + "^A0N," + height + "," + height + "^FH_^FD" + zpl_field_data(text) +
-           "^FS\n";
+    const std::string height = std::to_string(text.height);
+    zpl += "^FO";
+    zpl += std::to_string(std::max(0, text.x));
+    zpl += ',';
+    zpl += std::to_string(std::max(0, text.y));
+    zpl += "^A0N,";
+    zpl += height;
+    zpl += ',';
+    zpl += height;
+    zpl += "^FH_^FD";
+    append_field_data(zpl, text.text);
+    zpl += "^FS\n";
 }
 
 void append_box(std::string& zpl, const BoxField& box) {
@@ -93,11 +119,8 @@ void append_box(std::string& zpl, const BoxField& box) {
            std::to_string(box.thickness) + ",B,0^FS\n";
 }
 
-void append_barcode(std::string& zpl, const BarcodeField& field, const LabelSize& size) {
-    auto placed = place_barcode(field);
-    if (!placed) {
-        return;  // validate() names the problem; a symbol of other data would be worse than a gap
-    }
+void append_barcode(std::string& zpl, const PlacedSymbol& barcode) {
+    const BarcodeField& field = barcode.field;
     const std::string module = std::to_string(field.module_width);
     std::string symbol;
     switch (field.kind) {
@@ -146,50 +169,62 @@ void append_barcode(std::string& zpl, const BarcodeField& field, const LabelSize
             break;
     }
     zpl += position(field.x, field.y) + symbol + "^FS\n";
-    if (placed->human_readable) {
-        append_text(zpl, *placed->human_readable, size);
-    }
 }
 
 }  // namespace
 
 std::string zpl_field_data(std::string_view utf8) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
-    for (const char c : well_formed_utf8(utf8)) {
-        const auto byte = static_cast<unsigned char>(c);
-        // ^ and ~ are the format and control prefixes, _ is the ^FH indicator; control bytes could end the
-        // field or be taken as commands by some firmware.
-        if (byte < 0x20 || byte == 0x7F || c == '^' || c == '~' || c == '_') {
-            out += '_';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0x0F];
-        } else {
-            out += c;
-        }
-    }
+    out.reserve(utf8.size());
+    append_field_data(out, utf8);
     return out;
 }
 
-std::string to_zpl(const Label& label) {
+std::string zpl_header(const LabelSize& size) {
     // ^CI28: field data is UTF-8. ^PW and ^LL: print width and label length in dots. ^LH: label home.
-    std::string zpl = "^XA\n^CI28\n^PW" + std::to_string(label.size.width_dots) + "\n^LL" +
-                      std::to_string(label.size.height_dots) + "\n^LH0,0\n";
-    for (const LabelField& field : label.fields) {
-        std::visit(
-            [&](const auto& f) {
-                using Field = std::decay_t<decltype(f)>;
-                if constexpr (std::is_same_v<Field, TextField>) {
-                    append_text(zpl, f, label.size);
-                } else if constexpr (std::is_same_v<Field, BoxField>) {
-                    append_box(zpl, f);
-                } else {
-                    append_barcode(zpl, f, label.size);
-                }
-            },
-            field);
+    return "^XA\n^CI28\n^PW" + std::to_string(size.width_dots) + "\n^LL" + std::to_string(size.height_dots) +
+           "\n^LH0,0\n";
+}
+
+void append_zpl(std::string& zpl, const LaidOutField& field) {
+    std::visit(
+        [&](const auto& f) {
+            using Field = std::decay_t<decltype(f)>;
+            if constexpr (std::is_same_v<Field, TextImpression>) {
+                append_text(zpl, f);
+            } else if constexpr (std::is_same_v<Field, BoxField>) {
+                append_box(zpl, f);
+            } else {
+                append_barcode(zpl, f);
+            }
+        },
+        field);
+}
+
+void append_zpl(std::string& zpl, const LabelField& field, const LabelSize& size) {
+    LabelLayout layout{size, {}};
+    lay_out_field(layout, field);
+    for (const LaidOutField& laid_out : layout.fields) {
+        append_zpl(zpl, laid_out);
     }
-    zpl += "^XZ\n";
+}
+
+std::string to_zpl(const Label& label) {
+    std::string zpl = zpl_header(label.size);
+    zpl.reserve(256 + 64 * label.fields.size());
+    for (const LabelField& field : label.fields) {
+        append_zpl(zpl, field, label.size);
+    }
+    zpl += kZplFooter;
+    return zpl;
+}
+
+std::string to_zpl(const LabelLayout& layout) {
+    std::string zpl = zpl_header(layout.size);
+    for (const LaidOutField& field : layout.fields) {
+        append_zpl(zpl, field);
+    }
+    zpl += kZplFooter;
     return zpl;
 }
 

@@ -223,16 +223,17 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
         log::warning("order " + ev.order_id + ": no shipping label, no label templates are loaded");
         return;
     }
-    Label label = render(route_.templates->of(LabelKind::Shipping), label_data(data), route_.size);
-    std::string png;
-    if (auto rendered = to_png(label)) {
-        png = std::move(*rendered);
-    } else {
-        // The printer needs only the ZPL; a preview that cannot be drawn is worth a warning.
-        log::warning("order " + ev.order_id + ": no label preview: " + rendered.error().message);
+    // From the template compiled for this stock: the data filled in, microseconds. The printer needs only
+    // the ZPL; the preview is drawn from the kept label model when someone asks for it (LabelPreviews),
+    // never here inside the order's transaction.
+    const DrawnLabel label =
+        route_.templates->of(LabelKind::Shipping).compiled(route_.size)->draw(label_data(data));
+    if (auto valid = validate(label.label); !valid) {
+        // Printed all the same: a label without its barcode beats no label; the packer sees the gap.
+        log::warning("order " + ev.order_id + ": shipping label: " + valid.error().message);
     }
     // A label that printed before this change of the order is replaced, and says it is a reprint.
-    store_.print_job_add(route_.printer, "shipping", ev.order_id, to_zpl(label), png,
+    store_.print_job_add(route_.printer, "shipping", ev.order_id, label.zpl, label.label,
                          store_.label_printed(ev.order_id, "shipping"));
 }
 

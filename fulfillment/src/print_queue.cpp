@@ -74,13 +74,31 @@ void PrintQueue::send_next() {
     std::vector<drivers::PrintJob> out;
     std::vector<int64_t> ids;
     out.reserve(jobs.size());
-    for (auto& job : jobs) {
-        out.push_back({print_job_name(job), std::move(job.zpl), std::move(job.preview_png)});
+    for (const auto& job : jobs) {
+        out.push_back({print_job_name(job), job.zpl, job.preview_png});
         ids.push_back(job.id);
     }
-    std::weak_ptr<bool> alive = alive_;
     auto printer = printer_;  // keeps the device alive until the batch ends, even across a reload
-    printer->print_batch(out, [this, alive, printer, ids = std::move(ids)](drivers::PrintOutcome outcome) {
+    if (preview_source_ && printer->wants_preview() && out.size() == 1 && out.front().preview_png.empty()) {
+        // Drawn now, for this printer only; the job stays in hand (busy_) until it is sent and done.
+        std::weak_ptr<bool> alive = alive_;
+        preview_source_(jobs.front(), [this, alive, printer, out = std::move(out),
+                                       ids = std::move(ids)](std::string png) mutable {
+            if (alive.expired()) {
+                return;
+            }
+            out.front().preview_png = std::move(png);
+            send(std::move(printer), std::move(out), std::move(ids));
+        });
+        return;
+    }
+    send(std::move(printer), std::move(out), std::move(ids));
+}
+
+void PrintQueue::send(std::shared_ptr<drivers::LabelPrinter> printer, std::vector<drivers::PrintJob> jobs,
+                      std::vector<int64_t> ids) {
+    std::weak_ptr<bool> alive = alive_;
+    printer->print_batch(jobs, [this, alive, printer, ids = std::move(ids)](drivers::PrintOutcome outcome) {
         if (alive.expired()) {
             return;
         }

@@ -224,6 +224,12 @@ CREATE TRIGGER outbox_length_down AFTER DELETE ON outbox
 ALTER TABLE stock_out ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX stock_out_due ON stock_out (sku) WHERE version > published;
 )sql",
+    // 7: a print job keeps the label model its preview is drawn from when someone asks (label_model.hpp),
+    // a few hundred bytes, instead of a PNG drawn for every job inside the order's transaction. New jobs
+    // leave `preview` empty unless the label came as an image; the previews of older jobs stay.
+    R"sql(
+ALTER TABLE print_jobs ADD COLUMN label_model BLOB;
+)sql",
 };
 
 }  // namespace

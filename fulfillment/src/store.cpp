@@ -1,5 +1,6 @@
 #include "packd/fulfillment/store.hpp"
 
+#include "packd/fulfillment/label_model.hpp"
 #include "packd/fulfillment/schema.hpp"
 
 #include <array>
@@ -149,6 +150,23 @@ void Store::commit_without_flush(const std::function<void()>& work) {
 }
 
 int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
+                             const std::string& zpl, const Label& label, bool reprint) {
+    static const std::string sql = with_now(
+        "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, label_model, state, reprint, "
+        "created_at) "
+        "VALUES (?, ?, ?, ?, x'', ?, 'pending', ?, $NOW$)");
+    db_->cached(sql)
+        .bind(1, printer)
+        .bind(2, kind)
+        .bind(3, order_id)
+        .bind_blob(4, zpl)
+        .bind_blob(5, serialize_label(label))
+        .bind(6, reprint ? 1 : 0)
+        .run();
+    return db_->last_insert_rowid();
+}
+
+int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
                              const std::string& zpl, const std::string& preview_png, bool reprint) {
     db_
         ->prepare(with_now(
@@ -258,9 +276,56 @@ Result<StoredPrintJob> Store::print_job_reprint(const std::string& order_id, con
                     std::to_string(original) + " is waiting for printer " + job.printer +
                     "); a reprint now would print it twice");
     }
-    job.id = print_job_add(job.printer, kind, order_id, job.zpl, job.preview_png, true);
+    // The label as it printed, and what its preview is drawn from.
+    db_
+        ->prepare(with_now(
+            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, label_model, state, reprint, "
+            "created_at) SELECT printer, kind, order_id, zpl, preview, label_model, 'pending', 1, $NOW$ "
+            "FROM print_jobs WHERE id = ?"))
+        .bind(1, original)
+        .run();
+    job.id = db_->last_insert_rowid();
     tx.commit();
     return job;
+}
+
+Result<PrintJobPreview> Store::print_job_preview(int64_t id) {
+    try {
+        auto st = db_->prepare(
+            "SELECT id, printer, kind, order_id, label_model, preview FROM print_jobs WHERE id = ?");
+        st.bind(1, id);
+        if (!st.step()) {
+            return fail("no print job " + std::to_string(id));
+        }
+        PrintJobPreview preview{st.int64(0), st.text(1), st.text(2), st.text(3), std::nullopt, st.text(5)};
+        if (!st.is_null(4)) {
+            auto label = parse_label(st.text(4));
+            if (!label) {
+                return fail("print job " + std::to_string(id) + ": " + label.error().message);
+            }
+            preview.label = std::move(*label);
+        }
+        return preview;
+    } catch (const SqliteError& e) {
+        return fail(std::string("print jobs: ") + e.what());
+    }
+}
+
+Result<PrintJobPreview> Store::print_job_preview(const std::string& order_id, const std::string& kind) {
+    int64_t id = 0;
+    try {
+        auto st = db_->prepare(
+            "SELECT id FROM print_jobs WHERE order_id = ? AND kind = ? AND state <> 'cancelled' "
+            "ORDER BY id DESC LIMIT 1");
+        st.bind(1, order_id).bind(2, kind);
+        if (!st.step()) {
+            return fail("order " + order_id + " has no " + kind + " label");
+        }
+        id = st.int64(0);
+    } catch (const SqliteError& e) {
+        return fail(std::string("print jobs: ") + e.what());
+    }
+    return print_job_preview(id);
 }
 
 bool Store::order_exists(const std::string& id) {

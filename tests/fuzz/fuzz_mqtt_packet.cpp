@@ -23,17 +23,23 @@ std::string describe(const mqtt311::BrokerPacket& packet) {
         check(!p->payload_dropped || p->payload.empty(), "a dropped payload is empty", p->topic);
         check(!p->topic.empty(), "a PUBLISH has a topic");
         check((p->qos == 0) == (p->packet_id == 0), "a packet id exactly for QoS 1 and 2", p->topic);
-        return "P" + std::to_string(p->qos) + p->topic + "|" + std::to_string(p->packet_id) + "|" +
-               std::to_string(p->size) + "|" + p->payload;
+        // Appended piece by piece: g++ 12 at -O3 warns (-Wrestrict) inside std::string for "x" + s chains.
+        std::string out = "P";
+        out.append(std::to_string(p->qos)).append(p->topic).append("|").append(std::to_string(p->packet_id));
+        out.append("|").append(std::to_string(p->size)).append("|").append(p->payload);
+        return out;
     }
     if (const auto* c = std::get_if<mqtt311::Connack>(&packet)) {
-        return "C" + std::to_string(c->return_code) + (c->session_present ? "s" : "");
+        std::string out = "C";
+        return out.append(std::to_string(c->return_code)).append(c->session_present ? "s" : "");
     }
     if (const auto* s = std::get_if<mqtt311::Suback>(&packet)) {
-        return "S" + std::to_string(s->packet_id) + std::string(s->granted.begin(), s->granted.end());
+        std::string out = "S";
+        return out.append(std::to_string(s->packet_id)).append(s->granted.begin(), s->granted.end());
     }
     if (const auto* a = std::get_if<mqtt311::Puback>(&packet)) {
-        return "A" + std::to_string(a->packet_id);
+        std::string out = "A";
+        return out.append(std::to_string(a->packet_id));
     }
     return "R";
 }

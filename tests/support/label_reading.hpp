@@ -11,6 +11,7 @@
 #include <png.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,6 +86,84 @@ inline std::size_t occurrences(std::string_view haystack, std::string_view needl
         ++count;
     }
     return count;
+}
+
+// What a printer makes of ^BC mode N field data (ZPL II Programming Guide, ^BC "Code 128 Subsets"): the
+// transmitted data (FNC1 between elements as GS), whether FNC1 follows the start, and the symbol count.
+struct Code128Reading {
+    std::string data;
+    bool gs1 = false;
+    int symbols = 0;
+    bool valid = true;
+};
+
+inline Code128Reading read_zpl_code128(std::string_view field) {
+    Code128Reading reading;
+    char subset = 0;
+    for (std::size_t i = 0; i < field.size();) {
+        ++reading.symbols;
+        if (field[i] == '>' && i + 1 < field.size()) {
+            const char code = field[i + 1];
+            i += 2;
+            if (code == '9' || code == ':' || code == ';') {
+                reading.valid &= reading.symbols == 1;
+                subset = code == '9' ? 'A' : code == ':' ? 'B' : 'C';
+            } else if (code == '5' || code == '6' || code == '7') {
+                subset = code == '5' ? 'C' : code == '6' ? 'B' : 'A';
+            } else if (code == '8') {
+                if (reading.symbols == 2) {
+                    reading.gs1 = true;
+                } else {
+                    reading.data += '\x1d';
+                }
+            } else if (code == '<' && subset != 'C') {
+                reading.data += '>';
+            } else {
+                reading.valid = false;
+            }
+        } else if (subset == 'C') {
+            const bool pair = i + 1 < field.size() && std::isdigit(static_cast<unsigned char>(field[i])) &&
+                              std::isdigit(static_cast<unsigned char>(field[i + 1]));
+            reading.valid &= pair;
+            reading.data += field.substr(i, 2);
+            i += 2;
+        } else {
+            reading.valid &= subset != 0;
+            reading.data += field[i];
+            ++i;
+        }
+    }
+    return reading;
+}
+
+// What ^BX quality 200 makes of its field data after ^FH with '_' as escape character: _1 is FNC1 (GS
+// between elements), __ is '_'.
+struct DataMatrixReading {
+    std::string data;
+    bool gs1 = false;
+    bool valid = true;
+};
+
+inline DataMatrixReading read_zpl_data_matrix(std::string_view field) {
+    DataMatrixReading reading;
+    for (std::size_t i = 0; i < field.size(); ++i) {
+        if (field[i] != '_') {
+            reading.data += field[i];
+        } else if (i + 1 < field.size() && field[i + 1] == '_') {
+            reading.data += '_';
+            ++i;
+        } else if (i + 1 < field.size() && field[i + 1] == '1') {
+            if (i == 0) {
+                reading.gs1 = true;
+            } else {
+                reading.data += '\x1d';
+            }
+            ++i;
+        } else {
+            reading.valid = false;
+        }
+    }
+    return reading;
 }
 
 // ---- Reading bitmaps back -------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 // Label routing and the on-demand label commands: [labels.routes] and a station's printers choose the
-// printer per label kind (every named printer must exist), and `packctl label pick-list` / `label sscc`
-// queue their labels in a real SQLite store, SSCCs taken from the configured range.
+// printer per label kind (every named printer must exist), `packctl label pick-list` / `label sscc` queue
+// their labels in a real SQLite store, SSCCs taken from the configured range, and `packctl label preview`
+// draws a job's preview from the label it keeps, once.
 
 #include "packd/host/label_commands.hpp"
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
+#include "label_reading.hpp"
+#include "packd/common/text.hpp"
 #include "packd/fulfillment/gs1.hpp"
 #include "packd/fulfillment/order_event.hpp"
 #include "packd/fulfillment/tracking.hpp"
@@ -130,7 +134,8 @@ printers = { sscc = "dock" }
         setup.templates = std::make_shared<const ful::LabelTemplates>(test::source_label_templates());
         setup.ship_from = {"Lager", "", "Weg 1", "", "Hamburg", "", "20095", "DE"};
         setup.sscc_carrier = "pallets";
-        commands = std::make_unique<LabelCommands>(*store, *orders, *inventory, topics);
+        previews = std::make_unique<ful::LabelPreviews>(io, *store);
+        commands = std::make_unique<LabelCommands>(*store, *orders, *inventory, topics, *previews);
         commands->set_setup(setup);
     }
 
@@ -141,10 +146,12 @@ printers = { sscc = "dock" }
     }
 
     test::TempDir dir;
+    boost::asio::io_context io;
     ful::Topics topics{"packd/v1", "t"};
     std::unique_ptr<ful::Store> store;
     std::unique_ptr<ful::Inventory> inventory;
     std::unique_ptr<ful::OrderBook> orders;
+    std::unique_ptr<ful::LabelPreviews> previews;
     std::unique_ptr<LabelCommands> commands;
 };
 
@@ -159,7 +166,11 @@ TEST_F(LabelCommandsTest, PickListOfABatchIsQueuedOnItsRoutedPrinter) {
     EXPECT_NE(jobs[0].zpl.find("^FDMug _5EXZ red^FS"), std::string::npos);  // the name, escaped
     EXPECT_NE(jobs[0].zpl.find("^FDA-01^FS"), std::string::npos);           // where to pick it
     EXPECT_NE(jobs[0].zpl.find("^PW1200"), std::string::npos);              // the office printer's 300 dpi
-    EXPECT_EQ(jobs[0].preview_png.substr(1, 3), "PNG");
+    EXPECT_EQ(jobs[0].preview_png, "");  // no preview is drawn for the queue, only the model is kept
+    auto kept = store->print_job_preview(jobs[0].id);
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    ASSERT_TRUE(kept->label.has_value());
+    EXPECT_EQ(ful::to_zpl(*kept->label), jobs[0].zpl);  // the model is the label that prints
 
     const json unknown = run({{"cmd", "label_pick_list"}, {"orders", {"1042", "9999"}}});
     EXPECT_FALSE(unknown.value("ok", true));
@@ -193,6 +204,48 @@ TEST_F(LabelCommandsTest, SsccLabelsTakeNumbersFromTheRangeAndGoToTheStationsPri
     const json station = run({{"cmd", "label_sscc"}, {"order", "1042"}, {"station", "nowhere"}});
     EXPECT_NE(station.value("error", "").find("no station \"nowhere\""), std::string::npos);
     EXPECT_EQ(commands->handle("status", json::object()), std::nullopt);
+}
+
+TEST_F(LabelCommandsTest, PreviewIsDrawnFromTheKeptLabelOnceAndKept) {
+    const json queued = run({{"cmd", "label_pick_list"}, {"orders", {"1042"}}});
+    ASSERT_TRUE(queued.value("ok", false)) << queued.dump();
+    const int64_t job = queued["jobs"][0].get<int64_t>();
+
+    const json first = run({{"cmd", "label_preview"}, {"order", "1042"}, {"kind", "pick_list"}});
+    ASSERT_TRUE(first.value("ok", false)) << first.dump();
+    EXPECT_EQ(first["job"], job);
+    EXPECT_EQ(first["printer"], "office");
+    auto png = base64_decode(first.value("png_base64", ""));
+    ASSERT_TRUE(png.ok());
+    const auto bitmap = ful::label_reading::decode_png(*png);
+    ASSERT_TRUE(bitmap.has_value());
+    EXPECT_EQ(bitmap->width, 1200);  // the office printer's 4x6 in at 300 dpi
+    EXPECT_EQ(bitmap->height, 1800);
+    auto model = store->print_job_preview(job);
+    ASSERT_TRUE(model.ok() && model->label.has_value());
+    auto drawn = ful::render_bitmap(*model->label);
+    ASSERT_TRUE(drawn.ok());
+    EXPECT_TRUE(drawn->pixels == bitmap->pixels) << "the preview is the kept label, drawn";
+
+    // Asked again it is not drawn again: with the job's model gone from the store, the answer is the same.
+    store->db().prepare("UPDATE print_jobs SET label_model = NULL").run();
+    const json again = run({{"cmd", "label_preview"}, {"job", job}});
+    ASSERT_TRUE(again.value("ok", false)) << again.dump();
+    EXPECT_EQ(again["png_base64"], first["png_base64"]);
+
+    // A job that was never drawn has nothing to show now, and says why.
+    const json other = run({{"cmd", "label_pick_list"}, {"orders", {"1043"}}});
+    ASSERT_TRUE(other.value("ok", false));
+    store->db().prepare("UPDATE print_jobs SET label_model = NULL").run();
+    const json none = run({{"cmd", "label_preview"}, {"job", other["jobs"][0]}});
+    EXPECT_FALSE(none.value("ok", true));
+    EXPECT_NE(none.value("error", "").find("has no preview"), std::string::npos) << none.dump();
+    EXPECT_NE(run({{"cmd", "label_preview"}, {"order", "9999"}}).value("error", "").find("no shipping label"),
+              std::string::npos);
+    EXPECT_NE(run({{"cmd", "label_preview"}, {"order", "1042"}, {"kind", "parcel"}})
+                  .value("error", "")
+                  .find("unknown kind"),
+              std::string::npos);
 }
 
 }  // namespace

@@ -79,9 +79,9 @@ struct Area {
 std::vector<Area> areas_of(const Label& label) {
     std::vector<Area> areas;
     const auto text_area = [&](const TextField& text, const std::string& what) {
-        const std::string fitted = fitted_text(text, label.size);
-        areas.push_back({text.x, text.y, text.x + text_width_dots(fitted, text.height, text.bold),
-                         text.y + text.height * 6 / 5, what + " '" + fitted.substr(0, 40) + "'"});
+        const FittedText fitted = fit_text(text, label.size);
+        areas.push_back({text.x, text.y, text.x + text_width_dots(fitted.text, fitted.height, text.bold),
+                         text.y + text.height * 6 / 5, what + " '" + fitted.text.substr(0, 40) + "'"});
     };
     for (const auto& field : label.fields) {
         if (const auto* text = std::get_if<TextField>(&field)) {
@@ -155,8 +155,10 @@ TEST_P(EveryTemplate, RendersEscapedApartAndEveryBarcodeReadsBack) {
     const Case& c = GetParam();
     const LabelTemplate& tpl = test::source_label_templates().of(c.kind);
     const std::vector<Label> pages = render_pages(tpl, data_for(c.kind, c.hostile.text), c.stock);
+    const std::vector<DrawnLabel> drawn = tpl.compiled(c.stock)->draw_pages(data_for(c.kind, c.hostile.text));
     // 45 pick lines at 20 a page make three pages; the other kinds have one.
     ASSERT_EQ(pages.size(), c.kind == LabelKind::PickList ? 3u : 1u);
+    ASSERT_EQ(drawn.size(), pages.size());
     for (std::size_t page = 0; page < pages.size(); ++page) {
         const Label& label = pages[page];
         SCOPED_TRACE("page " + std::to_string(page + 1));
@@ -164,6 +166,9 @@ TEST_P(EveryTemplate, RendersEscapedApartAndEveryBarcodeReadsBack) {
 
         // One format, UTF-8, ^FH before every field's data, no raw command prefix or control byte from data.
         const std::string zpl = to_zpl(label);
+        // The compiled template writes the same ZPL as the label it keeps: the preview drawn later from that
+        // label is of what printed.
+        EXPECT_EQ(drawn[page].zpl, zpl);
         EXPECT_EQ(occurrences(zpl, "^XA"), 1u);
         EXPECT_EQ(occurrences(zpl, "^XZ"), 1u);
         EXPECT_NE(zpl.find("^CI28"), std::string::npos);
@@ -331,6 +336,27 @@ TEST(LabelTemplateLoad, FieldOffTheStockIsRefusedWithItsPosition) {
     EXPECT_NE(refusal(std::string(kHead) + "text = \"{ship_to.name\"\n").find("without its '}'"),
               std::string::npos);
     EXPECT_EQ(refusal("kind = \"shipping\"\n[[field]\n").rfind("t.toml:2: not valid TOML", 0), 0u);
+}
+
+TEST(LabelTemplateLoad, FitSaysWhetherALineTooWideIsSetSmallerOrCut) {
+    const auto only_text = [](const std::string& extra) {
+        auto loaded = LabelTemplate::parse(
+            std::string(kHead) + "font = 0.03\nwidth = 0.2\ntext = \"{ship_to.name}\"\n" + extra, "t.toml");
+        EXPECT_TRUE(loaded.ok()) << loaded.error().message;
+        LabelData data;
+        data.values["ship_to.name"] = "Maximiliane Hohenzollern";
+        const Label label = render(*loaded, data, LabelSize::inches(4, 6, 203));
+        EXPECT_EQ(label.fields.size(), 1u);
+        return std::get<TextField>(label.fields.at(0));
+    };
+    // 0.03 of 1218 dots is 37; shrink (the default) may go down to 70 %, 26 dots.
+    EXPECT_EQ(only_text("").min_height, 26);
+    EXPECT_EQ(only_text("fit = \"shrink\"\n").min_height, 26);
+    EXPECT_EQ(only_text("fit = \"cut\"\n").min_height, 0);
+    EXPECT_EQ(only_text("").height, 37);
+    EXPECT_NE(refusal(std::string(kHead) + "text = \"x\"\nfit = \"squeeze\"\n")
+                  .find("field[1].fit: expected one of \"shrink\", \"cut\""),
+              std::string::npos);
 }
 
 TEST(LabelTemplateLoad, ADirectoryNeedsEveryKindInItsOwnFile) {

@@ -35,84 +35,6 @@ namespace {
 using namespace label_reading;
 using test::shipping_label;
 
-// What a printer makes of ^BC mode N field data (ZPL II Programming Guide, ^BC "Code 128 Subsets"): the
-// transmitted data (FNC1 between elements as GS), whether FNC1 follows the start, and the symbol count.
-struct Code128Reading {
-    std::string data;
-    bool gs1 = false;
-    int symbols = 0;
-    bool valid = true;
-};
-
-Code128Reading read_zpl_code128(std::string_view field) {
-    Code128Reading reading;
-    char subset = 0;
-    for (std::size_t i = 0; i < field.size();) {
-        ++reading.symbols;
-        if (field[i] == '>' && i + 1 < field.size()) {
-            const char code = field[i + 1];
-            i += 2;
-            if (code == '9' || code == ':' || code == ';') {
-                reading.valid &= reading.symbols == 1;
-                subset = code == '9' ? 'A' : code == ':' ? 'B' : 'C';
-            } else if (code == '5' || code == '6' || code == '7') {
-                subset = code == '5' ? 'C' : code == '6' ? 'B' : 'A';
-            } else if (code == '8') {
-                if (reading.symbols == 2) {
-                    reading.gs1 = true;
-                } else {
-                    reading.data += '\x1d';
-                }
-            } else if (code == '<' && subset != 'C') {
-                reading.data += '>';
-            } else {
-                reading.valid = false;
-            }
-        } else if (subset == 'C') {
-            const bool pair = i + 1 < field.size() && std::isdigit(static_cast<unsigned char>(field[i])) &&
-                              std::isdigit(static_cast<unsigned char>(field[i + 1]));
-            reading.valid &= pair;
-            reading.data += field.substr(i, 2);
-            i += 2;
-        } else {
-            reading.valid &= subset != 0;
-            reading.data += field[i];
-            ++i;
-        }
-    }
-    return reading;
-}
-
-// What ^BX quality 200 makes of its field data after ^FH with '_' as escape character: _1 is FNC1 (GS
-// between elements), __ is '_'.
-struct DataMatrixReading {
-    std::string data;
-    bool gs1 = false;
-    bool valid = true;
-};
-
-DataMatrixReading read_zpl_data_matrix(std::string_view field) {
-    DataMatrixReading reading;
-    for (std::size_t i = 0; i < field.size(); ++i) {
-        if (field[i] != '_') {
-            reading.data += field[i];
-        } else if (i + 1 < field.size() && field[i + 1] == '_') {
-            reading.data += '_';
-            ++i;
-        } else if (i + 1 < field.size() && field[i + 1] == '1') {
-            if (i == 0) {
-                reading.gs1 = true;
-            } else {
-                reading.data += '\x1d';
-            }
-            ++i;
-        } else {
-            reading.valid = false;
-        }
-    }
-    return reading;
-}
-
 int dark_pixels(const Bitmap& bitmap) {
     return static_cast<int>(
         std::count_if(bitmap.pixels.begin(), bitmap.pixels.end(), [](auto p) { return p < 128; }));
@@ -234,10 +156,14 @@ TEST_P(HostileShippingLabel, ZplIsOneFormatAndEveryFieldIsEscaped) {
             printed_texts.push_back(*decoded);
         }
     }
-    // Every text field prints exactly its fitted text, in order, and nothing else prints as text.
+    // Every text field prints exactly its fitted text, in order (an emphasised one twice), and nothing else
+    // prints as text.
     std::vector<std::string> expected;
     for (const TextField& text : text_fields(label)) {
         expected.push_back(fitted_text(text, label.size));
+        if (text.bold) {
+            expected.push_back(fitted_text(text, label.size));
+        }
     }
     EXPECT_EQ(printed_texts, expected);
 
@@ -303,9 +229,10 @@ TEST_P(HostileShippingLabel, FieldsDoNotOverlap) {
     std::vector<Area> areas;
     for (const auto& field : label.fields) {
         if (const auto* text = std::get_if<TextField>(&field)) {
-            const std::string fitted = fitted_text(*text, label.size);
-            areas.push_back({text->x, text->y, text->x + text_width_dots(fitted, text->height, text->bold),
-                             text->y + text->height * 6 / 5, fitted});
+            const FittedText fitted = fit_text(*text, label.size);
+            areas.push_back({text->x, text->y,
+                             text->x + text_width_dots(fitted.text, fitted.height, text->bold),
+                             text->y + text->height * 6 / 5, fitted.text});
         } else if (const auto* box = std::get_if<BoxField>(&field)) {
             areas.push_back({box->x, box->y, box->x + box->width, box->y + box->height, "rule"});
         } else if (const auto* barcode = std::get_if<BarcodeField>(&field)) {
@@ -315,9 +242,10 @@ TEST_P(HostileShippingLabel, FieldsDoNotOverlap) {
                              barcode->y + placed->height_dots, "barcode " + barcode->data});
             if (placed->human_readable) {
                 const TextField& line = *placed->human_readable;
-                const std::string fitted = fitted_text(line, label.size);
-                areas.push_back({line.x, line.y, line.x + text_width_dots(fitted, line.height, line.bold),
-                                 line.y + line.height * 6 / 5, "human-readable " + fitted});
+                const FittedText fitted = fit_text(line, label.size);
+                areas.push_back({line.x, line.y,
+                                 line.x + text_width_dots(fitted.text, fitted.height, line.bold),
+                                 line.y + line.height * 6 / 5, "human-readable " + fitted.text});
             }
         }
     }
@@ -452,9 +380,13 @@ TEST(LabelText, TooLongIsCutTheSameWayInBothOutputs) {
 
 TEST(LabelText, ThatFitsIsLeftAlone) {
     const LabelSize size = LabelSize::inches(4, 6, 300);
-    const TextField field{10, 10, 30, 1000, "Anna Müller", true};
+    const TextField field{10, 10, 30, 1000, "Anna Müller", true, 20};
     EXPECT_EQ(fitted_text(field, size), "Anna Müller");
-    EXPECT_EQ(occurrences(to_zpl(Label{size, {field}}), "^FDAnna Müller^FS"), 1u);
+    EXPECT_EQ(fit_text(field, size).height, 30);
+    const std::string zpl = to_zpl(Label{size, {field}});
+    EXPECT_EQ(occurrences(zpl, "^A0N,30,30^FH_^FDAnna Müller^FS"), 2u);  // emphasised: set twice
+    EXPECT_NE(zpl.find("^FO10,10^A0N,30,30"), std::string::npos);
+    EXPECT_NE(zpl.find("^FO11,10^A0N,30,30"), std::string::npos);
 }
 
 TEST(LabelText, WithoutMaxWidthStopsAtTheLabelEdge) {
@@ -614,6 +546,29 @@ TEST(LabelCode128, ZplSubsetsMatchThePreviewSymbol) {
     }
 }
 
+// ---- QR: the size placing needs, without encoding --------------------------------------------------------
+
+// barcode_size() gives a QR symbol's size from its version, as ZXing 1.4.0 chooses it, without running the
+// encoder's eight masks; it must be the size of the symbol the preview draws, in every mode and version band.
+TEST(LabelQr, SizeWithoutEncodingIsTheEncodedSymbols) {
+    for (const std::string alphabet :
+         {"0123456789", "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", "https://track.example/?id=a%20B"}) {
+        for (std::size_t length = 1; length <= 1000; length += length < 240 ? 1 : 37) {
+            std::string data;
+            for (std::size_t i = 0; i < length; ++i) {
+                data += alphabet[(i * 7 + i / 3) % alphabet.size()];
+            }
+            auto size = barcode_size(BarcodeKind::QrCode, data);
+            auto symbol = encode_barcode(BarcodeKind::QrCode, data);
+            ASSERT_TRUE(size.ok() && symbol.ok()) << length;
+            EXPECT_EQ(size->width, symbol->width) << length << " characters of " << alphabet;
+            EXPECT_EQ(size->height, symbol->height) << length << " characters of " << alphabet;
+        }
+    }
+    EXPECT_FALSE(barcode_size(BarcodeKind::QrCode, "Müller").ok());
+    EXPECT_FALSE(barcode_size(BarcodeKind::QrCode, std::string(1001, 'A')).ok());
+}
+
 // ---- Validation and fonts -------------------------------------------------------------------------------
 
 TEST(LabelValidate, NamesTheFieldAndTheProblem) {
@@ -640,7 +595,7 @@ TEST(LabelValidate, NamesTheFieldAndTheProblem) {
 
 TEST(LabelFont, MissingFontIsAnErrorNamingTheFile) {
     const Label label{LabelSize::inches(4, 6, 203), {TextField{10, 10, 30, 0, "Anna", false}}};
-    use_label_fonts({"/nonexistent/packd-regular.ttf", "/nonexistent/packd-bold.ttf"});
+    use_label_fonts({"/nonexistent/packd-regular.ttf"});
     auto bitmap = render_bitmap(label);
     const std::string zpl = to_zpl(label);  // printing does not depend on the preview font
     use_label_fonts(default_label_fonts());

@@ -63,6 +63,40 @@ TEST(Migration, Version1DataSurvivesAndGainsInventory) {
     tx.commit();
 }
 
+// Version 7 keeps label models instead of previews: a store of version 4 keeps its jobs and their PNGs
+// (still shown as their previews), and new jobs keep their model only.
+TEST(Migration, Version4PrintJobsKeepTheirPreviewsAndNewOnesKeepAModel) {
+    test::TempDir dir;
+    make_database_at(dir.file("packd.db"), 4);
+    {
+        auto db = Database::open(dir.file("packd.db"));
+        db->exec(
+            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, created_at) VALUES "
+            "('desk', 'shipping', '1001', '^XA^XZ', x'89504E47', 'done', 'then'),"
+            "('desk', 'shipping', '1002', '^XA^FDx^FS^XZ', x'89504E47', 'pending', 'then');");
+    }
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    Store& s = **store;
+    EXPECT_EQ(s.db().user_version(), kSchemaVersion);
+    const auto pending = s.print_jobs_pending("desk");
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].zpl, "^XA^FDx^FS^XZ");
+    EXPECT_EQ(pending[0].preview_png, "\x89PNG");
+    auto old = s.print_job_preview("1001", "shipping");
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    EXPECT_FALSE(old->label.has_value());
+    EXPECT_EQ(old->png, "\x89PNG");
+
+    const Label label{LabelSize::inches(4, 6, 203), {TextField{10, 10, 20, 0, "1003", false}}};
+    const int64_t id = s.print_job_add("desk", "shipping", "1003", to_zpl(label), label, false);
+    auto fresh = s.print_job_preview(id);
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    ASSERT_TRUE(fresh->label.has_value());
+    EXPECT_EQ(fresh->png, "");
+    EXPECT_EQ(to_zpl(*fresh->label), to_zpl(label));
+}
+
 TEST(Migration, AFailedMigrationLeavesTheOldVersion) {
     test::TempDir dir;
     make_database_at(dir.file("packd.db"), 1);

@@ -160,6 +160,60 @@ TEST(Store, PrintJobLifecycle) {
     EXPECT_EQ(counts->print_jobs_pending, 0);
 }
 
+// A label packd drew keeps its ZPL and its model, never a PNG; a reprint keeps both, and the model comes back
+// field for field (ill-formed UTF-8 and control bytes in the data included).
+TEST(Store, PrintJobKeepsItsLabelModelNotAPreview) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    const Label label{
+        LabelSize::inches(4, 6, 203),
+        {TextField{10, 20, 30, 400, "Zoë \xff\n100%", true, 21},
+         BarcodeField{BarcodeKind::Code128, 40, 80, 2, 100, "JJD0001", true}, BoxField{5, 6, 700, 3, 3}}};
+    const std::string zpl = to_zpl(label);
+    const int64_t id = s.print_job_add("zebra1", "shipping", "1001", zpl, label, false);
+    auto row = s.db().prepare("SELECT length(preview), length(label_model) FROM print_jobs WHERE id = ?");
+    row.bind(1, id);
+    ASSERT_TRUE(row.step());
+    EXPECT_EQ(row.int64(0), 0) << "no PNG is stored with the job";
+    EXPECT_GT(row.int64(1), 0);
+    EXPECT_LT(row.int64(1), 400) << "the model is a few hundred bytes";
+
+    auto kept = s.print_job_preview("1001", "shipping");
+    ASSERT_TRUE(kept.ok()) << kept.error().message;
+    EXPECT_EQ(kept->job_id, id);
+    EXPECT_EQ(kept->printer, "zebra1");
+    ASSERT_TRUE(kept->label.has_value());
+    EXPECT_EQ(to_zpl(*kept->label), zpl);
+    const auto& text = std::get<TextField>(kept->label->fields.at(0));
+    EXPECT_EQ(text.text, "Zoë \xff\n100%");
+    EXPECT_TRUE(text.bold);
+    EXPECT_EQ(text.min_height, 21);
+    EXPECT_EQ(std::get<BarcodeField>(kept->label->fields.at(1)).data, "JJD0001");
+
+    ASSERT_TRUE(s.print_job_done(id).ok());
+    auto reprint = s.print_job_reprint("1001", "shipping");
+    ASSERT_TRUE(reprint.ok()) << reprint.error().message;
+    EXPECT_EQ(reprint->zpl, zpl);
+    auto again = s.print_job_preview(reprint->id);
+    ASSERT_TRUE(again.ok() && again->label.has_value());
+    EXPECT_EQ(to_zpl(*again->label), zpl);
+
+    // A label that came as an image keeps that image; a damaged model is refused with the job's number.
+    const int64_t supplied = s.print_job_add("zebra1", "shipping", "1002", "^XA^XZ", "\x89PNG...", false);
+    auto image = s.print_job_preview(supplied);
+    ASSERT_TRUE(image.ok());
+    EXPECT_FALSE(image->label.has_value());
+    EXPECT_EQ(image->png, "\x89PNG...");
+    s.db().prepare("UPDATE print_jobs SET label_model = 'packd-label 1' WHERE id = ?").bind(1, id).run();
+    auto damaged = s.print_job_preview(id);
+    ASSERT_FALSE(damaged.ok());
+    EXPECT_NE(damaged.error().message.find("print job " + std::to_string(id)), std::string::npos)
+        << damaged.error().message;
+    EXPECT_FALSE(s.print_job_preview(9999).ok());
+}
+
 TEST(Store, SqlInjectionInDataIsJustData) {
     test::TempDir dir;
     auto store = Store::open(dir.file("packd.db"));

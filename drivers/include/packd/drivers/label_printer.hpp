@@ -12,11 +12,11 @@
 
 namespace packd::drivers {
 
-/// One label as the printer receives it, plus the preview packd drew of it.
+/// One label as the printer receives it, plus its preview for printers that keep one.
 struct PrintJob {
     std::string id;           ///< unique and stable across restarts; names the output of file printers
     std::string zpl;          ///< one or more complete ^XA...^XZ formats
-    std::string preview_png;  ///< PNG bytes, empty when none was drawn
+    std::string preview_png;  ///< PNG bytes; drawn only for printers that want it, empty when none was
 };
 
 /// What became of the jobs of one batch, in the order they were given.
@@ -37,7 +37,8 @@ class LabelPrinter {
     /// formats takes several between two checks, so it prints at its own speed rather than at the pace
     /// of status round trips.
     virtual std::size_t batch_limit() const { return 1; }
-    /// True for printers that keep the preview beside the label (the file printer of the demo).
+    /// True for printers that keep a PNG preview beside each label (the file printer): only for them is a
+    /// preview drawn before the job is sent. A printer needs the ZPL alone.
     virtual bool wants_preview() const { return false; }
     /// Prints `jobs` in order, at most batch_limit() of them; by default one `print` after another,
     /// stopping at the first failure.

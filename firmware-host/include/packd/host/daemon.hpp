@@ -20,6 +20,7 @@
 #include "packd/fulfillment/image_decoder.hpp"
 #include "packd/fulfillment/inbox_pump.hpp"
 #include "packd/fulfillment/inventory.hpp"
+#include "packd/fulfillment/label_previews.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/order_intake.hpp"
 #include "packd/fulfillment/outbox_pump.hpp"
@@ -50,6 +51,8 @@ class Daemon {
   private:
     Status start();
     Status open_devices(const ReloadableSections& devices);
+    /// The print queue of one printer, asking previews_ for the previews its printer wants.
+    std::unique_ptr<fulfillment::PrintQueue> make_print_queue(const std::string& printer);
     void apply_label_route();
     /// Loads the label templates `labels` names into templates_; on failure the old ones stay.
     Status load_label_templates(const LabelsConfig& labels);
@@ -111,6 +114,8 @@ class Daemon {
     std::unique_ptr<fulfillment::OutboxPump> pump_;
     std::unique_ptr<fulfillment::StockPublisher> stock_levels_;
     boost::asio::steady_timer stock_timer_;
+    /// Print job previews, drawn on demand; destroyed after the queues that ask it (declared before them).
+    std::unique_ptr<fulfillment::LabelPreviews> previews_;
     std::unique_ptr<StoreCommands> store_commands_;
     std::unique_ptr<LabelCommands> label_commands_;
     std::shared_ptr<const fulfillment::LabelTemplates> label_templates_;

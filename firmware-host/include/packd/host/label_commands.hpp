@@ -1,7 +1,9 @@
 #pragma once
 // The admin verbs that print packd's own labels on demand: "label_pick_list" (`packctl label pick-list
 // ORDER...`) and "label_sscc" (`packctl label sscc ORDER [--count N]`), each on the printer routed for its
-// kind and, with --station, for that station. A job is stored in the print queue before the answer.
+// kind and, with --station, for that station; a job is stored in the print queue before the answer. And
+// "label_preview" (`packctl label preview ORDER [--kind K]`, `--job ID`): a print job's PNG preview, drawn
+// from the label it keeps when asked, and kept for the next ask.
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include <string>
 
 #include "packd/fulfillment/inventory.hpp"
+#include "packd/fulfillment/label_previews.hpp"
 #include "packd/fulfillment/label_template.hpp"
 #include "packd/fulfillment/order_book.hpp"
 #include "packd/fulfillment/shipping_label.hpp"
@@ -37,19 +40,25 @@ fulfillment::LabelSize label_size_for(const ReloadableSections& devices, const s
 class LabelCommands {
   public:
     LabelCommands(fulfillment::Store& store, fulfillment::OrderBook& orders,
-                  fulfillment::Inventory& inventory, fulfillment::Topics topics)
-        : store_(store), orders_(orders), inventory_(inventory), topics_(std::move(topics)) {}
+                  fulfillment::Inventory& inventory, fulfillment::Topics topics,
+                  fulfillment::LabelPreviews& previews)
+        : store_(store),
+          orders_(orders),
+          inventory_(inventory),
+          topics_(std::move(topics)),
+          previews_(previews) {}
 
     void set_setup(LabelSetup setup) { setup_ = std::move(setup); }
 
     /// The answer when `verb` is a label verb, nothing otherwise. An answer that is ok names the "printer"
     /// whose queue got the jobs.
     std::optional<nlohmann::json> handle(const std::string& verb, const nlohmann::json& request);
-    static const char* verbs() { return "label_pick_list, label_sscc"; }
+    static const char* verbs() { return "label_pick_list, label_sscc, label_preview"; }
 
   private:
     nlohmann::json pick_list(const nlohmann::json& request);
     nlohmann::json sscc(const nlohmann::json& request);
+    nlohmann::json preview(const nlohmann::json& request);
     /// The printer for `kind` at the request's station, or the reason there is none.
     Result<std::string> printer_for(const std::string& kind, const nlohmann::json& request) const;
 
@@ -57,6 +66,7 @@ class LabelCommands {
     fulfillment::OrderBook& orders_;
     fulfillment::Inventory& inventory_;
     fulfillment::Topics topics_;
+    fulfillment::LabelPreviews& previews_;
     LabelSetup setup_;
 };
 

@@ -1,7 +1,8 @@
 #pragma once
 // The label model: one layout in printer dots that becomes ZPL II for the printer (to_zpl) and a PNG
-// preview drawn by packd itself (render_bitmap, to_png). Both outputs measure text with the same font, so a
-// field that is cut short on the preview is cut short in the same place on the printed label.
+// preview drawn by packd itself (render_bitmap, to_png). Both outputs follow one layout step (lay_out): text
+// is measured with the same font and fitted the same way, emphasis is the same double impression, so the
+// preview shows what the printer prints.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,14 +33,18 @@ struct LabelSize {
 };
 
 /// One line of text. `height` is the font size (em) in dots; the line needs about 1.2 x height of room.
-/// Text wider than `max_width` (or than the label, when max_width <= 0) is cut and ends in "...".
+/// Text wider than `max_width` (or than the label, when max_width <= 0) is set smaller, down to
+/// `min_height` (0: not smaller), and what is still too wide is cut and ends in "...".
 struct TextField {
     int x = 0;
     int y = 0;
     int height = 0;
     int max_width = 0;
     std::string text;  // UTF-8
+    /// Emphasis: the line is set twice, the second time emphasis_dots(height) to the right. The printer's
+    /// scalable font has one weight, so this is how both outputs make a line stand out.
     bool bold = false;
+    int min_height = 0;
 };
 
 /// The symbologies a fulfillment label carries.
@@ -88,12 +93,16 @@ Status validate(const Label& label);
 
 // ---- ZPL II -------------------------------------------------------------------------------------------
 
+struct LabelLayout;
+
 /// The label as one ZPL II format (^XA ... ^XZ) in UTF-8 (^CI28). All outside text is escaped with ^FH.
 /// Text is set in the printer's scalable font 0 (^A0), a bold condensed face narrower than the preview's
-/// DejaVu Sans, so a line cut to fit the preview fits on the printed label too; it has no regular weight and
-/// no CJK or emoji glyphs. A barcode that validate() rejects is left out rather than printed as a symbol of
-/// something else.
+/// DejaVu Sans, so a line fitted to the preview fits on the printed label too; it has one weight (emphasis
+/// is a second impression) and no CJK or emoji glyphs. A barcode that validate() rejects is left out rather
+/// than printed as a symbol of something else.
 std::string to_zpl(const Label& label);
+/// The same for a layout already made (lay_out(label)).
+std::string to_zpl(const LabelLayout& layout);
 
 /// `utf8` made safe to place between ^FD and ^FS of a field that ^FH_ precedes: '^', '~', '_', bytes below
 /// 0x20 and 0x7F become _XX (hex), well-formed UTF-8 multibyte sequences pass through, and any byte that is
@@ -102,14 +111,14 @@ std::string zpl_field_data(std::string_view utf8);
 
 // ---- Text, shared by both outputs ---------------------------------------------------------------------
 
-/// The TrueType files the preview draws with and both outputs measure with. The defaults are the files the
-/// build names (DejaVu Sans and DejaVu Sans Bold); a site that prints other scripts can point elsewhere.
+/// The TrueType file the preview draws with and both outputs measure with. The default is the file the
+/// build names (DejaVu Sans); a site that prints other scripts can point elsewhere. There is no bold file:
+/// emphasis is the same face set twice, as the printer makes it.
 struct LabelFonts {
     std::string regular;
-    std::string bold;
 };
 LabelFonts default_label_fonts();
-/// Thread-safe; renders after this call load the new files.
+/// Thread-safe; renders and measurements after this call use the new file.
 void use_label_fonts(LabelFonts fonts);
 
 /// `utf8` with every byte that is not part of a well-formed UTF-8 sequence replaced by '?'.
@@ -118,12 +127,24 @@ std::string well_formed_utf8(std::string_view utf8);
 /// The code points of `utf8`, read the same way: a byte outside well-formed UTF-8 reads as '?'.
 std::u32string code_points(std::string_view utf8);
 
-/// The advance width in dots of `utf8` set in the label font at `height_dots`. Without a loadable font it
-/// falls back to one em per character, which over-estimates, so printed text still never overflows.
+/// How far to the right the second impression of emphasised text at `height_dots` is set: a dot or two.
+int emphasis_dots(int height_dots);
+
+/// The advance width in dots of `utf8` set in the label font at `height_dots` (hinted advances, no kerning,
+/// from a cache filled by FreeType on first use), plus the emphasis offset when `bold`. Without a loadable
+/// font it falls back to one em per character, which over-estimates, so printed text still never overflows.
 int text_width_dots(std::string_view utf8, int height_dots, bool bold);
 
-/// The text of `field` exactly as both outputs print it: well-formed UTF-8, and when it is too wide, the
-/// longest prefix that fits followed by "...".
+/// A line as both outputs set it: its text and the height it is set at.
+struct FittedText {
+    std::string text;
+    int height = 0;
+};
+/// `field` fitted: well-formed UTF-8 at its height when it fits; else at the largest height down to
+/// min_height at which it fits; else at min_height (or its height), the longest prefix that fits followed
+/// by "...".
+FittedText fit_text(const TextField& field, const LabelSize& size);
+/// fit_text(field, size).text.
 std::string fitted_text(const TextField& field, const LabelSize& size);
 
 // ---- Barcodes -----------------------------------------------------------------------------------------
@@ -142,15 +163,52 @@ struct BarcodeSymbol {
 /// DataMatrix with packd's own ECC 200 encoder (ZXing 1.4.0 cannot write FNC1 in DataMatrix).
 Result<BarcodeSymbol> encode_barcode(BarcodeKind kind, std::string_view data);
 
-/// A barcode field as it lands on the label: its symbol, the symbol's size in dots and, when asked for, the
+/// The size of a symbol in modules; linear symbols are one module high.
+struct SymbolSize {
+    int width = 0;
+    int height = 0;
+};
+/// The size encode_barcode() gives `data`, and its refusals, without drawing the symbol where the size
+/// follows from the data alone (QR: its version, as ZXing 1.4.0 chooses it). Placing a barcode needs only
+/// this; the last few answers are kept, as one label asks for each of its symbols more than once.
+Result<SymbolSize> barcode_size(BarcodeKind kind, std::string_view data);
+
+/// A barcode field as it lands on the label: its size in modules and dots and, when asked for, the
 /// human-readable line already placed under it.
 struct PlacedBarcode {
-    BarcodeSymbol symbol;
+    SymbolSize modules;
     int width_dots = 0;
     int height_dots = 0;
     std::optional<TextField> human_readable;
 };
 Result<PlacedBarcode> place_barcode(const BarcodeField& field);
+
+// ---- Layout, shared by both outputs -------------------------------------------------------------------
+
+/// One impression of a line of text: emphasised text is two, the second emphasis_dots() to the right. Like
+/// the printer, the preview does not clip: fitting keeps every advance inside the field.
+struct TextImpression {
+    int x = 0;
+    int y = 0;
+    int height = 0;    ///< the em in dots: ^A0's height and width, the preview's pixel size
+    std::string text;  ///< fitted (fit_text)
+};
+
+/// A barcode with its placement.
+struct PlacedSymbol {
+    BarcodeField field;
+    PlacedBarcode placed;
+};
+
+using LaidOutField = std::variant<TextImpression, PlacedSymbol, BoxField>;
+
+/// What both outputs put on the label, in drawing order: every impression of text (human-readable lines
+/// right after their symbol), every barcode that can be encoded, every box.
+struct LabelLayout {
+    LabelSize size;
+    std::vector<LaidOutField> fields;
+};
+LabelLayout lay_out(const Label& label);
 
 // ---- PNG preview --------------------------------------------------------------------------------------
 
@@ -161,8 +219,8 @@ struct Bitmap {
     std::vector<std::uint8_t> pixels;
 };
 
-/// Draws the label at one pixel per printer dot. Fails on labels that validate() rejects and when a font
-/// file cannot be loaded (the error names the file).
+/// Draws the label at one pixel per printer dot, as lay_out() has it. Fails on labels that validate()
+/// rejects and when the font file cannot be loaded (the error names the file).
 Result<Bitmap> render_bitmap(const Label& label);
 
 /// The bitmap as a greyscale 8-bit PNG file.

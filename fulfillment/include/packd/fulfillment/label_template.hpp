@@ -6,6 +6,8 @@
 // not know and a field that would lie off the stock, with the file, line and key.
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +58,10 @@ struct TemplateText {
 };
 
 enum class TemplateFieldType { Text, Lines, Barcode, Box, Rows };
+/// What a line too wide for its field does: set smaller, down to kShrinkFloor of its font, before it is cut
+/// with "..." (shrink, the default), or cut at its font (cut).
+enum class TextFit { Shrink, Cut };
+inline constexpr double kShrinkFloor = 0.7;
 enum class BarcodeAlign { Left, Centre, Right };
 
 /// One column of a `rows` field: its x and width, and the text of each row.
@@ -77,6 +83,7 @@ struct TemplateField {
     TemplateLength font{0.02, false};
     std::optional<TemplateLength> pitch;  ///< lines and rows: the distance between baselines
     bool bold = false;
+    TextFit fit = TextFit::Shrink;    ///< text, lines and rows
     std::string when;                 ///< drawn only when this data field is not empty
     TemplateText text;                ///< text
     std::vector<TemplateText> lines;  ///< lines: a line whose fields are all empty is left out
@@ -91,6 +98,25 @@ struct TemplateField {
     std::vector<TemplateColumn> columns;     ///< rows
 };
 
+class CompiledTemplate;
+struct LabelTemplate;
+
+/// The compiled forms of one template, one per stock, made on first use (thread-safe). A copy starts
+/// empty, so a copied template that is then changed compiles afresh.
+class CompiledTemplates {
+  public:
+    CompiledTemplates() = default;
+    CompiledTemplates(const CompiledTemplates&) {}
+    CompiledTemplates& operator=(const CompiledTemplates& other);
+    ~CompiledTemplates() = default;
+
+    std::shared_ptr<const CompiledTemplate> of(const LabelTemplate& label_template, LabelSize size) const;
+
+  private:
+    mutable std::mutex mutex_;
+    mutable std::vector<std::shared_ptr<const CompiledTemplate>> compiled_;
+};
+
 /// A loaded template: its label kind and fields in drawing order.
 struct LabelTemplate {
     LabelKind kind = LabelKind::Shipping;
@@ -101,12 +127,55 @@ struct LabelTemplate {
     static Result<LabelTemplate> load(const std::string& path);
     /// The same for template text already read; `path` is only used in messages.
     static Result<LabelTemplate> parse(std::string_view text, const std::string& path);
+
+    /// This template compiled for `size`, compiled the first time and kept. The fields must not change once
+    /// a label has been drawn from it.
+    std::shared_ptr<const CompiledTemplate> compiled(LabelSize size) const {
+        return compiled_.of(*this, size);
+    }
+
+    CompiledTemplates compiled_;
+};
+
+/// One label drawn from a template: its model, which the print job keeps and the preview is drawn from, and
+/// its ZPL, byte for byte what to_zpl(label) writes.
+struct DrawnLabel {
+    Label label;
+    std::string zpl;
+};
+
+/// A template compiled for one stock: every length in dots, every "{name}" an index into the label's data,
+/// and the fields that print no data ("SHIP TO:", rules) already fitted and written as ZPL. Drawing a label
+/// is filling in its data: text is fitted with the cached glyph advances and appended escaped.
+class CompiledTemplate {
+  public:
+    CompiledTemplate(const LabelTemplate& label_template, LabelSize size);
+    ~CompiledTemplate();
+    CompiledTemplate(const CompiledTemplate&) = delete;
+    CompiledTemplate& operator=(const CompiledTemplate&) = delete;
+
+    const LabelSize& size() const { return size_; }
+    /// The labels of `data`, one per page, as render_pages() describes them.
+    std::vector<DrawnLabel> draw_pages(const LabelData& data) const;
+    /// The first page.
+    DrawnLabel draw(const LabelData& data) const;
+
+    struct Field;
+
+  private:
+    LabelSize size_;
+    std::vector<std::string> names_;      ///< the data names the fields use, by index
+    std::vector<std::string> row_names_;  ///< the row names ("sku" for "{row.sku}"), by index
+    std::vector<Field> fields_;
+    std::size_t rows_per_page_ = 0;  ///< 0: every row on one page
+    std::string header_;
 };
 
 /// The template drawn with `data` on `size`: one label per page. Only pick lists have more than one page
 /// (their rows continue on the next label and every page may say "page 1/2"). Text data prints on one line
-/// (control characters become spaces) and is cut with "..." where it is too wide for its field. Check the
-/// labels with validate(): a barcode whose symbology cannot carry the data makes it fail.
+/// (control characters become spaces) and is fitted where it is too wide for its field (`fit`). Check the
+/// labels with validate(): a barcode whose symbology cannot carry the data makes it fail. The same as the
+/// labels of label_template.compiled(size)->draw_pages(data).
 std::vector<Label> render_pages(const LabelTemplate& label_template, const LabelData& data, LabelSize size);
 /// The first page of render_pages.
 Label render(const LabelTemplate& label_template, const LabelData& data, LabelSize size);

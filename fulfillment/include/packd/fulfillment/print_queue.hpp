@@ -30,12 +30,21 @@ class PrintQueue {
     /// Sends nothing new; calls `done` once the job in hand, if any, has finished.
     void drain(std::function<void()> done);
 
+    /// Draws the PNG preview of a job and hands it to `done` on the io_context (empty when there is none).
+    using PreviewSource =
+        std::function<void(const StoredPrintJob& job, std::function<void(std::string png)> done)>;
+    /// Asked for each job sent to a printer that wants a preview (LabelPrinter::wants_preview) and whose
+    /// job carries none; other printers get the ZPL alone.
+    void set_preview_source(PreviewSource source) { preview_source_ = std::move(source); }
+
     const std::string& printer_name() const { return printer_name_; }
     bool busy() const { return busy_; }
     const std::string& last_error() const { return last_error_; }
 
   private:
     void send_next();
+    void send(std::shared_ptr<drivers::LabelPrinter> printer, std::vector<drivers::PrintJob> jobs,
+              std::vector<int64_t> ids);
     /// `ids`: the jobs of the batch, in order; the outcome says how many of them printed.
     void finished(const std::vector<int64_t>& ids, drivers::PrintOutcome outcome);
 
@@ -49,6 +58,7 @@ class PrintQueue {
     bool draining_ = false;
     std::function<void()> drained_;
     std::string last_error_;
+    PreviewSource preview_source_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

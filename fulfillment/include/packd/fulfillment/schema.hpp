@@ -7,7 +7,7 @@
 
 namespace packd::fulfillment {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 std::span<const std::string_view> schema_migrations();
 

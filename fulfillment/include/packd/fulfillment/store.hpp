@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/fulfillment/label.hpp"
 #include "packd/fulfillment/schema.hpp"
 #include "packd/fulfillment/sqlite.hpp"
 
@@ -39,9 +40,22 @@ struct StoredPrintJob {
     std::string kind;
     std::string order_id;
     std::string zpl;
+    /// The image the label came as (a shop's own PNG label), or the preview kept with jobs stored before
+    /// schema 7; empty for labels packd draws, whose preview is drawn from their model when asked.
     std::string preview_png;
     int attempts = 0;
     bool reprint = false;
+};
+
+/// What the preview of a print job is drawn from: the label model packd drew the job from, or the image
+/// the job keeps (StoredPrintJob::preview_png); a job may have neither (a shop's ZPL label).
+struct PrintJobPreview {
+    int64_t job_id = 0;
+    std::string printer;
+    std::string kind;
+    std::string order_id;
+    std::optional<Label> label;
+    std::string png;
 };
 
 struct OrderRow {
@@ -96,6 +110,12 @@ class Store {
     void commit_without_flush(const std::function<void()>& work);
 
     // Print jobs.
+    /// A label packd drew: its ZPL, and its model (serialize_label), from which the preview is drawn when
+    /// someone asks. No PNG is drawn or stored.
+    int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
+                          const std::string& zpl, const Label& label, bool reprint);
+    /// A label that came as an image (the shop's own PNG label) keeps that image as its preview; pass ""
+    /// for a label without one.
     int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
                           const std::string& zpl, const std::string& preview_png, bool reprint);
     /// Every pending job of `printer` with its preview; for tools and tests, not for the queue.
@@ -114,6 +134,11 @@ class Store {
     /// went to. Refused when the order has no such label, or when it has not printed yet (a reprint then
     /// would print it twice).
     Result<StoredPrintJob> print_job_reprint(const std::string& order_id, const std::string& kind);
+    /// What job `id`'s preview is drawn from. Refused for an unknown job and for a label model the store
+    /// cannot read back (the reason names the job).
+    Result<PrintJobPreview> print_job_preview(int64_t id);
+    /// The same for the latest job of `kind` for the order.
+    Result<PrintJobPreview> print_job_preview(const std::string& order_id, const std::string& kind);
 
     // Orders.
     bool order_exists(const std::string& id);
