@@ -1,5 +1,7 @@
 #include "packd/host/admin_server.hpp"
 
+#include <filesystem>
+
 #include <grp.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -83,6 +85,9 @@ AdminServer::~AdminServer() {
 }
 
 Status AdminServer::open() {
+    // Its folder is made if missing (outside systemd, which makes /run/packd with RuntimeDirectory=).
+    std::error_code made;
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), made);
     struct stat st {};
     if (::lstat(path_.c_str(), &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {

@@ -115,7 +115,7 @@ std::vector<ConfigProblem> environment_problems(const Config& config) {
     checks.writable_folder("daemon.state_dir", state, "a state folder", true);
     checks.store(state / "packd.db");
     checks.writable_folder("daemon.admin_socket", fs::path(config.daemon.admin_socket).parent_path(),
-                           "a folder for the admin socket", false);
+                           "a folder for the admin socket", true);
     checks.readable("broker.password_file", config.broker.password_file);
     if (config.broker.tls) {
         checks.readable("broker.ca_file", config.broker.ca_file);

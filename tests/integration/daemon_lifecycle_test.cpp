@@ -83,7 +83,8 @@ TEST(PackdStartup, UnusableStateDirectoryIsOneClearLine) {
     write_file(dir.file("packd.toml"), cfg);
     auto r = run({packd_binary(), "--config", dir.file("packd.toml")}, 20s);
     EXPECT_EQ(r.code, 1) << r.output;
-    EXPECT_NE(r.output.find("<3>state directory " + dir.file("blocker/state") + ": cannot create it"),
+    EXPECT_NE(r.output.find(": daemon.state_dir: expected a state folder packd can create, found " +
+                            dir.file("blocker") + ", which is not a folder"),
               std::string::npos)
         << r.output;
 }

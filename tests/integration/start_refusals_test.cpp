@@ -92,9 +92,10 @@ std::vector<Refusal> refusals() {
              std::filesystem::create_directories(dir.file("no-templates"));
              return with_key(c, "labels", "templates = \"" + dir.file("no-templates") + "\"");
          }},
-        {"an admin socket in a folder that does not exist", "daemon.admin_socket",
+        {"an admin socket in a folder that cannot be created", "daemon.admin_socket",
          [](const TempDir& dir, std::string c) {
-             return with_value(c, "admin_socket", dir.file("no-such-folder") + "/packd.sock");
+             write_file(dir.file("socket-file"), "not a folder");
+             return with_value(c, "admin_socket", dir.file("socket-file") + "/packd.sock");
          }},
     };
 }
