@@ -3,6 +3,7 @@
 // with "...").
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ namespace packd::fulfillment {
 namespace {
 
 constexpr std::u32string_view kEllipsis = U"...";
+// No label line holds more (160 at the printer's smallest font across 4 in at 203 dpi): outside text past
+// this is not measured, so a name of 100 KB of distinct code points costs no more than a long name.
+constexpr std::size_t kLongestLine = 400;
 
 struct Utf8Step {
     char32_t code_point;
@@ -64,7 +68,8 @@ Utf8Step utf8_step(std::string_view text, std::size_t pos) {
 }
 
 int ceil_dots(long twenty_six_six) {
-    return static_cast<int>((twenty_six_six + 63) / 64);
+    // Heights far beyond what validate() allows must not wrap around.
+    return static_cast<int>(std::min<long>((twenty_six_six + 63) / 64, std::numeric_limits<int>::max() / 2));
 }
 
 long sum(const std::vector<long>& advances) {
@@ -80,6 +85,11 @@ class Line {
   public:
     explicit Line(std::string text) : text_(std::move(text)) {
         for (std::size_t pos = 0; pos < text_.size();) {
+            if (code_points_.size() == kLongestLine) {
+                text_.resize(pos);
+                cut_short_ = true;
+                break;
+            }
             const Utf8Step step = utf8_step(text_, pos);
             code_points_.push_back(step.code_point);
             pos += step.length;
@@ -89,6 +99,8 @@ class Line {
 
     const std::string& text() const { return text_; }
     bool empty() const { return text_.empty(); }
+    /// More than kLongestLine code points came: what is kept is cut with "..." whatever its width.
+    bool cut_short() const { return cut_short_; }
 
     int width(int height, bool bold) {
         glyph_advances(code_points_, height, advances_);
@@ -136,6 +148,7 @@ class Line {
 
   private:
     std::string text_;
+    bool cut_short_ = false;
     std::u32string code_points_;
     std::vector<std::size_t> ends_;  // byte offset after each code point
     std::vector<long> advances_;
@@ -185,13 +198,17 @@ FittedText fit_text(const TextField& field, const LabelSize& size) {
         limit = std::min(limit, field.max_width);
     }
     Line line(well_formed_utf8(field.text));
+    // The printer's smallest scalable size (10 dots, as validate() asks) is the floor of every floor.
+    const int floor =
+        field.min_height > 0 ? std::min(field.height, std::max(field.min_height, 10)) : field.height;
+    if (line.cut_short()) {
+        return {line.cut(floor, field.bold, limit), floor};
+    }
     const int full = line.empty() ? 0 : line.width(field.height, field.bold);
     if (full <= limit) {
         return {line.text(), field.height};
     }
-    // Smaller first: a name set a little smaller is better than a name cut short. The printer's smallest
-    // scalable size (10 dots, as validate() asks) is the floor of every floor.
-    const int floor = field.min_height > 0 ? std::clamp(field.min_height, 10, field.height) : field.height;
+    // Smaller first: a name set a little smaller is better than a name cut short.
     if (floor < field.height) {
         // Widths grow about in proportion to the height, so start from the proportional guess and step to
         // the largest height that fits with one dot more not fitting: a few measurements, not one a dot.

@@ -397,6 +397,23 @@ TEST(LabelText, WithoutMaxWidthStopsAtTheLabelEdge) {
     EXPECT_LE(text_width_dots(fitted, field.height, false), size.width_dots - field.x);
 }
 
+// Outside text is bounded before it is measured: 20,000 distinct code points cost what 400 do, and are cut.
+TEST(LabelText, OnlyTheFirstFourHundredCodePointsAreMeasured) {
+    std::string text;
+    for (char32_t cp = 0x4E00; cp < 0x4E00 + 20000; ++cp) {
+        text += static_cast<char>(0xE0 | (cp >> 12));
+        text += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        text += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    const TextField field{10, 10, 30, 700, text, false, 21};
+    const FittedText fitted = fit_text(field, LabelSize::inches(4, 6, 203));
+    EXPECT_EQ(fitted.height, 21);
+    ASSERT_GT(fitted.text.size(), 3u);
+    EXPECT_EQ(fitted.text.substr(fitted.text.size() - 3), "...");
+    EXPECT_EQ(text.rfind(fitted.text.substr(0, fitted.text.size() - 3), 0), 0u);
+    EXPECT_LE(text_width_dots(fitted.text, 21, false), 700);
+}
+
 // ---- GS1 ------------------------------------------------------------------------------------------------
 
 constexpr std::string_view kGs1Parenthesised = "(00)340123450000012348(10)LOT_7(420)12345";

@@ -140,9 +140,9 @@ struct FittedText {
     std::string text;
     int height = 0;
 };
-/// `field` fitted: well-formed UTF-8 at its height when it fits; else at the largest height down to
-/// min_height at which it fits; else at min_height (or its height), the longest prefix that fits followed
-/// by "...".
+/// `field` fitted: well-formed UTF-8 at its height when it fits; else set smaller, at a height down to
+/// min_height at which it fits and one dot more would not; else at min_height (or its height when that is
+/// 0), the longest prefix that fits followed by "...".
 FittedText fit_text(const TextField& field, const LabelSize& size);
 /// fit_text(field, size).text.
 std::string fitted_text(const TextField& field, const LabelSize& size);
