@@ -28,7 +28,7 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr int kOrders = 8000;
+constexpr int kOrders = 5000;
 constexpr int kKills = 6;
 
 /// The shop: publishes the burst without waiting for each PUBACK, and hears every order status.
@@ -121,7 +121,7 @@ TEST(IntakeCrash, KillNineInTheMiddleOfBatchesLosesAndDoublesNoOrder) {
     Shop shop(broker);
     std::thread publisher([&] { shop.publish_burst(); });
     std::mt19937 random(20261201);
-    std::uniform_int_distribution<int> pause_ms(30, 200);
+    std::uniform_int_distribution<int> pause_ms(20, 120);
     int kills_mid_intake = 0;
     std::string logs;
     for (int kill = 0; kill < kKills; ++kill) {
