@@ -32,8 +32,6 @@ class InboxPump {
     void kick();
     /// No more slices; batches are still stored.
     void stop() { stopped_ = true; }
-    /// A slice is posted or the inbox has work left.
-    bool busy() const { return scheduled_; }
 
   private:
     void schedule();
