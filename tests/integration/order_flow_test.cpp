@@ -159,6 +159,8 @@ TEST_F(OrderFlow, StockLevelsAreRetainedPerSkuAndFollowReservations) {
 TEST_F(OrderFlow, DuplicateDeliveryAppliesOnce) {
     shop.publish("packd/v1/it/in/orders", order_json("evt-7", "2001"));
     ASSERT_TRUE(shop.next("packd/v1/it/out/orders/2001/status", 20s).has_value()) << packd->output();
+    // The status goes out when the label is queued; the printer writes it a moment later.
+    ASSERT_TRUE(wait_for_file(dir.file("labels/2001-shipping-1.zpl"), 20s)) << packd->output();
     shop.publish("packd/v1/it/in/orders", order_json("evt-7", "2001"));
     ASSERT_TRUE(packd->wait_for_output("event evt-7 was applied before", 20s)) << packd->output();
     // A different event that would create the same order again is refused too.
