@@ -97,6 +97,18 @@ Status FilePrinter::write_job(const PrintJob& job) {
     return write_file_atomically(stem + ".zpl", job.zpl);
 }
 
+SentJobFate FilePrinter::fate_after_crash(const PrintJob& job) const {
+    if (!safe_file_stem(job.id)) {
+        return SentJobFate::not_printed;  // write_job refuses it before writing anything
+    }
+    std::error_code ec;
+    const bool there = std::filesystem::exists(directory_ + "/" + job.id + ".zpl", ec);
+    if (ec) {
+        return SentJobFate::unknown;
+    }
+    return there ? SentJobFate::printed : SentJobFate::not_printed;
+}
+
 void FilePrinter::print(const PrintJob& job, std::function<void(Status)> done) {
     Status st = write_job(job);
     status_ = st ? DeviceStatus{DeviceState::ready, "writes labels to " + directory_}

@@ -12,13 +12,13 @@ struct OneByOne : std::enable_shared_from_this<OneByOne> {
 
     void step() {
         if (next == jobs.size()) {
-            done(PrintOutcome{{}, next});
+            done(PrintOutcome{{}, next, 0});
             return;
         }
         auto self = shared_from_this();
         printer->print(jobs[next], [self](Status st) {
             if (!st) {
-                self->done(PrintOutcome{std::move(st), self->next});
+                self->done(PrintOutcome{std::move(st), self->next, 0});
                 return;
             }
             ++self->next;
@@ -29,7 +29,14 @@ struct OneByOne : std::enable_shared_from_this<OneByOne> {
 
 }  // namespace
 
-void LabelPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) {
+void LabelPrinter::print_batch(const std::vector<PrintJob>& jobs, BeforeSend before_send,
+                               std::function<void(PrintOutcome)> done) {
+    if (before_send && !jobs.empty()) {
+        if (Status st = before_send(); !st) {
+            done(PrintOutcome{std::move(st), 0, 0});
+            return;
+        }
+    }
     auto run = std::make_shared<OneByOne>();
     run->printer = this;
     run->jobs = jobs;

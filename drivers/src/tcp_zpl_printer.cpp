@@ -99,6 +99,8 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
 
     bool readable() const override { return true; }
 
+    BeforeSend before_send_;  // handed to the job once connected
+
     bool input_waiting() override {
         boost::system::error_code ec;
         return socket_.available(ec) > 0 && !ec;
@@ -130,6 +132,7 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
         job.query = settings_.query;
         auto checked = std::make_shared<ZplCheckedJob>(io_, printer_, job, shared_from_this(), status_,
                                                        std::move(zpl_), formats_, std::move(done_));
+        checked->set_before_send(std::move(before_send_));
         job_ = checked;
         checked->run();
     }
@@ -145,7 +148,7 @@ struct TcpZplPrinter::Exchange final : ZplChannel, std::enable_shared_from_this<
         *status_ = {DeviceState::offline, why};
         if (done_) {
             asio::post(io_, [done = std::move(done_), why = "printer " + printer_ + ": " + why]() {
-                done(PrintOutcome{fail(why), 0});
+                done(PrintOutcome{fail(why), 0, 0});
             });
         }
     }
@@ -181,15 +184,17 @@ TcpZplPrinter::~TcpZplPrinter() {
     }
 }
 
-void TcpZplPrinter::start(std::string zpl, std::size_t formats, std::function<void(PrintOutcome)> done) {
+void TcpZplPrinter::start(std::string zpl, std::size_t formats, BeforeSend before_send,
+                          std::function<void(PrintOutcome)> done) {
     if (auto current = current_.lock(); current && !current->finished()) {
         asio::post(io_, [done = std::move(done), n = name_]() {
-            done(PrintOutcome{fail("printer " + n + " is busy with a job"), 0});
+            done(PrintOutcome{fail("printer " + n + " is busy with a job"), 0, 0});
         });
         return;
     }
     auto exchange =
         std::make_shared<Exchange>(io_, name_, settings_, status_, std::move(zpl), formats, std::move(done));
+    exchange->before_send_ = std::move(before_send);
     current_ = exchange;
     exchange->run();
 }
@@ -198,12 +203,13 @@ void TcpZplPrinter::print(const PrintJob& job, std::function<void(Status)> done)
     print_batch({job}, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
 }
 
-void TcpZplPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) {
+void TcpZplPrinter::print_batch(const std::vector<PrintJob>& jobs, BeforeSend before_send,
+                                std::function<void(PrintOutcome)> done) {
     std::string zpl;
     for (const auto& job : jobs) {
         if (job.zpl.empty()) {
             asio::post(io_, [done = std::move(done), id = job.id]() {
-                done(PrintOutcome{fail("job " + id + " has no ZPL"), 0});
+                done(PrintOutcome{fail("job " + id + " has no ZPL"), 0, 0});
             });
             return;
         }
@@ -213,11 +219,12 @@ void TcpZplPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function
         asio::post(io_, [done = std::move(done)]() { done(PrintOutcome{}); });
         return;
     }
-    start(std::move(zpl), jobs.size(), std::move(done));
+    start(std::move(zpl), jobs.size(), std::move(before_send), std::move(done));
 }
 
 void TcpZplPrinter::query_status(std::function<void(Status)> done) {
-    start({}, 0, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
+    start({}, 0, nullptr,
+          [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
 }
 
 }  // namespace packd::drivers

@@ -466,10 +466,11 @@ void UsbPrinter::print(const PrintJob& job, std::function<void(Status)> done) {
     print_batch({job}, [done = std::move(done)](PrintOutcome outcome) { done(std::move(outcome.status)); });
 }
 
-void UsbPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) {
+void UsbPrinter::print_batch(const std::vector<PrintJob>& jobs, BeforeSend before_send,
+                             std::function<void(PrintOutcome)> done) {
     const auto refuse = [&](std::string why) {
         asio::post(io_, [done = std::move(done), why = std::move(why)]() {
-            done(PrintOutcome{fail(why), 0});
+            done(PrintOutcome{fail(why), 0, 0});
         });
     };
     std::string zpl;
@@ -503,6 +504,7 @@ void UsbPrinter::print_batch(const std::vector<PrintJob>& jobs, std::function<vo
     channel->self_ = channel;
     auto checked = std::make_shared<ZplCheckedJob>(io_, name_, settings_.job, channel, status_,
                                                    std::move(zpl), jobs.size(), std::move(done));
+    checked->set_before_send(std::move(before_send));
     current_ = checked;
     checked->run();
 }

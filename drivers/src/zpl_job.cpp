@@ -5,6 +5,7 @@
 
 #include "packd/drivers/zpl_job.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <utility>
 #include <vector>
@@ -185,7 +186,11 @@ void ZplCheckedJob::read() {
                 return;
             case ZplStatusProgress::malformed:
                 *self->status_ = {DeviceState::fault, error};
-                self->finish(fail("printer " + self->printer_ + ": " + error));
+                if (self->sent_) {
+                    self->fail_unknown(error);
+                } else {
+                    self->finish(fail("printer " + self->printer_ + ": " + error));
+                }
                 return;
             case ZplStatusProgress::complete:
                 if (self->query_ + 1 < queries(self->settings_.query).size()) {
@@ -219,13 +224,15 @@ void ZplCheckedJob::answered() {
                 // Formats of ours still in the printer would print when the operator fixes it, and the retry
                 // would print them again: cancel them so the retry is the only copy (~JA, "Cancel All").
                 // They are the last ones sent (a printer prints in the order it receives); the ones before
-                // them have printed. Without an answer to ~HS the buffer is unknown, so all are cancelled
-                // and none is counted as printed.
+                // them have printed. Without an answer to ~HS the buffer is unknown: whatever still waits is
+                // cancelled, and the formats not known to have printed are uncertain.
+                if (!hs_answered_) {
+                    cancel_buffered_then_fail("printer " + printer_ + ": " + seen.detail, known_printed_);
+                    return;
+                }
                 const std::size_t waiting =
-                    hs_answered_
-                        ? std::min<std::size_t>(formats_, static_cast<std::size_t>(seen_.formats_in_buffer) +
-                                                              (seen_.partial_format ? 1U : 0U))
-                        : formats_;
+                    std::min<std::size_t>(formats_, static_cast<std::size_t>(seen_.formats_in_buffer) +
+                                                        (seen_.partial_format ? 1U : 0U));
                 if (waiting > 0) {
                     cancel_buffered_then_fail("printer " + printer_ + ": " + seen.detail + " before " +
                                                   (waiting == 1 ? std::string("the label was")
@@ -239,10 +246,28 @@ void ZplCheckedJob::answered() {
                 return;
             }
             if (seen_.formats_in_buffer > 0 || seen_.partial_format) {
+                if (hs_answered_) {
+                    const std::size_t waiting =
+                        std::min<std::size_t>(formats_, static_cast<std::size_t>(seen_.formats_in_buffer) +
+                                                            (seen_.partial_format ? 1U : 0U));
+                    known_printed_ = std::max(known_printed_, formats_ - waiting);
+                }
                 poll_later();
                 return;
             }
             finish({}, formats_);
+            return;
+        }
+        case Step::cancelled: {
+            const std::size_t open = formats_ - known_printed_;
+            if (hs_answered_ && seen_.formats_in_buffer == 0 && !seen_.partial_format) {
+                finish(fail(cancel_reason_), known_printed_, 0);
+                return;
+            }
+            finish(fail(cancel_reason_ + "; the printer did not show its buffer empty after ~JA, so " +
+                        (open == 1 ? std::string("the label") : std::to_string(open) + " labels") +
+                        " may have printed and will not be sent again unasked"),
+                   known_printed_, open);
             return;
         }
     }
@@ -250,6 +275,14 @@ void ZplCheckedJob::answered() {
 
 void ZplCheckedJob::send_job() {
     disarm_step();  // the job timer bounds sending: a large graphic takes a while
+    if (before_send_) {
+        const Status ready = std::exchange(before_send_, nullptr)();
+        if (!ready) {
+            finish(fail("printer " + printer_ + ": " + ready.error().message + " (nothing was sent)"));
+            return;
+        }
+    }
+    sent_ = true;
     auto self = shared_from_this();
     channel_->write(zpl_, [self](Status st) {
         if (self->finished_) {
@@ -279,9 +312,34 @@ void ZplCheckedJob::poll_later() {
 }
 
 void ZplCheckedJob::cancel_buffered_then_fail(std::string why, std::size_t printed) {
+    known_printed_ = printed;
+    cancel_reason_ = std::move(why);
+    // Only an answer to ~HS after the cancel shows the buffer empty; without it (or without knowing which
+    // formats were still waiting) the ones not known to have printed are uncertain.
+    const bool can_confirm = hs_answered_ && settings_.query != ZplStatusQuery::hqes;
     auto self = shared_from_this();
-    arm(settings_.status_timeout, why);
-    channel_->write(kCancelAll, [self, why, printed](Status) { self->finish(fail(why), printed); });
+    arm(settings_.status_timeout, cancel_reason_ + "; no answer after ~JA");
+    channel_->write(kCancelAll, [self, can_confirm](Status st) {
+        if (self->finished_) {
+            return;
+        }
+        if (st && can_confirm) {
+            self->check(Step::cancelled);
+            return;
+        }
+        self->fail_unknown(self->cancel_reason_);
+    });
+}
+
+void ZplCheckedJob::fail_unknown(const std::string& why) {
+    const std::size_t open = formats_ - std::min(known_printed_, formats_);
+    std::string what =
+        why.rfind("printer " + printer_ + ": ", 0) == 0 ? why : "printer " + printer_ + ": " + why;
+    if (open > 0) {
+        what += "; " + (open == 1 ? std::string("the label") : std::to_string(open) + " labels") +
+                " may have printed and will not be sent again unasked";
+    }
+    finish(fail(what), known_printed_, open);
 }
 
 void ZplCheckedJob::arm(std::chrono::milliseconds timeout, std::string why) {
@@ -338,15 +396,26 @@ void ZplCheckedJob::expired(const std::string& why) {
         return;
     }
     *status_ = {DeviceState::offline, why};
+    if (sent_) {
+        fail_unknown(why);
+        return;
+    }
     finish(fail("printer " + printer_ + ": " + why));
 }
 
 void ZplCheckedJob::lost(const std::string& why) {
+    if (finished_) {
+        return;
+    }
     *status_ = {DeviceState::offline, why};
+    if (sent_) {
+        fail_unknown(why);
+        return;
+    }
     finish(fail("printer " + printer_ + ": " + why));
 }
 
-void ZplCheckedJob::finish(Status result, std::size_t printed) {
+void ZplCheckedJob::finish(Status result, std::size_t printed, std::size_t uncertain) {
     if (finished_) {
         return;
     }
@@ -356,10 +425,10 @@ void ZplCheckedJob::finish(Status result, std::size_t printed) {
     poll_timer_.cancel();
     channel_->cancel();
     if (done_) {
-        asio::post(io_,
-                   [done = std::move(done_), outcome = PrintOutcome{std::move(result), printed}]() mutable {
-                       done(std::move(outcome));
-                   });
+        asio::post(io_, [done = std::move(done_),
+                         outcome = PrintOutcome{std::move(result), printed, uncertain}]() mutable {
+            done(std::move(outcome));
+        });
     }
 }
 

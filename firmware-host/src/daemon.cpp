@@ -181,6 +181,7 @@ Status Daemon::start() {
     store_commands_->set_import_columns(config_.devices.import);
     previews_ = std::make_unique<ful::LabelPreviews>(io_, *store_);
     label_commands_ = std::make_unique<LabelCommands>(*store_, *orders_, *inventory_, topics, *previews_);
+    print_job_commands_ = std::make_unique<PrintJobCommands>(*store_);
     if (auto st = load_label_templates(config_.devices.labels); !st) {
         return st;
     }
@@ -364,6 +365,11 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
 
 std::unique_ptr<ful::PrintQueue> Daemon::make_print_queue(const std::string& printer) {
     auto queue = std::make_unique<ful::PrintQueue>(io_, *store_, printer);
+    queue->set_alerts(topics_.alerts(), [this] {
+        if (pump_) {
+            pump_->kick();  // nothing yet at start: the pump sends the outbox once it exists
+        }
+    });
     // Only printers that keep a preview beside each label (the file printer) make the queue ask for one.
     queue->set_preview_source([this](const ful::StoredPrintJob& job, std::function<void(std::string)> done) {
         previews_->draw(job, std::move(done));
@@ -608,6 +614,9 @@ std::string Daemon::status_line() {
     if (auto counts = store_->counts()) {
         line = std::to_string(counts->orders_open) + " orders open, " +
                std::to_string(counts->print_jobs_pending) + " labels queued";
+        if (counts->print_jobs_uncertain > 0) {
+            line += ", " + std::to_string(counts->print_jobs_uncertain) + " may have printed";
+        }
     } else {
         line = "store error";
     }
@@ -682,9 +691,13 @@ json Daemon::status_json() {
                      {"batches", intake.batches},       {"largest_batch", intake.largest_batch}};
     out["loop"] = loop_json();
     if (auto counts = store_->counts()) {
-        out["store"] = {{"path", store_->db().path()},        {"orders", counts->orders},
-                        {"orders_open", counts->orders_open}, {"labels_queued", counts->print_jobs_pending},
-                        {"outbox", counts->outbox},           {"inbox", counts->inbox}};
+        out["store"] = {{"path", store_->db().path()},
+                        {"orders", counts->orders},
+                        {"orders_open", counts->orders_open},
+                        {"labels_queued", counts->print_jobs_pending},
+                        {"labels_uncertain", counts->print_jobs_uncertain},
+                        {"outbox", counts->outbox},
+                        {"inbox", counts->inbox}};
     }
     json printers = json::array();
     for (const auto& [name, queue] : queues_) {
@@ -958,6 +971,13 @@ json Daemon::handle_admin(const json& request) {
         }
         return *answer;
     }
+    if (auto answer = print_job_commands_->handle(verb, request)) {
+        if (answer->value("ok", false) && verb == "label_resend") {
+            kick_printers({answer->value("printer", "")});
+        }
+        pump_->kick();  // an uncertain label's alert, or none
+        return *answer;
+    }
     if (auto answer = store_commands_->handle(verb, request)) {
         if (answer->value("ok", false) && (verb == "adjust" || verb == "import_stock")) {
             retry_held_orders();  // stock arrived: orders waiting for it can go
@@ -972,7 +992,8 @@ json Daemon::handle_admin(const json& request) {
     return {{"ok", false},
             {"error", "unknown command \"" + verb.substr(0, 64) +
                           "\" (known: status, loop, scan, scans, station, orders, " + StoreCommands::verbs() +
-                          ", " + ScaleCommands::verbs() + ", " + LabelCommands::verbs() + ")"}};
+                          ", " + ScaleCommands::verbs() + ", " + LabelCommands::verbs() + ", " +
+                          PrintJobCommands::verbs() + ")"}};
 }
 
 }  // namespace packd::host

@@ -47,6 +47,9 @@ constexpr const char* kUsage =
     "  label preview ORDER [--kind K] [--out FILE]        the PNG preview of the order's latest label of\n"
     "                                                     kind K (shipping by default), to FILE\n"
     "  label preview --job ID [--out FILE]                the PNG preview of one print job\n"
+    "  labels uncertain                                   labels that may have printed (packd stopped, or\n"
+    "                                                     the printer fell silent, while they were sent)\n"
+    "  label confirm JOB | label resend JOB               it printed | it did not: send it again\n"
     "options:\n"
     "  --socket PATH   admin socket (default /run/packd/packd.sock, or $PACKD_SOCKET)\n"
     "  --config PATH   read the admin socket path from this packd config\n"
@@ -99,6 +102,10 @@ void print_status(const json& s) {
         std::cout << "store:    " << text(st, "path") << ": " << text(st, "orders") << " orders ("
                   << text(st, "orders_open") << " open), " << text(st, "labels_queued") << " labels queued, "
                   << text(st, "outbox") << " messages to send\n";
+        if (st.value("labels_uncertain", 0) > 0) {
+            std::cout << "ATTENTION: " << text(st, "labels_uncertain")
+                      << " label(s) may have printed: packctl labels uncertain\n";
+        }
     }
     for (const auto& p : s.value("printers", json::array())) {
         std::cout << "printer  " << text(p, "name") << ": " << text(p, "state") << " - " << text(p, "detail");
@@ -383,6 +390,19 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
             }
         }
         c.output_file = option("out");
+    } else if (verb == "labels" && n == 2 && w[1] == "uncertain") {
+        c.request = {{"cmd", "labels_uncertain"}};
+    } else if (verb == "label" && n == 3 && (w[1] == "confirm" || w[1] == "resend")) {
+        c.request = {{"cmd", "label_" + w[1]}, {"operator", operator_name()}};
+        try {
+            std::size_t used = 0;
+            c.request["job"] = std::stoll(w[2], &used);
+            if (used != w[2].size()) {
+                c.error = "JOB must be a print job number";
+            }
+        } catch (const std::exception&) {
+            c.error = "JOB must be a print job number";
+        }
     } else if (verb == "reprint" && n == 2) {
         c.request = {
             {"cmd", "reprint"}, {"order", w[1]}, {"kind", option("kind")}, {"operator", operator_name()}};
@@ -535,6 +555,22 @@ int print_answer(const json& request, const json& a, const std::string& output_f
         }
         std::cout << "preview of job " << text(a, "job") << " (" << text(a, "kind") << " label of order "
                   << text(a, "order") << ", printer " << text(a, "printer") << ") written to " << file
+                  << "\n";
+    } else if (cmd == "labels_uncertain") {
+        const json jobs = a.value("jobs", json::array());
+        if (jobs.empty()) {
+            std::cout << "no label is waiting for anyone to say whether it printed\n";
+        }
+        for (const auto& j : jobs) {
+            std::cout << "job " << text(j, "job") << "  " << text(j, "kind") << " label of order "
+                      << text(j, "order") << "  printer " << text(j, "printer") << "  sent "
+                      << text(j, "sent_at") << "\n    " << text(j, "reason") << "\n";
+        }
+    } else if (cmd == "label_confirm" || cmd == "label_resend") {
+        std::cout << "job " << text(a, "job") << " (" << text(a, "kind") << " label of order "
+                  << text(a, "order") << ") "
+                  << (cmd == "label_confirm" ? "marked printed"
+                                             : "queued again on printer " + text(a, "printer"))
                   << "\n";
     } else if (cmd == "reprint") {
         std::cout << "reprint queued: job " << text(a, "job_id") << " on printer " << text(a, "printer")

@@ -51,9 +51,65 @@ void PrintQueue::drain(std::function<void()> done) {
     drained_ = std::move(done);
 }
 
+void PrintQueue::settle_interrupted() {
+    // Jobs a crash left 'sending' went to this printer, wholly or in part, before packd could hear whether
+    // they printed. Only a printer that can tell (a file printer) resolves them; the rest wait for the
+    // operator as uncertain and are never sent again by themselves.
+    PrintSettlement settlement;
+    try {
+        for (const auto& job : store_.print_jobs_interrupted(printer_name_)) {
+            switch (printer_->fate_after_crash({print_job_name(job), job.zpl, {}})) {
+                case drivers::SentJobFate::printed:
+                    settlement.printed.push_back(job.id);
+                    break;
+                case drivers::SentJobFate::not_printed:
+                    settlement.unsent.push_back(job.id);
+                    break;
+                case drivers::SentJobFate::unknown:
+                    settlement.uncertain.push_back(job.id);
+                    break;
+            }
+        }
+    } catch (const SqliteError& e) {
+        last_error_ = e.what();
+        log::error("print queue " + printer_name_ + ": " + last_error_);
+        return;
+    }
+    interrupted_settled_ = true;
+    if (settlement.printed.empty() && settlement.unsent.empty() && settlement.uncertain.empty()) {
+        return;
+    }
+    settlement.reason = "packd stopped while the label was being sent to printer " + printer_name_;
+    if (auto st = settle(settlement); !st) {
+        interrupted_settled_ = false;
+        log::error("print queue " + printer_name_ + ": " + st.error().message);
+        return;
+    }
+    log::warning("printer " + printer_name_ + ": " + std::to_string(settlement.printed.size()) +
+                 " label(s) found printed, " + std::to_string(settlement.unsent.size()) +
+                 " found not printed and " + std::to_string(settlement.uncertain.size()) +
+                 " that may have printed after packd stopped while sending them" +
+                 (settlement.uncertain.empty() ? std::string()
+                                               : " (packctl labels uncertain; confirm or resend each)"));
+}
+
+Status PrintQueue::settle(const PrintSettlement& settlement) {
+    Status st = store_.print_jobs_settle(settlement, alerts_topic_);
+    if (st && !settlement.uncertain.empty() && !alerts_topic_.empty() && alerts_written_) {
+        alerts_written_();
+    }
+    return st;
+}
+
 void PrintQueue::send_next() {
     if (!printer_) {
         return;
+    }
+    if (!interrupted_settled_) {
+        settle_interrupted();
+        if (!interrupted_settled_) {
+            return;
+        }
     }
     std::vector<StoredPrintJob> jobs;
     try {
@@ -98,31 +154,50 @@ void PrintQueue::send_next() {
 void PrintQueue::send(std::shared_ptr<drivers::LabelPrinter> printer, std::vector<drivers::PrintJob> jobs,
                       std::vector<int64_t> ids) {
     std::weak_ptr<bool> alive = alive_;
-    printer->print_batch(jobs, [this, alive, printer, ids = std::move(ids)](drivers::PrintOutcome outcome) {
-        if (alive.expired()) {
-            return;
-        }
-        finished(ids, std::move(outcome));
-    });
+    // Durably 'sending' before the first byte: a crash from here on never sends them again unasked.
+    auto before_send = [this, alive, ids] {
+        return alive.expired() ? fail("the print queue is gone") : store_.print_jobs_sending(ids);
+    };
+    printer->print_batch(jobs, before_send,
+                         [this, alive, printer, ids = std::move(ids)](drivers::PrintOutcome outcome) {
+                             if (alive.expired()) {
+                                 return;
+                             }
+                             finished(ids, std::move(outcome));
+                         });
 }
 
 void PrintQueue::finished(const std::vector<int64_t>& ids, drivers::PrintOutcome outcome) {
     busy_ = false;
+    const auto at = [&](std::size_t n) { return ids.begin() + static_cast<std::ptrdiff_t>(n); };
     const std::size_t printed = std::min(outcome.printed, ids.size());
-    if (printed > 0) {
-        const std::vector<int64_t> done(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(printed));
-        if (auto st = store_.print_jobs_done(done); !st) {
-            // The labels are out but not marked: they would print again after restart. Say so loudly.
-            log::error("print queue " + printer_name_ + ": " + std::to_string(printed) + " job(s) from " +
-                       std::to_string(done.front()) +
-                       " printed but could not be marked done: " + st.error().message);
-        } else {
-            log::info("printer " + printer_name_ + ": " +
-                      (printed == 1 ? "job " + std::to_string(done.front())
-                                    : std::to_string(printed) + " jobs " + std::to_string(done.front()) +
-                                          " to " + std::to_string(done.back())) +
-                      " printed");
-        }
+    const std::size_t uncertain = std::min(outcome.uncertain, ids.size() - printed);
+    PrintSettlement settlement;
+    settlement.printed.assign(ids.begin(), at(printed));
+    settlement.uncertain.assign(at(printed), at(printed + uncertain));
+    settlement.unsent.assign(at(printed + uncertain), ids.end());
+    if (!outcome.status) {
+        settlement.reason = outcome.status.error().message;
+    }
+    if (auto st = settle(settlement); !st) {
+        // The jobs stay 'sending': the next start settles them as uncertain, never sends them again unasked.
+        log::error("print queue " + printer_name_ + ": the outcome of jobs " + std::to_string(ids.front()) +
+                   " to " + std::to_string(ids.back()) + " could not be recorded: " + st.error().message);
+        interrupted_settled_ = false;
+    } else if (printed > 0) {
+        log::info("printer " + printer_name_ + ": " +
+                  (printed == 1 ? "job " + std::to_string(ids.front())
+                                : std::to_string(printed) + " jobs " + std::to_string(ids.front()) + " to " +
+                                      std::to_string(ids[printed - 1])) +
+                  " printed");
+    }
+    if (uncertain > 0) {
+        log::error("printer " + printer_name_ + ": " +
+                   (uncertain == 1
+                        ? "job " + std::to_string(ids[printed])
+                        : std::to_string(uncertain) + " jobs from " + std::to_string(ids[printed])) +
+                   " may have printed; not sent again until someone looks (packctl labels uncertain): " +
+                   settlement.reason);
     }
     const bool ok = static_cast<bool>(outcome.status);
     if (ok) {
@@ -130,14 +205,13 @@ void PrintQueue::finished(const std::vector<int64_t>& ids, drivers::PrintOutcome
         backoff_ = kFirstRetry;
     } else {
         last_error_ = outcome.status.error().message;
-        if (printed < ids.size()) {
-            log::warning(
-                "printer " + printer_name_ + ": job " + std::to_string(ids[printed]) +
-                (ids.size() - printed > 1 ? " and " + std::to_string(ids.size() - printed - 1) + " after it"
-                                          : std::string()) +
-                " not printed, retrying in " + std::to_string(backoff_.count()) + " ms: " + last_error_);
-            (void)store_.print_job_failed(ids[printed], last_error_);
-        } else {
+        if (const std::size_t unsent = ids.size() - printed - uncertain; unsent > 0) {
+            const std::size_t first = printed + uncertain;
+            log::warning("printer " + printer_name_ + ": job " + std::to_string(ids[first]) +
+                         (unsent > 1 ? " and " + std::to_string(unsent - 1) + " after it" : std::string()) +
+                         " not printed, retrying in " + std::to_string(backoff_.count()) +
+                         " ms: " + last_error_);
+        } else if (uncertain == 0) {
             log::warning("printer " + printer_name_ + ": " + last_error_ + "; retrying in " +
                          std::to_string(backoff_.count()) + " ms");
         }

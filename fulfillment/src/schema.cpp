@@ -230,6 +230,36 @@ CREATE INDEX stock_out_due ON stock_out (sku) WHERE version > published;
     R"sql(
 ALTER TABLE print_jobs ADD COLUMN label_model BLOB;
 )sql",
+    // 8: a job is marked 'sending', durably, before its first byte goes to the printer, and settles as
+    // 'done', back to 'pending' (known not printed) or 'uncertain' (the bytes went out and the printer never
+    // said whether it printed): an uncertain job waits for the operator and is never sent again by itself.
+    // SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows.
+    R"sql(
+CREATE TABLE print_jobs_v8 (
+    id          INTEGER PRIMARY KEY,
+    printer     TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    order_id    TEXT NOT NULL,
+    zpl         BLOB NOT NULL,
+    preview     BLOB NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('pending','sending','uncertain','done','cancelled')),
+    reprint     INTEGER NOT NULL DEFAULT 0,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    created_at  TEXT NOT NULL,
+    done_at     TEXT,
+    label_model BLOB,
+    sent_at     TEXT
+);
+INSERT INTO print_jobs_v8 (id, printer, kind, order_id, zpl, preview, state, reprint, attempts, last_error,
+                           created_at, done_at, label_model)
+    SELECT id, printer, kind, order_id, zpl, preview, state, reprint, attempts, last_error, created_at,
+           done_at, label_model FROM print_jobs;
+DROP TABLE print_jobs;
+ALTER TABLE print_jobs_v8 RENAME TO print_jobs;
+CREATE INDEX print_jobs_pending ON print_jobs (printer, id) WHERE state = 'pending';
+CREATE INDEX print_jobs_unsettled ON print_jobs (printer, id) WHERE state IN ('sending','uncertain');
+)sql",
 };
 
 }  // namespace

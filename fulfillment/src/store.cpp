@@ -1,30 +1,12 @@
 #include "packd/fulfillment/store.hpp"
 
-#include "packd/fulfillment/label_model.hpp"
 #include "packd/fulfillment/schema.hpp"
+#include "store_sql.hpp"
 
 #include <array>
 #include <string_view>
 
 namespace packd::fulfillment {
-namespace {
-
-constexpr std::string_view kNow = "strftime('%Y-%m-%dT%H:%M:%fZ','now')";
-
-std::string with_now(std::string_view sql) {
-    std::string out;
-    for (size_t i = 0; i < sql.size(); ++i) {
-        if (sql.substr(i, 5) == "$NOW$") {
-            out += kNow;
-            i += 4;
-        } else {
-            out += sql[i];
-        }
-    }
-    return out;
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
     try {
@@ -149,185 +131,6 @@ void Store::commit_without_flush(const std::function<void()>& work) {
     db_->exec("PRAGMA synchronous=FULL");
 }
 
-int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
-                             const std::string& zpl, const Label& label, bool reprint) {
-    static const std::string sql = with_now(
-        "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, label_model, state, reprint, "
-        "created_at) "
-        "VALUES (?, ?, ?, ?, x'', ?, 'pending', ?, $NOW$)");
-    db_->cached(sql)
-        .bind(1, printer)
-        .bind(2, kind)
-        .bind(3, order_id)
-        .bind_blob(4, zpl)
-        .bind_blob(5, serialize_label(label))
-        .bind(6, reprint ? 1 : 0)
-        .run();
-    return db_->last_insert_rowid();
-}
-
-int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
-                             const std::string& zpl, const std::string& preview_png, bool reprint) {
-    db_
-        ->prepare(with_now(
-            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, reprint, created_at) "
-            "VALUES (?, ?, ?, ?, ?, 'pending', ?, $NOW$)"))
-        .bind(1, printer)
-        .bind(2, kind)
-        .bind(3, order_id)
-        .bind_blob(4, zpl)
-        .bind_blob(5, preview_png)
-        .bind(6, reprint ? 1 : 0)
-        .run();
-    return db_->last_insert_rowid();
-}
-
-std::vector<StoredPrintJob> Store::print_jobs_pending(const std::string& printer) {
-    std::vector<StoredPrintJob> out;
-    auto st = db_->prepare(
-        "SELECT id, printer, kind, order_id, zpl, preview, attempts, reprint FROM print_jobs "
-        "WHERE state = 'pending' AND printer = ? ORDER BY id");
-    st.bind(1, printer);
-    while (st.step()) {
-        out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5),
-                       static_cast<int>(st.int64(6)), st.int64(7) != 0});
-    }
-    return out;
-}
-
-std::vector<StoredPrintJob> Store::print_jobs_next(const std::string& printer, int limit, bool with_preview) {
-    std::vector<StoredPrintJob> out;
-    auto& st =
-        db_->cached(with_preview ? "SELECT id, printer, kind, order_id, zpl, preview, attempts, reprint FROM "
-                                   "print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?"
-                                 : "SELECT id, printer, kind, order_id, zpl, '', attempts, reprint FROM "
-                                   "print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?");
-    st.bind(1, printer).bind(2, limit);
-    while (st.step()) {
-        out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5),
-                       static_cast<int>(st.int64(6)), st.int64(7) != 0});
-    }
-    st.reset();
-    return out;
-}
-
-Status Store::print_job_done(int64_t id) {
-    return print_jobs_done(std::vector<int64_t>{id});
-}
-
-Status Store::print_jobs_done(const std::vector<int64_t>& ids) {
-    static const std::string sql = with_now(
-        "UPDATE print_jobs SET state = 'done', done_at = $NOW$, attempts = attempts + 1 WHERE id = ?");
-    try {
-        Transaction tx(*db_);
-        for (const int64_t id : ids) {
-            db_->cached(sql).bind(1, id).run();
-        }
-        tx.commit();
-        return {};
-    } catch (const SqliteError& e) {
-        return fail(std::string("print queue: ") + e.what());
-    }
-}
-
-Status Store::print_job_failed(int64_t id, const std::string& reason) {
-    try {
-        db_->prepare("UPDATE print_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ?")
-            .bind(1, reason)
-            .bind(2, id)
-            .run();
-        return {};
-    } catch (const SqliteError& e) {
-        return fail(std::string("print queue: ") + e.what());
-    }
-}
-
-std::vector<std::string> Store::printers_with_pending_jobs() {
-    std::vector<std::string> out;
-    auto st = db_->prepare("SELECT DISTINCT printer FROM print_jobs WHERE state = 'pending'");
-    while (st.step()) {
-        out.push_back(st.text(0));
-    }
-    return out;
-}
-
-bool Store::label_printed(const std::string& order_id, const std::string& kind) {
-    auto& st =
-        db_->cached("SELECT 1 FROM print_jobs WHERE order_id = ? AND kind = ? AND state = 'done' LIMIT 1");
-    st.bind(1, order_id).bind(2, kind);
-    const bool printed = st.step();
-    st.reset();
-    return printed;
-}
-
-Result<StoredPrintJob> Store::print_job_reprint(const std::string& order_id, const std::string& kind) {
-    Transaction tx(*db_);
-    auto st = db_->prepare(
-        "SELECT id, printer, zpl, preview, state FROM print_jobs WHERE order_id = ? AND kind = ? "
-        "ORDER BY id DESC LIMIT 1");
-    st.bind(1, order_id).bind(2, kind);
-    if (!st.step()) {
-        return fail("order " + order_id + " has no " + kind + " label to reprint");
-    }
-    StoredPrintJob job{0, st.text(1), kind, order_id, st.text(2), st.text(3), 0, true};
-    const int64_t original = st.int64(0);
-    if (st.text(4) == "pending") {
-        return fail("the " + kind + " label of order " + order_id + " has not printed yet (job " +
-                    std::to_string(original) + " is waiting for printer " + job.printer +
-                    "); a reprint now would print it twice");
-    }
-    // The label as it printed, and what its preview is drawn from.
-    db_
-        ->prepare(with_now(
-            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, label_model, state, reprint, "
-            "created_at) SELECT printer, kind, order_id, zpl, preview, label_model, 'pending', 1, $NOW$ "
-            "FROM print_jobs WHERE id = ?"))
-        .bind(1, original)
-        .run();
-    job.id = db_->last_insert_rowid();
-    tx.commit();
-    return job;
-}
-
-Result<PrintJobPreview> Store::print_job_preview(int64_t id) {
-    try {
-        auto st = db_->prepare(
-            "SELECT id, printer, kind, order_id, label_model, preview FROM print_jobs WHERE id = ?");
-        st.bind(1, id);
-        if (!st.step()) {
-            return fail("no print job " + std::to_string(id));
-        }
-        PrintJobPreview preview{st.int64(0), st.text(1), st.text(2), st.text(3), std::nullopt, st.text(5)};
-        if (!st.is_null(4)) {
-            auto label = parse_label(st.text(4));
-            if (!label) {
-                return fail("print job " + std::to_string(id) + ": " + label.error().message);
-            }
-            preview.label = std::move(*label);
-        }
-        return preview;
-    } catch (const SqliteError& e) {
-        return fail(std::string("print jobs: ") + e.what());
-    }
-}
-
-Result<PrintJobPreview> Store::print_job_preview(const std::string& order_id, const std::string& kind) {
-    int64_t id = 0;
-    try {
-        auto st = db_->prepare(
-            "SELECT id FROM print_jobs WHERE order_id = ? AND kind = ? AND state <> 'cancelled' "
-            "ORDER BY id DESC LIMIT 1");
-        st.bind(1, order_id).bind(2, kind);
-        if (!st.step()) {
-            return fail("order " + order_id + " has no " + kind + " label");
-        }
-        id = st.int64(0);
-    } catch (const SqliteError& e) {
-        return fail(std::string("print jobs: ") + e.what());
-    }
-    return print_job_preview(id);
-}
-
 bool Store::order_exists(const std::string& id) {
     auto st = db_->prepare("SELECT 1 FROM orders WHERE id = ?");
     st.bind(1, id);
@@ -357,10 +160,12 @@ Result<StoreCounts> Store::counts() {
             "(SELECT count(*) FROM orders WHERE state IN "
             "('received','accepted','held','picking','packed','labelled')), "
             "(SELECT count(*) FROM print_jobs WHERE state = 'pending'), "
+            "(SELECT count(*) FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = "
+            "'uncertain'), "
             "(SELECT length FROM queue_lengths WHERE queue = 'outbox'), "
             "(SELECT length FROM queue_lengths WHERE queue = 'inbox')");
         st.step();
-        StoreCounts counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4)};
+        StoreCounts counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)};
         st.reset();
         return counts;
     } catch (const SqliteError& e) {

@@ -90,7 +90,9 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
                 }
                 if (p.compare(0, 5, "~HQES") == 0) {
                     ++hqes_queries_;
-                    if (answer_ == Answer::status) {
+                    if (silenced_) {
+                        // no answer at all
+                    } else if (answer_ == Answer::status) {
                         reply += hqes_answer();
                     } else if (answer_ == Answer::garbage) {
                         reply += "HELLO FROM A SERIAL BRIDGE\r\n";
@@ -102,7 +104,7 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
                 p.erase(0, 3);
                 const bool hides =
                     fault_ == Fault::paper_out || fault_ == Fault::ribbon_out || fault_ == Fault::head_open;
-                if (hs_silent_in_fault_ && hides) {
+                if ((hs_silent_in_fault_ && hides) || silenced_) {
                     // no answer at all
                 } else if (answer_ == Answer::status) {
                     reply += status_answer();
@@ -120,6 +122,14 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
                 buffer_.push_back(p.substr(0, end + 3));
                 p.erase(0, end + 3);
                 ++formats_received_;
+                if (silence_armed_) {
+                    if (formats_before_silence_ > 1) {
+                        --formats_before_silence_;
+                    } else {
+                        silenced_ = true;
+                        silence_armed_ = false;
+                    }
+                }
                 if (next_fault_ != Fault::none) {
                     if (formats_before_fault_ > 0) {
                         --formats_before_fault_;
@@ -225,6 +235,13 @@ void ZplPrinterEmulator::fault_after_formats(std::size_t formats, Fault fault) {
     std::lock_guard lock(mutex_);
     next_fault_ = fault;
     formats_before_fault_ = formats;
+}
+
+void ZplPrinterEmulator::silent_after_formats(std::size_t formats) {
+    std::lock_guard lock(mutex_);
+    formats_before_silence_ = formats;
+    silence_armed_ = formats > 0;
+    silenced_ = false;
 }
 
 void ZplPrinterEmulator::set_answer_delay(std::chrono::milliseconds delay) {

@@ -45,6 +45,9 @@ class ZplPrinterEmulator {
     void fault_on_next_format(Fault fault);
     /// The same after `formats` more formats have arrived (and printed): the paper runs out in a batch.
     void fault_after_formats(std::size_t formats, Fault fault);
+    /// Once `formats` more formats have arrived (and printed), no status question gets an answer any more
+    /// (a printer that takes a label and then stays silent); 0 switches it off.
+    void silent_after_formats(std::size_t formats);
     /// Status answers leave this long after their question (a slow printer, a long cable).
     void set_answer_delay(std::chrono::milliseconds delay);
     /// Stops listening and drops every connection (a printer switched off), or starts again on the same port.
@@ -80,6 +83,9 @@ class ZplPrinterEmulator {
     Fault next_fault_ = Fault::none;
     std::size_t formats_before_fault_ = 0;
     std::size_t formats_received_ = 0;
+    std::size_t formats_before_silence_ = 0;
+    bool silence_armed_ = false;
+    bool silenced_ = false;
     int accepted_ = 0;
     std::chrono::milliseconds answer_delay_{0};
     std::deque<std::string> buffer_;

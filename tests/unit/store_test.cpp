@@ -149,11 +149,24 @@ TEST(Store, PrintJobLifecycle) {
     Store& s = **store;
     const int64_t id = s.print_job_add("zebra1", "shipping", "1001", "^XA^XZ", "png", false);
     EXPECT_EQ(s.printers_with_pending_jobs(), std::vector<std::string>{"zebra1"});
-    ASSERT_TRUE(s.print_job_failed(id, "paper out").ok());
+    // Sent, and the printer said paper out before it printed: pending again, with the reason.
+    ASSERT_TRUE(s.print_jobs_sending({id}).ok());
+    EXPECT_TRUE(s.print_jobs_pending("zebra1").empty()) << "a job being sent is not sent again";
+    EXPECT_EQ(s.printers_with_pending_jobs(), std::vector<std::string>{"zebra1"});
+    PrintSettlement unsent;
+    unsent.unsent = {id};
+    unsent.reason = "paper out";
+    ASSERT_TRUE(s.print_jobs_settle(unsent, "").ok());
     auto pending = s.print_jobs_pending("zebra1");
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].attempts, 1);
-    ASSERT_TRUE(s.print_job_done(id).ok());
+    EXPECT_EQ(pending[0].last_error, "paper out");
+    ASSERT_TRUE(s.print_jobs_sending({id}).ok());
+    PrintSettlement printed;
+    printed.printed = {id};
+    ASSERT_TRUE(s.print_jobs_settle(printed, "").ok());
+    EXPECT_EQ(s.print_job(id)->attempts, 2);
+    EXPECT_FALSE(s.print_job(id)->sent_at.empty());
     EXPECT_TRUE(s.print_jobs_pending("zebra1").empty());
     auto counts = s.counts();
     ASSERT_TRUE(counts.ok());

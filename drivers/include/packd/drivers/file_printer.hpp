@@ -18,6 +18,9 @@ class FilePrinter final : public LabelPrinter {
     DeviceStatus status() const override { return status_; }
     void print(const PrintJob& job, std::function<void(Status)> done) override;
     bool wants_preview() const override { return true; }
+    /// A job's .zpl appears whole or not at all (written aside, then renamed): its file says whether it
+    /// printed.
+    SentJobFate fate_after_crash(const PrintJob& job) const override;
     const std::string& directory() const { return directory_; }
 
   private:

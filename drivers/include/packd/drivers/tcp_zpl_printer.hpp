@@ -41,7 +41,9 @@ class TcpZplPrinter final : public LabelPrinter {
     void print(const PrintJob& job, std::function<void(Status)> done) override;
     std::size_t batch_limit() const override { return settings_.batch; }
     /// The jobs' formats on one connection, between one status check before and the checks after.
-    void print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) override;
+    using LabelPrinter::print_batch;
+    void print_batch(const std::vector<PrintJob>& jobs, BeforeSend before_send,
+                     std::function<void(PrintOutcome)> done) override;
     /// Asks ~HS once and updates status(); `done` reports whether the printer can print.
     void query_status(std::function<void(Status)> done);
     const TcpPrinterSettings& settings() const { return settings_; }
@@ -49,7 +51,8 @@ class TcpZplPrinter final : public LabelPrinter {
     struct Exchange;  // one connection (tcp_zpl_printer.cpp)
 
   private:
-    void start(std::string zpl, std::size_t formats, std::function<void(PrintOutcome)> done);
+    void start(std::string zpl, std::size_t formats, BeforeSend before_send,
+               std::function<void(PrintOutcome)> done);
 
     boost::asio::io_context& io_;
     std::string name_;

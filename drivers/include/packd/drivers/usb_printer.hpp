@@ -47,7 +47,9 @@ class UsbPrinter final : public LabelPrinter {
     /// queue retries.
     void print(const PrintJob& job, std::function<void(Status)> done) override;
     std::size_t batch_limit() const override { return settings_.batch; }
-    void print_batch(const std::vector<PrintJob>& jobs, std::function<void(PrintOutcome)> done) override;
+    using LabelPrinter::print_batch;
+    void print_batch(const std::vector<PrintJob>& jobs, BeforeSend before_send,
+                     std::function<void(PrintOutcome)> done) override;
 
     struct Usb;      // libusb context, event thread, open device (usb_printer.cpp)
     struct Channel;  // one job's transfers

@@ -58,6 +58,10 @@ struct ZplJobSettings {
 /// sent and have not printed: they are cancelled (~JA) and reported as not printed, the ones before them as
 /// printed, so that nothing is sent again that the printer already printed.
 ///
+/// Once the formats' first byte has gone out, a job that ends without the printer's word on them (silence,
+/// a lost connection, a garbled answer, a fault with the buffer unknown) reports them as uncertain, never as
+/// not printed: an uncertain label may have printed, so it is not sent again by itself.
+///
 /// A status timeout counts only while packd was free to read the answer: when the timer fires late (the
 /// event loop was busy) or the printer's answer is already waiting, the answer is read first.
 class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
@@ -70,21 +74,27 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
                   std::shared_ptr<ZplChannel> channel, std::shared_ptr<DeviceStatus> status, std::string zpl,
                   std::size_t formats, std::function<void(PrintOutcome)> done);
 
+    /// Called just before the formats' first byte is written; when it fails nothing is sent.
+    void set_before_send(BeforeSend before_send) { before_send_ = std::move(before_send); }
     void run();
     /// Finishes without reporting: the printer object is going away.
     void abandon();
     bool finished() const { return finished_; }
 
   private:
-    enum class Step { before, after, status_only };
+    /// before: may the job go; after: has it printed; cancelled: did ~JA empty the buffer; status_only.
+    enum class Step { before, after, cancelled, status_only };
     void check(Step step);
     void ask(std::size_t index);
     void read();
     void answered();
     void send_job();
     void poll_later();
-    /// ~JA, then fails; `printed`: the formats known to have printed before the fault.
+    /// ~JA, then asks whether the buffer emptied: the formats after the first `printed` are then known not
+    /// to have printed, or else uncertain.
     void cancel_buffered_then_fail(std::string why, std::size_t printed);
+    /// Fails after the formats went out without the printer's word on them: uncertain after known_printed_.
+    void fail_unknown(const std::string& why);
     void disarm_step();
     /// Runs `on_silence` once `timeout` has passed with packd free to read; a later arm() replaces it.
     void arm_step(std::chrono::milliseconds timeout, std::function<void()> on_silence);
@@ -92,7 +102,7 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
     void step_timer_fired(unsigned generation, int second_looks);
     void expired(const std::string& why);
     void lost(const std::string& why);
-    void finish(Status result, std::size_t printed = 0);
+    void finish(Status result, std::size_t printed = 0, std::size_t uncertain = 0);
 
     boost::asio::io_context& io_;
     std::string printer_;
@@ -102,6 +112,7 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
     std::string zpl_;
     std::size_t formats_ = 1;
     std::function<void(PrintOutcome)> done_;
+    BeforeSend before_send_;
     boost::asio::steady_timer step_timer_;
     boost::asio::steady_timer job_timer_;
     boost::asio::steady_timer poll_timer_;
@@ -114,6 +125,9 @@ class ZplCheckedJob : public std::enable_shared_from_this<ZplCheckedJob> {
     bool reading_ = false;      // a read is waiting on the channel
     bool hs_answered_ = false;  // this step's ~HS was answered: the buffer count is known
     bool finished_ = false;
+    bool sent_ = false;              // the formats' first byte has been handed to the channel
+    std::size_t known_printed_ = 0;  // formats the printer has said are out of its buffer
+    std::string cancel_reason_;      // the fault that made us send ~JA
 };
 
 }  // namespace packd::drivers

@@ -32,6 +32,7 @@
 #include "packd/host/admin_server.hpp"
 #include "packd/host/config.hpp"
 #include "packd/host/label_commands.hpp"
+#include "packd/host/print_job_commands.hpp"
 #include "packd/host/scale_commands.hpp"
 #include "packd/host/store_commands.hpp"
 #include "packd/host/systemd_notifier.hpp"
@@ -118,6 +119,7 @@ class Daemon {
     std::unique_ptr<fulfillment::LabelPreviews> previews_;
     std::unique_ptr<StoreCommands> store_commands_;
     std::unique_ptr<LabelCommands> label_commands_;
+    std::unique_ptr<PrintJobCommands> print_job_commands_;
     std::shared_ptr<const fulfillment::LabelTemplates> label_templates_;
     std::unique_ptr<AdminServer> admin_;
     std::map<std::string, std::shared_ptr<drivers::LabelPrinter>> printers_;

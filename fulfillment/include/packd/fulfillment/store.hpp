@@ -45,6 +45,16 @@ struct StoredPrintJob {
     std::string preview_png;
     int attempts = 0;
     bool reprint = false;
+    std::string last_error;  ///< why its last attempt did not print, or why it is uncertain
+    std::string sent_at;     ///< when its bytes last went to the printer; empty before that
+};
+
+/// What became of the jobs of one batch sent to a printer, settled in one commit.
+struct PrintSettlement {
+    std::vector<int64_t> printed;    ///< the printer said they printed: 'done'
+    std::vector<int64_t> uncertain;  ///< their bytes went out and the printer never said: 'uncertain'
+    std::vector<int64_t> unsent;     ///< known not printed (not sent, or cancelled in the printer): 'pending'
+    std::string reason;              ///< why the batch did not all print; kept with the other two
 };
 
 /// What the preview of a print job is drawn from: the label model packd drew the job from, or the image
@@ -72,6 +82,7 @@ struct StoreCounts {
     int64_t orders = 0;
     int64_t orders_open = 0;
     int64_t print_jobs_pending = 0;
+    int64_t print_jobs_uncertain = 0;  ///< labels that may have printed, waiting for the operator
     int64_t outbox = 0;
     int64_t inbox = 0;
 };
@@ -126,7 +137,23 @@ class Store {
     Status print_job_done(int64_t id);
     /// Marks jobs printed, in one commit.
     Status print_jobs_done(const std::vector<int64_t>& ids);
-    Status print_job_failed(int64_t id, const std::string& reason);
+    /// Marks the jobs as being sent, in one durable commit, just before their first byte leaves packd: a
+    /// crash after it finds them 'sending' and never sends them again unasked. Refused, with nothing
+    /// changed, when one of them is no longer pending (its order was cancelled meanwhile).
+    Status print_jobs_sending(const std::vector<int64_t>& ids);
+    /// Settles a batch in one commit; each job that becomes uncertain puts an alert on `alerts_topic`
+    /// (none when it is empty), in the same commit.
+    Status print_jobs_settle(const PrintSettlement& settlement, const std::string& alerts_topic);
+    /// The jobs of `printer` a crash left 'sending', oldest first.
+    std::vector<StoredPrintJob> print_jobs_interrupted(const std::string& printer);
+    /// Every label that may have printed, oldest first: each waits for the operator's word.
+    std::vector<StoredPrintJob> print_jobs_uncertain();
+    /// One job, without its preview image.
+    Result<StoredPrintJob> print_job(int64_t id);
+    /// The operator's word on an uncertain job: it printed (`printed`: 'done'), or it did not and goes to
+    /// its printer again ('pending'). Refused for a job that is not uncertain.
+    Result<StoredPrintJob> print_job_resolve(int64_t id, bool printed);
+    /// The printers with jobs pending or being sent.
     std::vector<std::string> printers_with_pending_jobs();
     /// True once a label of this kind has printed for the order.
     bool label_printed(const std::string& order_id, const std::string& kind);
