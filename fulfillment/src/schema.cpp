@@ -233,7 +233,8 @@ ALTER TABLE print_jobs ADD COLUMN label_model BLOB;
     // 8: a job is marked 'sending', durably, before its first byte goes to the printer, and settles as
     // 'done', back to 'pending' (known not printed) or 'uncertain' (the bytes went out and the printer never
     // said whether it printed): an uncertain job waits for the operator and is never sent again by itself.
-    // SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows.
+    // SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows. And an index
+    // of the jobs by order.
     R"sql(
 CREATE TABLE print_jobs_v8 (
     id          INTEGER PRIMARY KEY,
@@ -259,6 +260,9 @@ DROP TABLE print_jobs;
 ALTER TABLE print_jobs_v8 RENAME TO print_jobs;
 CREATE INDEX print_jobs_pending ON print_jobs (printer, id) WHERE state = 'pending';
 CREATE INDEX print_jobs_unsettled ON print_jobs (printer, id) WHERE state IN ('sending','uncertain');
+-- An order's labels by kind: whether one printed, its reprint, its preview, cancelling them with the order.
+-- Without it each of those read every print job ever stored, so a backlog slowed down as it drained.
+CREATE INDEX print_jobs_by_order ON print_jobs (order_id, kind, id);
 )sql",
 };
 
