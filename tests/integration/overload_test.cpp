@@ -90,10 +90,20 @@ struct Sample {
     bool online_heard = false;
 };
 
-/// When the count of orders first reached `count`, in seconds after the start; -1 if it never did.
+/// When the count of orders applied first reached `count`, in seconds after the start; -1 if it never did.
 double reached(const std::vector<Sample>& samples, int64_t count) {
     for (const auto& s : samples) {
         if (s.answered && s.orders >= count) {
+            return s.at_s;
+        }
+    }
+    return -1;
+}
+
+/// When the intake had first stored `count` messages (in the inbox or applied); -1 if it never had.
+double stored(const std::vector<Sample>& samples, int64_t count) {
+    for (const auto& s : samples) {
+        if (s.answered && s.stored >= count) {
             return s.at_s;
         }
     }
@@ -218,7 +228,8 @@ void flood(const int n, const int skus) {
               << "; " << samples.size()
               << " status looks; a quarter, half, three quarters of the orders in at "
               << reached(samples, n / 4) << ", " << reached(samples, n / 2) << ", "
-              << reached(samples, 3 * n / 4) << " s\n";
+              << reached(samples, 3 * n / 4) << " s; the whole flood stored in the inbox at "
+              << stored(samples, n) << " s\n";
 
     ASSERT_FALSE(samples.empty());
     EXPECT_TRUE(samples.back().answered && samples.back().orders == n && samples.back().inbox == 0)
