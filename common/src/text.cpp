@@ -2,29 +2,49 @@
 
 namespace packd {
 
+namespace {
+
+/// The length of the well-formed UTF-8 sequence at `s[i]` (RFC 3629 section 4), or 0 when there is none.
+size_t sequence_length(std::string_view s, size_t i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t len = 0;
+    if (c < 0x80) {
+        return 1;
+    }
+    if ((c >> 5) == 0x6 && c >= 0xC2) {
+        len = 2;
+    } else if ((c >> 4) == 0xE) {
+        len = 3;
+    } else if ((c >> 3) == 0x1E && c <= 0xF4) {
+        len = 4;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) {
+        return 0;
+    }
+    // After E0, ED, F0 and F4 the second byte's range is narrower, which rules out overlong three- and
+    // four-byte forms, UTF-16 surrogates (U+D800..U+DFFF) and anything past U+10FFFF.
+    const auto second = static_cast<unsigned char>(s[i + 1]);
+    if ((c == 0xE0 && second < 0xA0) || (c == 0xED && second > 0x9F) || (c == 0xF0 && second < 0x90) ||
+        (c == 0xF4 && second > 0x8F)) {
+        return 0;
+    }
+    for (size_t k = 1; k < len; ++k) {
+        if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    return len;
+}
+
+}  // namespace
+
 bool is_valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        size_t len = 0;
-        if (c < 0x80) {
-            len = 1;
-        } else if ((c >> 5) == 0x6 && c >= 0xC2) {
-            len = 2;
-        } else if ((c >> 4) == 0xE) {
-            len = 3;
-        } else if ((c >> 3) == 0x1E && c <= 0xF4) {
-            len = 4;
-        } else {
+    for (size_t i = 0; i < s.size();) {
+        const size_t len = sequence_length(s, i);
+        if (len == 0) {
             return false;
-        }
-        if (i + len > s.size()) {
-            return false;
-        }
-        for (size_t k = 1; k < len; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-                return false;
-            }
         }
         i += len;
     }
@@ -42,19 +62,8 @@ std::string printable(std::string_view s) {
             ++i;
             continue;
         }
-        size_t len = 0;
-        if ((c >> 5) == 0x6 && c >= 0xC2) {
-            len = 2;
-        } else if ((c >> 4) == 0xE) {
-            len = 3;
-        } else if ((c >> 3) == 0x1E && c <= 0xF4) {
-            len = 4;
-        }
-        bool ok = len > 0 && i + len <= s.size();
-        for (size_t k = 1; ok && k < len; ++k) {
-            ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-        }
-        if (!ok) {
+        const size_t len = sequence_length(s, i);
+        if (len == 0) {
             out += '?';
             ++i;
         } else if (len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {

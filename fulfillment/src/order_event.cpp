@@ -30,8 +30,10 @@ class Fields {
         }
         if (number_ok && it->is_number_integer()) {
             // Shops send some ids as numbers; they are text to us. Postal codes and the like are not
-            // accepted as numbers: a leading zero would already be lost.
-            return std::to_string(it->get<int64_t>());
+            // accepted as numbers: a leading zero would already be lost. One above 2^63 - 1 is parsed as
+            // unsigned; read as signed it would wrap to a negative id.
+            return it->is_number_unsigned() ? std::to_string(it->get<uint64_t>())
+                                            : std::to_string(it->get<int64_t>());
         }
         if (!it->is_string()) {
             note(where + " must be a string, found " + std::string(it->type_name()));

@@ -168,7 +168,7 @@ Result<IntakeResult> OrderIntake::retry_held() {
                              ": no label, its original cannot be read again: " + ev.error().message);
                 continue;
             }
-            queue_shipping_label(*ev);
+            queue_shipping_label(*ev, false);
             result.printers_with_new_jobs.insert(route_.printer);
         }
         tx.commit();
@@ -211,7 +211,7 @@ std::string OrderIntake::local_tracking_number(const OrderEvent& ev) {
     return *number;
 }
 
-void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
+void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool created) {
     ShippingLabelData data;
     data.order_id = ev.order_id;
     data.ship_from = route_.ship_from;
@@ -232,9 +232,11 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev) {
         // Printed all the same: a label without its barcode beats no label; the packer sees the gap.
         log::warning("order " + ev.order_id + ": shipping label: " + valid.error().message);
     }
-    // A label that printed before this change of the order is replaced, and says it is a reprint.
+    // A label that printed before this change of the order is replaced, and says it is a reprint. A new order
+    // has none, and is not looked up: print_jobs has no index by order, so the look-up reads every job ever
+    // printed, which made each order of a backlog slower than the one before.
     store_.print_job_add(route_.printer, "shipping", ev.order_id, label.zpl, label.label,
-                         store_.label_printed(ev.order_id, "shipping"));
+                         !created && store_.label_printed(ev.order_id, "shipping"));
 }
 
 void OrderIntake::refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result) {
@@ -528,7 +530,7 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         return;
     }
     if (outcome->needs_label && !route_.printer.empty()) {
-        queue_shipping_label(ev);
+        queue_shipping_label(ev, ev.type == "order.created");
         result.printers_with_new_jobs.insert(route_.printer);
     }
     store_.mark_event_applied(ev.event_id, outcome->state);

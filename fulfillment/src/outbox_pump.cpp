@@ -7,7 +7,7 @@
 namespace packd::fulfillment {
 
 OutboxPump::OutboxPump(Store& store, ShopLink& link, int max_in_flight)
-    : store_(store), link_(link), max_in_flight_(max_in_flight) {}
+    : store_(store), link_(link), max_in_flight_(max_in_flight), retry_timer_(link.executor()) {}
 
 OutboxPump::~OutboxPump() {
     *alive_ = false;
@@ -20,6 +20,23 @@ void OutboxPump::remove_acknowledged() {
     if (auto st = store_.outbox_remove(ids); !st) {
         log::error(st.error().message);
     }
+}
+
+void OutboxPump::retry_soon() {
+    if (retry_armed_) {
+        return;
+    }
+    retry_armed_ = true;
+    // Not at once: what refused the publish (Paho's buffer full) needs a moment to drain.
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    std::weak_ptr<bool> alive = alive_;
+    retry_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) {
+            return;
+        }
+        retry_armed_ = false;
+        restart();
+    });
 }
 
 void OutboxPump::restart() {
@@ -73,6 +90,8 @@ void OutboxPump::kick() {
                 --in_flight_;
                 if (acked) {
                     kick();
+                } else if (link_.connected()) {
+                    retry_soon();
                 }
             });
             if (!link_.connected()) {

@@ -26,6 +26,9 @@ class ShopLink::PahoListener final : public mqtt::iaction_listener {
 
 namespace {
 
+/// Far above what the outbox pump and the stock levels have on their way at once (264).
+constexpr int kMaxUnsentPublishes = 10000;
+
 std::string token_error(const mqtt::token& tok) {
     const int rc = tok.get_return_code();
     if (rc >= 1 && rc <= 5) {
@@ -68,8 +71,13 @@ Status ShopLink::start(BatchHandler on_batch, Listener on_connected) {
                             std::to_string(settings_.port);
     std::weak_ptr<bool> alive = alive_;
     try {
-        // No Paho persistence: the store's outbox is what survives restarts.
-        client_ = std::make_unique<mqtt::async_client>(uri, settings_.client_id + "-out", nullptr);
+        // No Paho persistence: the store's outbox is what survives restarts. Paho refuses a publish when
+        // it holds max_buffered_messages not yet written to the socket, connected or not (100 by default);
+        // the outbox pump (64) and a pass of stock levels (200) put more than that on their way at once,
+        // and the refused ones waited for the next reconnect. Nothing is sent while disconnected.
+        mqtt::create_options options;
+        options.set_max_buffered_messages(kMaxUnsentPublishes);
+        client_ = std::make_unique<mqtt::async_client>(uri, settings_.client_id + "-out", options, nullptr);
     } catch (const mqtt::exception& e) {
         return fail("broker " + uri + ": " + e.what());
     }

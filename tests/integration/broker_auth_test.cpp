@@ -292,5 +292,69 @@ TEST_F(BrokerAuth, ClientCertificateRequiredByTheBroker) {
     EXPECT_THROW(anonymous.connect(shop_options(false))->wait(), mqtt::exception);
 }
 
+TEST_F(BrokerAuth, ShopsWithWrongCredentialsOrAnUntrustedCertificateAreTurnedAwayAndChangeNothing) {
+    issue(dir, "rogue_client", "/CN=packd-it", "rogue_ca", "extendedKeyUsage=clientAuth\n");
+    ASSERT_NO_FATAL_FAILURE(start_broker({.require_client_certificate = true}));
+    ASSERT_NO_FATAL_FAILURE(start_daemon({.client_certificate = true}));
+    expect_order_becomes_label(true);
+    ASSERT_FALSE(HasFatalFailure());
+
+    // Each intruder tries to publish an order of its own; the broker turns each away before it can.
+    struct Intruder {
+        const char* what;
+        std::string password;
+        std::string certificate;  // the client certificate's file stem
+    };
+    const Intruder intruders[] = {
+        {"a wrong password", "guessed", "client"},
+        {"no password", "", "client"},
+        {"a certificate from a CA the broker does not trust", kSecret, "rogue_client"}};
+    int n = 0;
+    for (const Intruder& intruder : intruders) {
+        auto ssl = mqtt::ssl_options_builder()
+                       .enable_server_cert_auth(true)
+                       .trust_store(dir.file("ca.crt"))
+                       .key_store(dir.file(intruder.certificate + ".crt"))
+                       .private_key(dir.file(intruder.certificate + ".key"))
+                       .finalize();
+        auto options = mqtt::connect_options_builder()
+                           .mqtt_version(MQTTVERSION_3_1_1)
+                           .clean_session(true)
+                           .connect_timeout(5s)
+                           .user_name(kUser)
+                           .ssl(ssl)
+                           .finalize();
+        if (!intruder.password.empty()) {
+            options.set_password(intruder.password);
+        }
+        mqtt::async_client shop(shop_uri(), "intruder-" + std::to_string(n++), nullptr);
+        EXPECT_THROW(shop.connect(options)->wait(), mqtt::exception) << "a shop with " << intruder.what;
+        if (shop.is_connected()) {
+            shop.publish(mqtt::make_message(kOrdersTopic, order_payload("evt-intruder", "6666", "MUG-RED", 1),
+                                            1, false))
+                ->wait();
+            shop.disconnect()->wait();
+        }
+    }
+
+    // packd is still connected and holds only the order the trusted shop sent; the next one goes through.
+    ASSERT_TRUE(packd->running()) << packd->output();
+    const RunResult orders = packctl(dir, {"--json", "orders"});
+    ASSERT_EQ(orders.code, 0) << orders.output;
+    const json list = json::parse(orders.output)["orders"];
+    ASSERT_EQ(list.size(), 1u) << orders.output;
+    EXPECT_EQ(list[0]["id"], "7001");
+    const std::string next = order_payload("evt-tls-2", "7002", "MUG-RED", 1);
+    ASSERT_NO_THROW(publish_order_over_tls(next, true));
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    std::string state;
+    while (state != "accepted" && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+        const auto order = json::parse(packctl(dir, {"--json", "order", "7002"}).output, nullptr, false);
+        state = order.is_object() && order.contains("order") ? order["order"].value("state", "") : "";
+    }
+    EXPECT_EQ(state, "accepted") << packd->output();
+}
+
 }  // namespace
 }  // namespace packd::test

@@ -53,6 +53,15 @@ TEST(OrderEvent, NumericOrderIdIsText) {
     EXPECT_EQ(r->order_id, "450789469");
 }
 
+TEST(OrderEvent, NumericOrderIdsAbove2To53And2To63KeepEveryDigit) {
+    for (const char* id : {"9007199254740993", "9223372036854775808", "18446744073709551615"}) {
+        auto r =
+            parse_order_event(replaced(kGood, "\"id\": \"1001\"", std::string("\"id\": ") + id), 256 * 1024);
+        ASSERT_TRUE(r.ok()) << r.error().message;
+        EXPECT_EQ(r->order_id, id);
+    }
+}
+
 TEST(OrderEvent, InvalidJsonSaysWhere) {
     EXPECT_NE(error_of("{\"event_id\": ").find("invalid JSON at byte"), std::string::npos);
 }

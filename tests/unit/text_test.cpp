@@ -10,10 +10,20 @@ TEST(Text, Utf8Validation) {
     EXPECT_TRUE(is_valid_utf8("plain"));
     EXPECT_TRUE(is_valid_utf8("Müller Łódź 東京 \xF0\x9F\x93\xA6"));
     EXPECT_FALSE(is_valid_utf8("\xff"));
-    EXPECT_FALSE(is_valid_utf8("\xC3"));      // truncated
-    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));  // overlong slash
-    EXPECT_FALSE(is_valid_utf8("\xE2\x82"));  // truncated three-byte form
-    EXPECT_FALSE(is_valid_utf8("a\x80z"));    // lone continuation byte
+    EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong slash
+    EXPECT_FALSE(is_valid_utf8("\xE2\x82"));          // truncated three-byte form
+    EXPECT_FALSE(is_valid_utf8("a\x80z"));            // lone continuation byte
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // U+D800, a UTF-16 surrogate
+    EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));      // U+DFFF
+    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong three-byte slash
+    EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));  // overlong four-byte slash
+    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // U+110000, past the last code point
+    EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));       // U+D7FF, just below the surrogates
+    EXPECT_TRUE(is_valid_utf8("\xEE\x80\x80"));       // U+E000, just above them
+    EXPECT_TRUE(is_valid_utf8("\xE0\xA0\x80"));       // U+0800, the first three-byte code point
+    EXPECT_TRUE(is_valid_utf8("\xF0\x90\x80\x80"));   // U+10000
+    EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));   // U+10FFFF
 }
 
 TEST(Text, PrintableKeepsUtf8AndReplacesControlsAndBrokenBytes) {
@@ -25,6 +35,8 @@ TEST(Text, PrintableKeepsUtf8AndReplacesControlsAndBrokenBytes) {
     EXPECT_EQ(printable("\xC2\x85 next line"), "? next line");  // U+0085 is a C1 control
     EXPECT_EQ(printable("cut \xE6\x9D"), "cut ??");
     EXPECT_TRUE(is_valid_utf8(printable("\xF0\x9F\x93")));
+    EXPECT_EQ(printable("a\xED\xA0\x80z"), "a???z");  // a surrogate is no character to show
+    EXPECT_EQ(printable("\xED\x9F\xBF"), "\xED\x9F\xBF");
 }
 
 TEST(Text, Base64MatchesRfc4648Vectors) {

@@ -127,7 +127,8 @@ class OrderIntake {
     void dead_letter(const InboxMessage& msg, const std::string& reason);
     /// The order's tracking number from a configured range of its carrier, taken once; empty without one.
     std::string local_tracking_number(const OrderEvent& ev);
-    void queue_shipping_label(const OrderEvent& ev);
+    /// `created`: the event created the order, so no label of it can have printed before.
+    void queue_shipping_label(const OrderEvent& ev, bool created);
 
     Store& store_;
     OrderBook& orders_;

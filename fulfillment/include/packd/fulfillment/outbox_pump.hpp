@@ -1,6 +1,7 @@
 #pragma once
 // Drains the transactional outbox through the shop link.
 
+#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -28,6 +29,9 @@ class OutboxPump {
   private:
     /// Removes the acknowledged rows; posted once per turn in which PUBACKs arrived.
     void remove_acknowledged();
+    /// A publish the link refused while connected: the row was passed over, so everything not yet
+    /// acknowledged goes again, oldest first, a moment later.
+    void retry_soon();
 
     Store& store_;
     ShopLink& link_;
@@ -37,6 +41,8 @@ class OutboxPump {
     uint64_t generation_ = 0;
     std::vector<int64_t> acknowledged_;
     bool removal_posted_ = false;
+    boost::asio::steady_timer retry_timer_;
+    bool retry_armed_ = false;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -1,0 +1,241 @@
+#pragma once
+// What the fault tests (several boxes, bridged sites, hostile input, overload, a stuck shop) share: a shop
+// that remembers every message it hears, a shop that publishes a burst, a store file read beside the running
+// packd, and a process's memory as the kernel counts it.
+
+#include <gtest/gtest.h>
+#include <mqtt/async_client.h>
+#include <sqlite3.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "test_env.hpp"
+
+namespace packd::test {
+
+inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return done();
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+/// A packd store file read through its own read-only connection, beside the running packd (WAL lets a
+/// reader in while packd writes) or after it stopped.
+class StoreFile {
+  public:
+    explicit StoreFile(const std::string& path) {
+        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+            ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
+        }
+        sqlite3_busy_timeout(db_, 5000);
+    }
+    ~StoreFile() { sqlite3_close(db_); }
+    StoreFile(const StoreFile&) = delete;
+    StoreFile& operator=(const StoreFile&) = delete;
+
+    /// The first column of every row `sql` returns, as text.
+    std::vector<std::string> column(const std::string& sql) {
+        std::vector<std::string> out;
+        sqlite3_stmt* st = nullptr;
+        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
+            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+            return out;
+        }
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_blob(st, 0));
+            out.emplace_back(text != nullptr ? text : "",
+                             static_cast<std::size_t>(sqlite3_column_bytes(st, 0)));
+        }
+        if (rc != SQLITE_DONE) {
+            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
+        }
+        sqlite3_finalize(st);
+        return out;
+    }
+    int64_t scalar(const std::string& sql) {
+        const auto rows = column(sql);
+        return rows.empty() ? -1 : std::stoll(rows.front());
+    }
+
+  private:
+    sqlite3* db_ = nullptr;
+};
+
+/// How a ShopEar connects: with `persistent`, a session the broker keeps (and fills) while the shop is away;
+/// `reconnect` brings it back by itself after a broker restart.
+struct EarOptions {
+    bool persistent = false;
+    bool reconnect = false;
+};
+
+/// A shop on the broker: every message under its filters, kept by topic.
+class ShopEar {
+  public:
+    ShopEar(const std::string& uri, const std::string& client_id, std::vector<std::string> filters,
+            EarOptions opt = {})
+        : client_(uri, client_id, nullptr), filters_(std::move(filters)), opt_(opt) {
+        client_.set_message_callback([this](mqtt::const_message_ptr m) {
+            std::lock_guard lock(mutex_);
+            heard_[m->get_topic()].push_back(m->get_payload_str());
+            ++total_;
+        });
+        connect();
+    }
+    ~ShopEar() { disconnect(); }
+    ShopEar(const ShopEar&) = delete;
+    ShopEar& operator=(const ShopEar&) = delete;
+
+    void connect() {
+        auto options = mqtt::connect_options_builder()
+                           .clean_session(!opt_.persistent)
+                           .automatic_reconnect(opt_.reconnect)
+                           .max_inflight(1000)
+                           .finalize();
+        client_.connect(options)->wait();
+        for (const auto& f : filters_) {
+            client_.subscribe(f, 1)->wait();
+        }
+    }
+    void disconnect() {
+        try {
+            if (client_.is_connected()) {
+                client_.disconnect()->wait();
+            }
+        } catch (const mqtt::exception&) {
+        }
+    }
+    std::size_t total() const {
+        std::lock_guard lock(mutex_);
+        return total_;
+    }
+    std::vector<std::string> on(const std::string& topic) const {
+        std::lock_guard lock(mutex_);
+        const auto it = heard_.find(topic);
+        return it == heard_.end() ? std::vector<std::string>{} : it->second;
+    }
+    /// True once any message heard holds `text`.
+    bool heard_text(const std::string& text) const {
+        std::lock_guard lock(mutex_);
+        for (const auto& [topic, payloads] : heard_) {
+            for (const auto& p : payloads) {
+                if (p.find(text) != std::string::npos) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+    /// Topics heard that start with `prefix` and end with `suffix`.
+    std::set<std::string> topics(const std::string& prefix, const std::string& suffix = "") const {
+        std::set<std::string> out;
+        std::lock_guard lock(mutex_);
+        for (const auto& [topic, payloads] : heard_) {
+            if (topic.rfind(prefix, 0) == 0 && topic.size() >= prefix.size() + suffix.size() &&
+                topic.compare(topic.size() - suffix.size(), suffix.size(), suffix) == 0) {
+                out.insert(topic);
+            }
+        }
+        return out;
+    }
+    /// The ids of the orders whose status this shop heard under `prefix` (`packd/v1/<site>/out/orders/`).
+    std::set<std::string> orders_with_status(const std::string& prefix) const {
+        std::set<std::string> ids;
+        for (const auto& topic : topics(prefix, "/status")) {
+            ids.insert(topic.substr(prefix.size(), topic.size() - prefix.size() - 7));
+        }
+        return ids;
+    }
+
+  private:
+    mqtt::async_client client_;
+    std::vector<std::string> filters_;
+    EarOptions opt_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::vector<std::string>> heard_;
+    std::size_t total_ = 0;
+};
+
+/// A shop that publishes at QoS 1 with up to `window` messages on their way at once (at most 100: the Paho C
+/// client buffers no more unsent messages by default); `published()` counts the ones the broker acknowledged.
+class ShopMouth {
+  public:
+    ShopMouth(const std::string& uri, const std::string& client_id) : client_(uri, client_id, nullptr) {
+        client_.connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())
+            ->wait();
+    }
+    ~ShopMouth() {
+        try {
+            client_.disconnect()->wait();
+        } catch (const mqtt::exception&) {
+        }
+    }
+    ShopMouth(const ShopMouth&) = delete;
+    ShopMouth& operator=(const ShopMouth&) = delete;
+
+    /// Publishes `payload(i)` for i in [first, last) to `topic`; `pace` waits between messages.
+    void burst(const std::string& topic, int first, int last, const std::function<std::string(int)>& payload,
+               std::size_t window = 64, std::chrono::microseconds pace = std::chrono::microseconds(0)) {
+        std::vector<mqtt::delivery_token_ptr> tokens;
+        for (int i = first; i < last; ++i) {
+            if (tokens.size() >= window) {
+                tokens[tokens.size() - window]->wait();
+                ++published_;
+            }
+            tokens.push_back(client_.publish(mqtt::make_message(topic, payload(i), 1, false)));
+            if (pace.count() > 0) {
+                std::this_thread::sleep_for(pace);
+            }
+        }
+        const std::size_t waited = tokens.size() > window ? tokens.size() - window : 0;
+        for (std::size_t k = waited; k < tokens.size(); ++k) {
+            tokens[k]->wait();
+            ++published_;
+        }
+    }
+    int published() const { return published_; }
+
+  private:
+    mqtt::async_client client_;
+    std::atomic<int> published_{0};
+};
+
+/// A line of /proc/PID/status in kB (VmHWM: the peak resident set; VmRSS: now); -1 once the process is gone.
+inline int64_t proc_status_kb(pid_t pid, const std::string& key) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(key + ":", 0) == 0) {
+            return std::stoll(line.substr(key.size() + 1));
+        }
+    }
+    return -1;
+}
+
+/// `packctl --json status` of the packd in `dir`, or null when it did not answer.
+inline nlohmann::json status_of(const std::string& packctl, const std::string& socket) {
+    const RunResult r = run({packctl, "--socket", socket, "--json", "status"}, std::chrono::seconds(20));
+    auto j = nlohmann::json::parse(r.output, nullptr, false);
+    if (r.code != 0 || !j.is_object() || !j.contains("status")) {
+        return nullptr;
+    }
+    return j["status"];
+}
+
+}  // namespace packd::test
