@@ -131,6 +131,10 @@ void ZplPrinterEmulator::take(const std::shared_ptr<Connection>& c, std::size_t 
                 if (fault_ == Fault::none) {
                     print_buffered();
                 }
+                if (silence_armed_) {
+                    silence_armed_ = false;
+                    answer_ = Answer::silent;  // the status queries after this format go unanswered
+                }
             } else {
                 p.erase(0, 1);
             }
@@ -245,6 +249,11 @@ int ZplPrinterEmulator::connections() const {
 void ZplPrinterEmulator::set_answer(Answer answer) {
     std::lock_guard lock(mutex_);
     answer_ = answer;
+}
+
+void ZplPrinterEmulator::silent_after_next_format() {
+    std::lock_guard lock(mutex_);
+    silence_armed_ = true;
 }
 
 void ZplPrinterEmulator::close_mid_job_after(std::size_t bytes) {

@@ -2,8 +2,8 @@
 // A ZPL label printer on a loopback TCP port, for tests: it answers ~HS with the three strings of the ZPL II
 // Programming Guide and ~HQES with its PRINTER STATUS block (~HQ), keeps ^XA...^XZ formats in a buffer while
 // it is in a fault (paper out, head open, ...) and "prints" them, in order, otherwise; ~JA empties the
-// buffer. It can also answer garbage, stay silent, close the connection in the middle of a job or stop
-// listening. It runs its own thread; every method is thread-safe.
+// buffer. It can also answer garbage, stay silent, go silent in the middle of a job, close the connection in
+// the middle of a job or stop listening. It runs its own thread; every method is thread-safe.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -45,6 +45,10 @@ class ZplPrinterEmulator {
     void fault_on_next_format(Fault fault);
     /// The same after `formats` more formats have arrived (and printed): the paper runs out in a batch.
     void fault_after_formats(std::size_t formats, Fault fault);
+    /// The next format arrives and prints, then the printer answers no status query (as set_answer(silent))
+    /// until set_answer() is called again: a printer that hangs mid-job, so the host cannot know the label
+    /// printed.
+    void silent_after_next_format();
     /// Status answers leave this long after their question (a slow printer, a long cable).
     void set_answer_delay(std::chrono::milliseconds delay);
     /// Stops listening and drops every connection (a printer switched off), or starts again on the same port.
@@ -77,6 +81,7 @@ class ZplPrinterEmulator {
     Answer answer_ = Answer::status;
     std::size_t close_after_ = 0;
     bool close_armed_ = false;
+    bool silence_armed_ = false;
     Fault next_fault_ = Fault::none;
     std::size_t formats_before_fault_ = 0;
     std::size_t formats_received_ = 0;
