@@ -82,6 +82,7 @@ void Chaos::kill_packd() {
     StoreReader store(site_.store_path());
     const auto busy = store.scalar(
         "SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM outbox) + "
+        "(SELECT count(*) FROM stock_out WHERE version > published) + "
         "(SELECT count(*) FROM print_jobs WHERE state IN ('pending', 'sending'))");
     if (busy && *busy > 0) {
         ++counts_.kills_busy;

@@ -15,7 +15,7 @@ namespace packd::soak {
 
 struct ChaosCounts {
     int kills = 0;
-    int kills_busy = 0;  ///< kills that found work in the store: inbox, outbox or print jobs not done
+    int kills_busy = 0;  ///< kills that left work in the store: inbox, outbox, stock levels or labels to send
     int broker_restarts = 0;
     int printer_outages = 0;
     int printer_silences = 0;

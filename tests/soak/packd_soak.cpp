@@ -124,8 +124,8 @@ bool drain(Site& site, ShopPublisher& publisher, ShopListener& listener, std::ch
             ids.insert(row.front());
         }
         std::size_t unapplied = 0;
-        for (const ShopEvent& e : publisher.events()) {
-            unapplied += e.acked && ids.count(e.event_id) == 0 ? 1U : 0U;
+        for (const std::string& id : publisher.acked_ids()) {
+            unapplied += ids.count(id) == 0 ? 1U : 0U;
         }
         if (unapplied > 0) {
             quiet_since = Clock::now();
@@ -174,7 +174,7 @@ int soak(const Options& o) {
                 const auto c = chaos.counts();
                 std::cerr << "soak: "
                           << std::chrono::duration_cast<std::chrono::minutes>(Clock::now() - start).count()
-                          << " min, " << publisher.events().size() << " events, " << c.kills << " kills, "
+                          << " min, " << publisher.published() << " events, " << c.kills << " kills, "
                           << packer.counts().shipped << " shipped\n";
             }
         }

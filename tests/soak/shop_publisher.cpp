@@ -52,6 +52,22 @@ std::vector<ShopEvent> ShopPublisher::events() const {
     return {events_.begin(), events_.end()};
 }
 
+std::size_t ShopPublisher::published() const {
+    std::lock_guard lock(mutex_);
+    return events_.size();
+}
+
+std::vector<std::string> ShopPublisher::acked_ids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const ShopEvent& e : events_) {
+        if (e.acked) {
+            out.push_back(e.event_id);
+        }
+    }
+    return out;
+}
+
 void ShopPublisher::shipped(const std::string& order_id) {
     std::lock_guard lock(mutex_);
     if (returned_.insert(order_id).second) {

@@ -45,6 +45,9 @@ class ShopPublisher final : private mqtt::iaction_listener {
     void shipped(const std::string& order_id);
 
     std::vector<ShopEvent> events() const;
+    std::size_t published() const;
+    /// The event ids the broker acknowledged.
+    std::vector<std::string> acked_ids() const;
 
   private:
     void on_success(const mqtt::token& tok) override;
