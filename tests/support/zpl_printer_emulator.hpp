@@ -51,7 +51,8 @@ class ZplPrinterEmulator {
     void silent_after_next_format();
     /// Status answers leave this long after their question (a slow printer, a long cable).
     void set_answer_delay(std::chrono::milliseconds delay);
-    /// Stops listening and drops every connection (a printer switched off), or starts again on the same port.
+    /// Stops listening and drops every connection (a printer switched off: connections are refused), or
+    /// starts again on the same port.
     void set_online(bool online);
 
     std::vector<std::string> printed() const;  ///< formats printed, in order
@@ -69,12 +70,15 @@ class ZplPrinterEmulator {
     std::string status_answer() const;  // callers hold mutex_
     std::string hqes_answer() const;    // callers hold mutex_
     void print_buffered();              // callers hold mutex_
+    bool bind_port();                   // io_ thread only
 
     boost::asio::io_context io_;
     // Keeps the thread running while switched off, with nothing to accept.
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     boost::asio::ip::tcp::acceptor acceptor_;
     int port_ = 0;
+    bool listening_ = true;  // io_ thread only
+    bool reserved_ = true;   // the port is bound; io_ thread only
     std::vector<std::weak_ptr<Connection>> connections_;
     mutable std::mutex mutex_;
     Fault fault_ = Fault::none;
