@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 #include <cstdio>
 #include <future>
+#include <thread>
 
 namespace packd::test {
 
@@ -262,6 +263,11 @@ int ZplPrinterEmulator::connections() const {
 void ZplPrinterEmulator::set_answer(Answer answer) {
     std::lock_guard lock(mutex_);
     answer_ = answer;
+    silenced_ = false;  // ends silent_after_next_format()
+}
+
+void ZplPrinterEmulator::silent_after_next_format() {
+    silent_after_formats(1);
 }
 
 void ZplPrinterEmulator::close_mid_job_after(std::size_t bytes) {
@@ -270,11 +276,21 @@ void ZplPrinterEmulator::close_mid_job_after(std::size_t bytes) {
     close_armed_ = true;
 }
 
+bool ZplPrinterEmulator::bind_port() {
+    boost::system::error_code ec;
+    tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_));
+    acceptor_.close(ec);
+    acceptor_.open(endpoint.protocol(), ec);
+    acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor_.bind(endpoint, ec);
+    return !ec;
+}
+
 void ZplPrinterEmulator::set_online(bool online) {
     std::promise<void> done;
     asio::dispatch(io_, [&] {
         boost::system::error_code ignored;
-        if (!online) {
+        if (!online && listening_) {
             acceptor_.close(ignored);
             for (auto& weak : connections_) {
                 if (auto c = weak.lock()) {
@@ -282,13 +298,27 @@ void ZplPrinterEmulator::set_online(bool online) {
                 }
             }
             connections_.clear();
-        } else if (!acceptor_.is_open()) {
-            tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_));
-            acceptor_.open(endpoint.protocol());
-            acceptor_.set_option(tcp::acceptor::reuse_address(true));
-            acceptor_.bind(endpoint);
-            acceptor_.listen();
-            accept();
+            // The port stays bound, not listening (a connection is refused, as by a host whose printer is
+            // off): a closed port could be handed out meanwhile as the local end of some outgoing connection,
+            // and the printer could not come back on it.
+            reserved_ = bind_port();
+            listening_ = false;
+        } else if (online && !listening_) {
+            // Without the reservation the port may be taken for a moment by someone's outgoing connection.
+            for (int attempt = 0; !reserved_ && attempt < 250; ++attempt) {
+                reserved_ = bind_port();
+                if (!reserved_) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+            }
+            boost::system::error_code ec;
+            if (reserved_) {
+                acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+            }
+            if (reserved_ && !ec) {
+                listening_ = true;
+                accept();
+            }
         }
         done.set_value();
     });

@@ -2,8 +2,8 @@
 // A ZPL label printer on a loopback TCP port, for tests: it answers ~HS with the three strings of the ZPL II
 // Programming Guide and ~HQES with its PRINTER STATUS block (~HQ), keeps ^XA...^XZ formats in a buffer while
 // it is in a fault (paper out, head open, ...) and "prints" them, in order, otherwise; ~JA empties the
-// buffer. It can also answer garbage, stay silent, close the connection in the middle of a job or stop
-// listening. It runs its own thread; every method is thread-safe.
+// buffer. It can also answer garbage, stay silent, go silent in the middle of a job, close the connection in
+// the middle of a job or stop listening. It runs its own thread; every method is thread-safe.
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -48,9 +48,14 @@ class ZplPrinterEmulator {
     /// Once `formats` more formats have arrived (and printed), no status question gets an answer any more
     /// (a printer that takes a label and then stays silent); 0 switches it off.
     void silent_after_formats(std::size_t formats);
+    /// The next format arrives and prints, then the printer answers no status query (as set_answer(silent))
+    /// until set_answer() is called again: a printer that hangs mid-job, so the host cannot know the label
+    /// printed.
+    void silent_after_next_format();
     /// Status answers leave this long after their question (a slow printer, a long cable).
     void set_answer_delay(std::chrono::milliseconds delay);
-    /// Stops listening and drops every connection (a printer switched off), or starts again on the same port.
+    /// Stops listening and drops every connection (a printer switched off: connections are refused), or
+    /// starts again on the same port.
     void set_online(bool online);
 
     std::vector<std::string> printed() const;  ///< formats printed, in order
@@ -68,12 +73,15 @@ class ZplPrinterEmulator {
     std::string status_answer() const;  // callers hold mutex_
     std::string hqes_answer() const;    // callers hold mutex_
     void print_buffered();              // callers hold mutex_
+    bool bind_port();                   // io_ thread only
 
     boost::asio::io_context io_;
     // Keeps the thread running while switched off, with nothing to accept.
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     boost::asio::ip::tcp::acceptor acceptor_;
     int port_ = 0;
+    bool listening_ = true;  // io_ thread only
+    bool reserved_ = true;   // the port is bound; io_ thread only
     std::vector<std::weak_ptr<Connection>> connections_;
     mutable std::mutex mutex_;
     Fault fault_ = Fault::none;
