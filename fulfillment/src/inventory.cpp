@@ -353,7 +353,8 @@ Result<int64_t> Inventory::count(const Movement& where, int64_t counted) {
 }
 
 int64_t Inventory::reserved(const std::string& sku) {
-    auto& st = store_.db().cached("SELECT coalesce(sum(quantity), 0) FROM reservations WHERE sku = ?");
+    // The total the reservations' triggers keep (schema 8), not a sum over every open order of the SKU.
+    auto& st = store_.db().cached("SELECT coalesce((SELECT quantity FROM reserved_by_sku WHERE sku = ?), 0)");
     st.bind(1, sku);
     st.step();
     const int64_t n = st.int64(0);
@@ -629,6 +630,19 @@ VerifyReport Inventory::verify() {
                 r.problems.push_back("over-reserved: " + over.text(0) + ": " + std::to_string(over.int64(1)) +
                                      " reserved, " + std::to_string(over.int64(2)) + " on hand");
             }
+        }
+    }
+    {
+        // The reserved totals the triggers keep per SKU (schema 8) against the reservations themselves.
+        auto st = store_.db().prepare(
+            "SELECT sku, kept, summed FROM (SELECT t.sku AS sku, t.quantity AS kept, (SELECT coalesce(sum("
+            "r.quantity), 0) FROM reservations r WHERE r.sku = t.sku) AS summed FROM reserved_by_sku t UNION "
+            "ALL "
+            "SELECT r.sku, 0, sum(r.quantity) FROM reservations r WHERE r.sku NOT IN (SELECT sku FROM "
+            "reserved_by_sku) GROUP BY r.sku) WHERE kept <> summed");
+        while (st.step()) {
+            r.problems.push_back("reserved total of " + st.text(0) + " is " + std::to_string(st.int64(1)) +
+                                 " but its reservations add up to " + std::to_string(st.int64(2)));
         }
     }
     {

@@ -234,7 +234,7 @@ ALTER TABLE print_jobs ADD COLUMN label_model BLOB;
     // 'done', back to 'pending' (known not printed) or 'uncertain' (the bytes went out and the printer never
     // said whether it printed): an uncertain job waits for the operator and is never sent again by itself.
     // SQLite cannot change a CHECK constraint in place, so the table is rebuilt with its rows. And an index
-    // of the jobs by order.
+    // of the jobs by order, and the units reserved per SKU kept as a total.
     R"sql(
 CREATE TABLE print_jobs_v8 (
     id          INTEGER PRIMARY KEY,
@@ -263,6 +263,25 @@ CREATE INDEX print_jobs_unsettled ON print_jobs (printer, id) WHERE state IN ('s
 -- An order's labels by kind: whether one printed, its reprint, its preview, cancelling them with the order.
 -- Without it each of those read every print job ever stored, so a backlog slowed down as it drained.
 CREATE INDEX print_jobs_by_order ON print_jobs (order_id, kind, id);
+-- Units reserved per SKU, kept by triggers: summing a SKU's reservations cost each order time in proportion to
+-- the open orders of its SKU (5 ms at 20,000), exactly during a flash sale of one product.
+CREATE TABLE reserved_by_sku (
+    sku      TEXT PRIMARY KEY,
+    quantity INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO reserved_by_sku (sku, quantity) SELECT sku, sum(quantity) FROM reservations GROUP BY sku;
+CREATE TRIGGER reserved_by_sku_insert AFTER INSERT ON reservations BEGIN
+    INSERT INTO reserved_by_sku (sku, quantity) VALUES (NEW.sku, NEW.quantity)
+        ON CONFLICT (sku) DO UPDATE SET quantity = quantity + excluded.quantity;
+END;
+CREATE TRIGGER reserved_by_sku_delete AFTER DELETE ON reservations BEGIN
+    UPDATE reserved_by_sku SET quantity = quantity - OLD.quantity WHERE sku = OLD.sku;
+END;
+CREATE TRIGGER reserved_by_sku_update AFTER UPDATE OF sku, quantity ON reservations BEGIN
+    UPDATE reserved_by_sku SET quantity = quantity - OLD.quantity WHERE sku = OLD.sku;
+    INSERT INTO reserved_by_sku (sku, quantity) VALUES (NEW.sku, NEW.quantity)
+        ON CONFLICT (sku) DO UPDATE SET quantity = quantity + excluded.quantity;
+END;
 )sql",
 };
 

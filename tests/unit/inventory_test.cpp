@@ -141,6 +141,32 @@ TEST_F(InventoryTest, ReservationNeverExceedsAvailable) {
     EXPECT_EQ(l.available, 2);
 }
 
+// The reserved total per SKU is kept by triggers (schema 8): it follows reservations made, changed and
+// released, and verify reports a total that drifted from the reservations.
+TEST_F(InventoryTest, TheReservedTotalFollowsReservationsAndVerifyChecksIt) {
+    ASSERT_TRUE(move("MUG", "A-01", 10).ok());
+    Transaction tx(store->db());
+    store->db().exec(
+        "INSERT INTO orders (id, state, event_id, source, ship_to, original, created_at, updated_at) VALUES "
+        "('o1','accepted','e1','test','{}','','now','now'), "
+        "('o2','accepted','e2','test','{}','','now','now')");
+    ASSERT_TRUE(inventory->reserve("o1", {{"MUG", 3}}).ok());
+    ASSERT_FALSE(inventory->reserve("o2", {{"MUG", 2}, {"TEE", 1}}).ok())
+        << "TEE has no stock: nothing of o2 is reserved";
+    ASSERT_TRUE(inventory->reserve("o2", {{"MUG", 4}}).ok());
+    EXPECT_EQ(inventory->level("MUG").reserved, 7);
+    inventory->release("o1");
+    EXPECT_EQ(inventory->level("MUG").reserved, 4);
+    store->db().exec("UPDATE reservations SET quantity = 5 WHERE order_id = 'o2'");
+    EXPECT_EQ(inventory->level("MUG").reserved, 5);
+    tx.commit();
+    EXPECT_TRUE(inventory->verify().problems.empty());
+    store->db().exec("UPDATE reserved_by_sku SET quantity = 9 WHERE sku = 'MUG'");
+    const auto report = inventory->verify();
+    ASSERT_EQ(report.problems.size(), 1u);
+    EXPECT_EQ(report.problems[0], "reserved total of MUG is 9 but its reservations add up to 5");
+}
+
 TEST_F(InventoryTest, OversellingWhenConfiguredGoesNegativeAndVerifyAllowsIt) {
     inventory->set_settings({true});
     Transaction tx(store->db());
