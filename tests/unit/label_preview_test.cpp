@@ -21,6 +21,7 @@
 #include "packd/fulfillment/label_model.hpp"
 #include "packd/fulfillment/label_previews.hpp"
 #include "packd/fulfillment/print_queue.hpp"
+#include "print_jobs_wait.hpp"
 #include "source_label_templates.hpp"
 #include "test_env.hpp"
 
@@ -208,7 +209,7 @@ TEST_F(Previews, OnlyAPrinterThatKeepsPreviewsGetsOneAndItIsTheLabels) {
     zebra.set_preview_source(source);
     auto printer = std::make_shared<RecordingPrinter>(io, false);
     zebra.attach(printer);
-    ASSERT_TRUE(run_until(io, [&] { return store->print_jobs_pending("zebra").empty(); }));
+    ASSERT_TRUE(run_until(io, [&] { return test::print_queue_settled(*store, "zebra"); }));
     ASSERT_EQ(printer->jobs.size(), 1u);
     EXPECT_EQ(printer->jobs[0].zpl, to_zpl(label));
     EXPECT_EQ(printer->jobs[0].preview_png, "");
@@ -220,7 +221,7 @@ TEST_F(Previews, OnlyAPrinterThatKeepsPreviewsGetsOneAndItIsTheLabels) {
     auto files = std::make_shared<drivers::FilePrinter>(io, "folder", out.path().string());
     ASSERT_TRUE(files->open().ok());
     folder.attach(files);
-    ASSERT_TRUE(run_until(io, [&] { return store->print_jobs_pending("folder").empty(); }));
+    ASSERT_TRUE(run_until(io, [&] { return test::print_queue_settled(*store, "folder"); }));
     EXPECT_EQ(asked, 1);
     std::vector<std::string> names;
     for (const auto& entry : std::filesystem::directory_iterator(out.path())) {

@@ -17,6 +17,7 @@
 #include "packd/drivers/tcp_zpl_printer.hpp"
 #include "packd/fulfillment/print_queue.hpp"
 #include "packd/fulfillment/store.hpp"
+#include "print_jobs_wait.hpp"
 #include "test_env.hpp"
 #include "zpl_printer_emulator.hpp"
 
@@ -73,7 +74,7 @@ TEST(PrintStreaming, SeveralLabelsGoBetweenTwoStatusChecks) {
     auto printer = std::make_shared<drivers::TcpZplPrinter>(io, "zebra1", settings(emulator.port(), 4));
     fulfillment::PrintQueue queue(io, **store, "zebra1");
     queue.attach(printer);
-    ASSERT_TRUE(run_until(io, [&] { return (*store)->print_jobs_pending("zebra1").empty(); }));
+    ASSERT_TRUE(run_until(io, [&] { return test::print_queue_settled(**store, "zebra1"); }));
     EXPECT_EQ(emulator.printed(), labels) << "each label once, in the order queued";
     // 12 labels in batches of 4: three connections, a status check before and after each.
     EXPECT_EQ(emulator.connections(), 3);
@@ -100,7 +101,7 @@ TEST(PrintStreaming, PaperRunningOutInABatchPrintsNoLabelTwice) {
     EXPECT_EQ((*store)->print_jobs_pending("zebra1").size(), 6u) << "the two printed are done, six wait";
     emulator.set_fault(ZplPrinterEmulator::Fault::none);  // the operator loads labels
     ASSERT_TRUE(run_until(
-        io, [&] { return (*store)->print_jobs_pending("zebra1").empty(); }, std::chrono::seconds(120)));
+        io, [&] { return test::print_queue_settled(**store, "zebra1"); }, std::chrono::seconds(120)));
     EXPECT_EQ(emulator.printed(), labels) << "each label exactly once, in order";
     EXPECT_EQ(emulator.formats_received(), 8u + 3u) << "only the three cancelled ones were sent twice";
 }
@@ -164,7 +165,7 @@ TEST(PrintStreaming, ARestartedQueueResumesALongBacklogInOrderReadingOnlyABatch)
     fulfillment::PrintQueue queue(io, **store, "zebra1");
     queue.attach(printer);
     ASSERT_TRUE(run_until(
-        io, [&] { return (*store)->print_jobs_pending("zebra1").empty(); }, std::chrono::seconds(120)));
+        io, [&] { return test::print_queue_settled(**store, "zebra1"); }, std::chrono::seconds(120)));
     EXPECT_EQ(emulator.printed(), labels);
 }
 

@@ -17,6 +17,7 @@
 #include "packd/drivers/tcp_zpl_printer.hpp"
 #include "packd/fulfillment/print_queue.hpp"
 #include "packd/fulfillment/store.hpp"
+#include "print_jobs_wait.hpp"
 #include "test_env.hpp"
 #include "zpl_printer_emulator.hpp"
 
@@ -111,7 +112,7 @@ TEST(PrintUncertain, APrinterSilentAfterTakingALabelGetsItOnlyOnce) {
 
     // The printer answers again: the pending ones print once; the uncertain one still waits.
     emulator.silent_after_formats(0);
-    ASSERT_TRUE(run_until(io, [&] { return (*store)->print_jobs_pending("zebra1").empty(); }));
+    ASSERT_TRUE(run_until(io, [&] { return test::print_queue_settled(**store, "zebra1"); }));
     EXPECT_EQ(emulator.formats_received(), 3u);
     EXPECT_EQ(state_of(**store, ids[0]), "uncertain");
     // The operator's word: it did not print. It goes out once more.

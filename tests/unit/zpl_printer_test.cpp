@@ -15,6 +15,7 @@
 #include "packd/drivers/zpl_status.hpp"
 #include "packd/fulfillment/print_queue.hpp"
 #include "packd/fulfillment/store.hpp"
+#include "print_jobs_wait.hpp"
 #include "test_env.hpp"
 #include "zpl_printer_emulator.hpp"
 
@@ -244,7 +245,7 @@ TEST(PrintQueueOnTcp, NoLabelLostNoneTwiceThroughPaperOutAndPowerOff) {
     EXPECT_TRUE(emulator.printed().empty());
     emulator.set_fault(ZplPrinterEmulator::Fault::none);  // the operator loads labels
     ASSERT_TRUE(run_until(
-        io, [&] { return (*store)->print_jobs_pending("zebra1").empty(); }, std::chrono::seconds(120)));
+        io, [&] { return test::print_queue_settled(**store, "zebra1"); }, std::chrono::seconds(120)));
     EXPECT_EQ(emulator.printed(), labels);  // each exactly once, in order
 }
 
