@@ -263,7 +263,8 @@ int ZplPrinterEmulator::connections() const {
 void ZplPrinterEmulator::set_answer(Answer answer) {
     std::lock_guard lock(mutex_);
     answer_ = answer;
-    silenced_ = false;  // ends silent_after_next_format()
+    silenced_ = false;  // ends silent_after_next_format(), and disarms one no format has triggered yet
+    silence_armed_ = false;
 }
 
 void ZplPrinterEmulator::silent_after_next_format() {

@@ -48,7 +48,7 @@ class ZplPrinterEmulator {
     /// Once `formats` more formats have arrived (and printed), no status question gets an answer any more
     /// (a printer that takes a label and then stays silent); 0 switches it off.
     void silent_after_formats(std::size_t formats);
-    /// The next format arrives and prints, then the printer answers no status query (as set_answer(silent))
+    /// The next format arrives and prints, then the printer answers no status query
     /// until set_answer() is called again: a printer that hangs mid-job, so the host cannot know the label
     /// printed.
     void silent_after_next_format();
