@@ -228,6 +228,17 @@ inline int64_t proc_status_kb(pid_t pid, const std::string& key) {
     return -1;
 }
 
+/// The bound on packd's peak resident set (VmHWM, kB) in these tests. packd itself needs a few tens of MB
+/// whatever its backlog; under the sanitizers shadow memory and the quarantine of freed blocks come on top,
+/// about half a gigabyte here.
+inline int64_t peak_rss_bound_kb() {
+#ifdef PACKD_SANITIZED
+    return 1024 * 1024;
+#else
+    return 200 * 1024;
+#endif
+}
+
 /// `packctl --json status` of the packd in `dir`, or null when it did not answer.
 inline nlohmann::json status_of(const std::string& packctl, const std::string& socket) {
     const RunResult r = run({packctl, "--socket", socket, "--json", "status"}, std::chrono::seconds(20));

@@ -6,6 +6,7 @@
 // (Credentials and certificates: broker_auth_test.cpp.)
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -45,8 +46,13 @@ class HostileInput : public ::testing::Test {
         ASSERT_TRUE(packd->wait_for_output("subscribed to packd/v1/it/in/#", 20s)) << packd->output();
         before = fingerprint();
     }
+    /// Still running after everything the test sent, and stopping cleanly (under the sanitizers, leaks left
+    /// by the hostile input would show here).
     void TearDown() override {
+        ASSERT_TRUE(packd);
         EXPECT_TRUE(packd->running()) << packd->output();
+        packd->signal(SIGTERM);
+        EXPECT_EQ(packd->wait(30s), 0);
         if (HasFailure()) {
             std::cerr << packd->output();
         }

@@ -41,16 +41,6 @@ int order_count() {
 #endif
 }
 
-/// The bound on packd's peak resident set. packd itself needs a few tens of MB whatever the backlog; the
-/// sanitizers add shadow memory and a quarantine of freed blocks.
-int64_t peak_rss_bound_kb() {
-#ifdef PACKD_SANITIZED
-    return 1024 * 1024;
-#else
-    return 200 * 1024;
-#endif
-}
-
 std::string sku(int k) {
     return std::string("SKU-").append(std::to_string(10000 + k));
 }

@@ -194,8 +194,11 @@ TEST(SiteBridge, OrdersReachOnlyTheirSiteAndALinkDownForAWhileLosesNothing) {
             << "site " << site->id << ": " << retained_level(central, site->id, "MUG-RED").dump();
         EXPECT_TRUE(retained_level(central, site->id, "TEE-BLK-L").is_object());
     }
-    EXPECT_TRUE(a.packd->running());
-    EXPECT_TRUE(b.packd->running());
+    for (Site* site : {&a, &b}) {
+        ASSERT_TRUE(site->packd->running()) << site->packd->output();
+        site->packd->signal(SIGTERM);
+        EXPECT_EQ(site->packd->wait(30s), 0) << site->packd->output();
+    }
 }
 
 }  // namespace
