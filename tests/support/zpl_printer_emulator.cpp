@@ -250,6 +250,7 @@ int ZplPrinterEmulator::connections() const {
 void ZplPrinterEmulator::set_answer(Answer answer) {
     std::lock_guard lock(mutex_);
     answer_ = answer;
+    silence_armed_ = false;
 }
 
 void ZplPrinterEmulator::silent_after_next_format() {
