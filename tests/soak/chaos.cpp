@@ -15,7 +15,18 @@ Chaos::Clock::time_point Chaos::after(double min_s, double max_s) {
     return Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
 }
 
+void Chaos::add(int ChaosCounts::*counter) {
+    std::lock_guard lock(mutex_);
+    ++(counts_.*counter);
+}
+
+ChaosCounts Chaos::counts() const {
+    std::lock_guard lock(mutex_);
+    return counts_;
+}
+
 void Chaos::note(const std::string& failure) {
+    std::lock_guard lock(mutex_);
     if (counts_.first_failure.empty()) {
         counts_.first_failure = failure;
     }
@@ -32,7 +43,7 @@ void Chaos::run(const std::atomic<bool>& stop) {
         std::this_thread::sleep_for(20ms);
         const auto now = Clock::now();
         if (!site_.packd_alive()) {
-            ++counts_.packd_crashes;
+            add(&ChaosCounts::packd_crashes);
             note("packd exited by itself");
             restart_packd();
         }
@@ -46,7 +57,7 @@ void Chaos::run(const std::atomic<bool>& stop) {
         }
         if (now >= next_outage && printer_back == Clock::time_point::max()) {
             site_.printer().set_online(false);
-            ++counts_.printer_outages;
+            add(&ChaosCounts::printer_outages);
             printer_back = after(pace_.outage_length_min, pace_.outage_length_max);
         }
         if (now >= printer_back) {
@@ -56,7 +67,7 @@ void Chaos::run(const std::atomic<bool>& stop) {
         }
         if (now >= next_silence && answers_back == Clock::time_point::max()) {
             site_.printer().silent_after_next_format();
-            ++counts_.printer_silences;
+            add(&ChaosCounts::printer_silences);
             answers_back = after(pace_.silence_length_min, pace_.silence_length_max);
         }
         if (now >= answers_back) {
@@ -69,7 +80,7 @@ void Chaos::run(const std::atomic<bool>& stop) {
     site_.printer().set_online(true);
     site_.printer().set_answer(test::ZplPrinterEmulator::Answer::status);
     if (!site_.packd_alive()) {
-        ++counts_.packd_crashes;
+        add(&ChaosCounts::packd_crashes);
         note("packd exited by itself");
         restart_packd();
     }
@@ -77,7 +88,7 @@ void Chaos::run(const std::atomic<bool>& stop) {
 
 void Chaos::kill_packd() {
     site_.kill_packd();
-    ++counts_.kills;
+    add(&ChaosCounts::kills);
     // Did the kill land on work in progress? What packd left in its store says so.
     StoreReader store(site_.store_path());
     const auto busy = store.scalar(
@@ -85,7 +96,7 @@ void Chaos::kill_packd() {
         "(SELECT count(*) FROM stock_out WHERE version > published) + "
         "(SELECT count(*) FROM print_jobs WHERE state IN ('pending', 'sending'))");
     if (busy && *busy > 0) {
-        ++counts_.kills_busy;
+        add(&ChaosCounts::kills_busy);
     }
     restart_packd();
 }
@@ -95,7 +106,7 @@ void Chaos::restart_packd() {
         if (site_.start_packd()) {
             return;
         }
-        ++counts_.packd_start_failures;
+        add(&ChaosCounts::packd_start_failures);
         note(site_.last_error());
         site_.kill_packd();
     }
@@ -103,7 +114,7 @@ void Chaos::restart_packd() {
 
 void Chaos::restart_broker() {
     site_.broker().stop();
-    ++counts_.broker_restarts;
+    add(&ChaosCounts::broker_restarts);
     const double down =
         std::uniform_real_distribution<double>(pace_.broker_down_min, pace_.broker_down_max)(random_);
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(down * 1000)));

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -42,7 +43,8 @@ class Chaos {
     /// Brings faults until `stop`, then leaves every part running: broker up, printer on and answering, packd
     /// started.
     void run(const std::atomic<bool>& stop);
-    ChaosCounts counts() const { return counts_; }
+    /// Safe to call from any thread.
+    ChaosCounts counts() const;
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -55,6 +57,9 @@ class Chaos {
     Site& site_;
     std::mt19937 random_;
     ChaosPace pace_;
+    void add(int ChaosCounts::*counter);
+
+    mutable std::mutex mutex_;  // guards counts_, read by the soak's main thread
     ChaosCounts counts_;
 };
 

@@ -175,7 +175,9 @@ int soak(const Options& o) {
                 std::cerr << "soak: "
                           << std::chrono::duration_cast<std::chrono::minutes>(Clock::now() - start).count()
                           << " min, " << publisher.published() << " events, " << c.kills << " kills, "
-                          << packer.counts().shipped << " shipped\n";
+                          << packer.counts().shipped << " shipped at the station, "
+                          << packer.counts().put_aside << " put aside, " << site.printer().formats_received()
+                          << " labels at the printer\n";
             }
         }
         stop_chaos = true;

@@ -28,6 +28,16 @@ const SoakProduct* product(const std::string& sku) {
 
 Packer::Packer(Site& site) : site_(site), store_(site.store_path()) {}
 
+void Packer::add(int PackerCounts::*counter) {
+    std::lock_guard lock(mutex_);
+    ++(counts_.*counter);
+}
+
+PackerCounts Packer::counts() const {
+    std::lock_guard lock(mutex_);
+    return counts_;
+}
+
 void Packer::run(const std::atomic<bool>& stop) {
     while (!stop) {
         const std::string order = next_order();
@@ -60,7 +70,7 @@ void Packer::pack(const std::string& order_id) {
             return;
         }
     }
-    ++counts_.put_aside;
+    add(&PackerCounts::put_aside);
     scan("CANCEL");
 }
 
@@ -75,7 +85,7 @@ bool Packer::step(const std::string& order_id) {
     const std::string order_state = state->front().front();
     const bool open = !session->empty() && session->front()[0] == order_id;
     if (order_state == "shipped") {
-        ++counts_.shipped;
+        add(&PackerCounts::shipped);
         return false;
     }
     if (order_state != "accepted" && order_state != "picking" && order_state != "packed") {
@@ -83,7 +93,7 @@ bool Packer::step(const std::string& order_id) {
         if (open) {
             scan("CANCEL");
         }
-        ++counts_.put_aside;
+        add(&PackerCounts::put_aside);
         return false;
     }
     if (!open) {
@@ -110,7 +120,7 @@ bool Packer::step(const std::string& order_id) {
         const SoakProduct* p = product(row[0]);
         const int wanted = std::stoi(row[1]);
         if (p == nullptr || p->barcode.empty()) {
-            ++counts_.put_aside;
+            add(&PackerCounts::put_aside);
             scan("CANCEL");
             return false;
         }
@@ -135,10 +145,14 @@ bool Packer::step(const std::string& order_id) {
 }
 
 void Packer::scan(const std::string& data) {
-    ++counts_.scans;
-    // The answer does not matter: the next step reads the store. A packd that is down answers nothing.
-    (void)host::admin_request(site_.admin_socket(),
-                              {{"cmd", "scan"}, {"station", Site::kStation}, {"data", data}}, 5s);
+    add(&PackerCounts::scans);
+    // The answer does not matter: the next step reads the store. A packd that is down answers nothing, and
+    // the packer waits a moment rather than asking again at once.
+    const auto answer = host::admin_request(
+        site_.admin_socket(), {{"cmd", "scan"}, {"station", Site::kStation}, {"data", data}}, 5s);
+    if (!answer) {
+        std::this_thread::sleep_for(100ms);
+    }
 }
 
 void Packer::weigh(int grams) {

@@ -6,6 +6,7 @@
 // restart.
 
 #include <atomic>
+#include <mutex>
 #include <string>
 
 #include "soak_site.hpp"
@@ -24,7 +25,8 @@ class Packer {
     explicit Packer(Site& site);
     /// Packs orders until `stop`; an order in hand is finished (or put aside) first.
     void run(const std::atomic<bool>& stop);
-    PackerCounts counts() const { return counts_; }
+    /// Safe to call from any thread.
+    PackerCounts counts() const;
 
   private:
     std::string next_order();
@@ -36,6 +38,9 @@ class Packer {
 
     Site& site_;
     StoreReader store_;
+    void add(int PackerCounts::*counter);
+
+    mutable std::mutex mutex_;  // guards counts_, read by the soak's main thread
     PackerCounts counts_;
 };
 

@@ -132,6 +132,9 @@ Process::Process(std::vector<std::string> argv, std::map<std::string, std::strin
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path_.c_str(),
                                      O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+    // Nothing of the test's own but standard input and output: an inherited socket outlives its owner in the
+    // child (a printer emulator switched off would go on taking connections in a broker started meanwhile).
+    posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none;

@@ -35,7 +35,8 @@ int free_port();
 /// True once something accepts TCP connections on 127.0.0.1:port.
 bool wait_for_port(int port, std::chrono::milliseconds timeout);
 
-/// A child process with its stderr and stdout captured to files; killed at scope exit.
+/// A child process with its stderr and stdout captured to files and no other descriptor of ours; killed at
+/// scope exit.
 class Process {
   public:
     Process(std::vector<std::string> argv, std::map<std::string, std::string> extra_env = {},

@@ -50,7 +50,7 @@ class ZplPrinterEmulator {
     void silent_after_formats(std::size_t formats);
     /// The next format arrives and prints, then the printer answers no status query
     /// until set_answer() is called again: a printer that hangs mid-job, so the host cannot know the label
-    /// printed.
+    /// printed. set_answer() before that format arrives calls it off.
     void silent_after_next_format();
     /// Status answers leave this long after their question (a slow printer, a long cable).
     void set_answer_delay(std::chrono::milliseconds delay);
