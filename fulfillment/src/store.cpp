@@ -156,9 +156,8 @@ Result<StoreCounts> Store::counts() {
         // Each count reads an index or a counter, never the rows: the orders' originals and the inbox's
         // payloads can be a hundred megabytes during a burst.
         auto& st = db_->cached(
-            "SELECT (SELECT count(*) FROM orders INDEXED BY orders_by_state), "
-            "(SELECT count(*) FROM orders WHERE state IN "
-            "('received','accepted','held','picking','packed','labelled')), "
+            "SELECT (SELECT length FROM queue_lengths WHERE queue = 'orders'), "
+            "(SELECT length FROM queue_lengths WHERE queue = 'orders_open'), "
             "(SELECT count(*) FROM print_jobs WHERE state = 'pending'), "
             "(SELECT count(*) FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = "
             "'uncertain'), "

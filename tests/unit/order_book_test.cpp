@@ -80,6 +80,29 @@ TEST_F(OrderBookTest, AcceptingReservesAndCancellingReleases) {
     EXPECT_TRUE(inventory->verify().problems.empty());
 }
 
+// The order counts of `packctl status` are kept by triggers (schema 8), not counted per request.
+TEST_F(OrderBookTest, TheStatusCountsFollowOrdersAsTheyOpenAndClose) {
+    ASSERT_TRUE(create(order("1", {{"MUG", 1}})).ok());
+    ASSERT_TRUE(create(order("2", {{"MUG", 1}})).ok());
+    EXPECT_EQ(store->counts()->orders, 2);
+    EXPECT_EQ(store->counts()->orders_open, 2);
+    {
+        Transaction tx(store->db());
+        ASSERT_TRUE(orders->cancel("1", "cancel-1").ok());
+        ASSERT_TRUE(orders->ship("2", {"DHL", "T2", 400, "", "", ""}).ok());
+        tx.commit();
+    }
+    EXPECT_EQ(store->counts()->orders, 2);
+    EXPECT_EQ(store->counts()->orders_open, 0);
+    ASSERT_TRUE(create(order("3", {{"GHOST", 1}})).ok());  // held: unknown SKU, still open
+    EXPECT_EQ(store->counts()->orders_open, 1);
+    auto st = store->db().prepare(
+        "SELECT count(*) FROM orders WHERE state IN "
+        "('received','accepted','held','picking','packed','labelled')");
+    ASSERT_TRUE(st.step());
+    EXPECT_EQ(store->counts()->orders_open, st.int64(0));
+}
+
 TEST_F(OrderBookTest, UnknownSkuHoldsTheOrderWithTheReason) {
     auto r = create(order("2", {{"MUG", 1}, {"GHOST", 1}}));
     ASSERT_TRUE(r.ok());
