@@ -12,7 +12,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
-#include "packd/fulfillment/tracking.hpp"
+#include "packd/fulfillment/orders/tracking.hpp"
 
 namespace packd::host {
 namespace {

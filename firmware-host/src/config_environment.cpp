@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "packd/fulfillment/label_template.hpp"
-#include "packd/fulfillment/schema.hpp"
+#include "packd/fulfillment/labels/label_template.hpp"
+#include "packd/fulfillment/store/schema.hpp"
 #include "packd/host/config.hpp"
 #include "packd/host/label_commands.hpp"
 

@@ -16,7 +16,7 @@
 #include "packd/drivers/sim_scanner.hpp"
 #include "packd/drivers/tcp_zpl_printer.hpp"
 #include "packd/drivers/usb_printer.hpp"
-#include "packd/fulfillment/tracking.hpp"
+#include "packd/fulfillment/orders/tracking.hpp"
 #include "packd/host/scale_wiring.hpp"
 #include "packd/host/scan_wiring.hpp"
 

@@ -1,6 +1,6 @@
 // packd-image-decoder: reads one image (PNG, JPEG or binary PGM) on stdin and writes the barcodes in it on
-// stdout (fulfillment/include/packd/fulfillment/image_scan.hpp has the protocol). It exists so that a
-// ZXing assertion failure on a bad image ends this process and not packd.
+// stdout (fulfillment/scanning/include/packd/fulfillment/scanning/image_scan.hpp has the protocol). It exists
+// so that a ZXing assertion failure on a bad image ends this process and not packd.
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "packd/fulfillment/image_scan.hpp"
+#include "packd/fulfillment/scanning/image_scan.hpp"
 
 int main(int argc, char** argv) {
     packd::fulfillment::ImageDecodeLimits limits;

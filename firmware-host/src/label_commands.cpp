@@ -4,10 +4,10 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
-#include "packd/fulfillment/gs1.hpp"
-#include "packd/fulfillment/label_data.hpp"
-#include "packd/fulfillment/shop_formats.hpp"
-#include "packd/fulfillment/tracking.hpp"
+#include "packd/fulfillment/barcodes/gs1.hpp"
+#include "packd/fulfillment/labels/label_data.hpp"
+#include "packd/fulfillment/orders/tracking.hpp"
+#include "packd/fulfillment/shop/shop_formats.hpp"
 
 namespace packd::host {
 namespace ful = packd::fulfillment;

@@ -42,7 +42,7 @@ drivers::CameraFrameDecoder image_frame_decoder(std::function<fulfillment::Image
                 if (!found) {
                     // A frame without a barcode is most frames; anything else (the helper crashed) is worth a
                     // line.
-                    if (found.error().message.rfind("no barcode found", 0) != 0) {
+                    if (found.error().code != ErrorCode::not_found) {
                         log::warning("camera frame not decoded: " + found.error().message);
                     }
                     done(found.error());

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "fast_path_common.hpp"
-#include "packd/fulfillment/mqtt_packet.hpp"
+#include "packd/fulfillment/shop/mqtt/mqtt_packet.hpp"
 
 namespace packd::bench {
 

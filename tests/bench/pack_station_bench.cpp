@@ -17,10 +17,10 @@
 
 #include "bench_report.hpp"
 #include "packd/common/log.hpp"
-#include "packd/fulfillment/inventory.hpp"
-#include "packd/fulfillment/order_book.hpp"
-#include "packd/fulfillment/pack_station.hpp"
-#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/stations/pack_station.hpp"
+#include "packd/fulfillment/store/store.hpp"
 
 namespace {
 

@@ -30,7 +30,7 @@
 #include "packd/drivers/mt_sics_codec.hpp"
 #include "packd/drivers/serial_scale.hpp"
 #include "packd/drivers/toledo_8217_codec.hpp"
-#include "packd/fulfillment/weight_service.hpp"
+#include "packd/fulfillment/weighing/weight_service.hpp"
 
 namespace {
 

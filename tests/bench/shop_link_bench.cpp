@@ -41,7 +41,7 @@
 #include <boost/asio/write.hpp>
 
 #include "bench_report.hpp"
-#include "packd/fulfillment/mqtt_packet.hpp"
+#include "packd/fulfillment/shop/mqtt/mqtt_packet.hpp"
 #include "test_env.hpp"
 
 namespace packd::test {

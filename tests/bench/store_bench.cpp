@@ -38,12 +38,12 @@
 #include <vector>
 
 #include "bench_report.hpp"
-#include "packd/fulfillment/inventory.hpp"
-#include "packd/fulfillment/order_book.hpp"
-#include "packd/fulfillment/order_event.hpp"
-#include "packd/fulfillment/sqlite.hpp"
-#include "packd/fulfillment/store.hpp"
-#include "packd/fulfillment/topics.hpp"
+#include "packd/fulfillment/domain/topics.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/orders/order_event.hpp"
+#include "packd/fulfillment/store/sqlite.hpp"
+#include "packd/fulfillment/store/store.hpp"
 
 namespace packd::fulfillment {
 namespace {

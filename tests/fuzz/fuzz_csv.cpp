@@ -1,6 +1,6 @@
-// Supplier CSV files on their way into a stock import (fulfillment/src/csv.cpp, parse_csv), and the writer
-// for stock exports (csv_line). Every input is read with ',', ';' and tab, and once with small limits, so
-// the limit checks are reached without megabyte inputs.
+// Supplier CSV files on their way into a stock import (fulfillment/inventory/src/csv.cpp, parse_csv), and the
+// writer for stock exports (csv_line). Every input is read with ',', ';' and tab, and once with small limits,
+// so the limit checks are reached without megabyte inputs.
 
 #include <cstddef>
 #include <cstdint>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/csv.hpp"
+#include "packd/fulfillment/inventory/csv.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Image scanning (fulfillment/src/image_scan.cpp): any bytes handed in as an image give barcodes or a
-// reason, never a crash of this process. The image reader (PNG through libpng's simplified API, JPEG
+// Image scanning (fulfillment/scanning/src/image_scan.cpp): any bytes handed in as an image give barcodes or
+// a reason, never a crash of this process. The image reader (PNG through libpng's simplified API, JPEG
 // through libjpeg-turbo, PGM) runs in-process here; ZXing runs in the packd-image-decoder helper, whose crash
 // must come back as an error. The helper's reply parser is fed the same bytes.
 
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/image_scan.hpp"
+#include "packd/fulfillment/scanning/image_scan.hpp"
 
 using packd::fuzz::check;
 using namespace packd::fulfillment;

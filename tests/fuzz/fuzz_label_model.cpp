@@ -1,7 +1,7 @@
-// The label model as the store keeps it (fulfillment/src/label_model.cpp): bytes read back from a print job
-// are either refused with a message that names the line, or a label whose serialization reads back to
-// itself; a label that validates lays out and becomes one ZPL format without crashing, and a small one draws.
-// Seeds: the models of the four shipped templates and damaged variants in corpus/label_model/.
+// The label model as the store keeps it (fulfillment/labels/src/label_model.cpp): bytes read back from a
+// print job are either refused with a message that names the line, or a label whose serialization reads back
+// to itself; a label that validates lays out and becomes one ZPL format without crashing, and a small one
+// draws. Seeds: the models of the four shipped templates and damaged variants in corpus/label_model/.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/label_model.hpp"
+#include "packd/fulfillment/labels/label_model.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Label templates (fulfillment/src/label_template_loader.cpp and label_template_render.cpp): any text is
-// either refused with a message that says where, or loads and renders on every stock with hostile data
+// Label templates (fulfillment/labels/src/label_template_loader.cpp and label_template_render.cpp): any text
+// is either refused with a message that says where, or loads and renders on every stock with hostile data
 // without crashing; the ZPL is one format whose field data holds no raw command prefix or control byte.
 // Seeds: the four shipped templates (config/labels/) and broken variants in corpus/label_template/.
 
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/label_template.hpp"
+#include "packd/fulfillment/labels/label_template.hpp"
 
 namespace {
 

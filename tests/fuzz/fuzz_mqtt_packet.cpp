@@ -1,6 +1,7 @@
-// The order subscription's packet reader (fulfillment/src/mqtt_packet.cpp): bytes from the broker, in any
-// pieces. The first input byte chooses where the rest is cut in two, as a socket may deliver it in two reads;
-// the packets (or the error) must not depend on where that cut falls, and nothing over the limit is buffered.
+// The order subscription's packet reader (fulfillment/shop/mqtt/src/mqtt_packet.cpp): bytes from the broker,
+// in any pieces. The first input byte chooses where the rest is cut in two, as a socket may deliver it in two
+// reads; the packets (or the error) must not depend on where that cut falls, and nothing over the limit is
+// buffered.
 
 #include <cstddef>
 #include <cstdint>
@@ -8,7 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/mqtt_packet.hpp"
+#include "packd/fulfillment/shop/mqtt/mqtt_packet.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Order events as the shop publishes them (fulfillment/src/order_event.cpp). Every payload gives either an
-// order the store can take as it is, or an error that is safe to log and to publish as JSON on the
+// Order events as the shop publishes them (fulfillment/orders/src/order_event.cpp). Every payload gives
+// either an order the store can take as it is, or an error that is safe to log and to publish as JSON on the
 // dead-letter topic.
 
 #include <cstddef>
@@ -9,7 +9,7 @@
 
 #include "fuzz_check.hpp"
 #include "packd/common/text.hpp"
-#include "packd/fulfillment/order_event.hpp"
+#include "packd/fulfillment/orders/order_event.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
-// Scan interpretation (fulfillment/src/scan_code.cpp, fulfillment/src/gs1.cpp): any scanned bytes get a
-// meaning or a reason; a GS1 element string that parses is sent again the way a scanner transmits it
-// and must come back with the same elements.
+// Scan interpretation (fulfillment/stations/src/scan_code.cpp, fulfillment/barcodes/src/gs1.cpp): any scanned
+// bytes get a meaning or a reason; a GS1 element string that parses is sent again the way a scanner transmits
+// it and must come back with the same elements.
 
 #include <cstddef>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/scan_code.hpp"
+#include "packd/fulfillment/stations/scan_code.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
-// Inbound orders of any shape (fulfillment/src/shop_formats.cpp): packd's own order JSON, Shopify's order
-// webhook body and WooCommerce's order JSON, under the MQTT topic hints a merchant's bridge may publish to.
-// Every payload gives either an event the store can take as it is, or an error that is safe to log and to
+// Inbound orders of any shape (fulfillment/shop/src/shop_formats.cpp): packd's own order JSON, Shopify's
+// order webhook body and WooCommerce's order JSON, under the MQTT topic hints a merchant's bridge may publish
+// to. Every payload gives either an event the store can take as it is, or an error that is safe to log and to
 // publish as JSON on the dead-letter topic.
 //
 // The first byte picks the hint. JSON may begin with whitespace, so a seed chooses its hint with a leading
@@ -14,7 +14,7 @@
 
 #include "fuzz_check.hpp"
 #include "packd/common/text.hpp"
-#include "packd/fulfillment/shop_formats.hpp"
+#include "packd/fulfillment/shop/shop_formats.hpp"
 
 namespace {
 

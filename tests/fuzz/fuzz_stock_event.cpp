@@ -1,6 +1,6 @@
-// Stock corrections as the shop publishes them (fulfillment/src/shop_events.cpp). Every payload gives either
-// a movement the inventory can take as it is, or an error that is safe to log and to publish as JSON on the
-// dead-letter topic.
+// Stock corrections as the shop publishes them (fulfillment/shop/src/shop_events.cpp). Every payload gives
+// either a movement the inventory can take as it is, or an error that is safe to log and to publish as JSON
+// on the dead-letter topic.
 
 #include <cstddef>
 #include <cstdint>
@@ -9,8 +9,8 @@
 
 #include "fuzz_check.hpp"
 #include "packd/common/text.hpp"
-#include "packd/fulfillment/order_event.hpp"
-#include "packd/fulfillment/shop_events.hpp"
+#include "packd/fulfillment/orders/order_event.hpp"
+#include "packd/fulfillment/shop/shop_events.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
-// Labels the shop supplies (fulfillment/src/supplied_label.cpp, zpl_graphic.cpp). The first input byte picks
-// the format (ZPL, PNG, PDF) and the stock; the rest is the label. Whatever the bytes, the answer is ZPL that
-// is complete formats, or a reason; accepted ZPL goes out byte for byte as it came.
+// Labels the shop supplies (fulfillment/labels/src/supplied_label.cpp, zpl_graphic.cpp). The first input byte
+// picks the format (ZPL, PNG, PDF) and the stock; the rest is the label. Whatever the bytes, the answer is
+// ZPL that is complete formats, or a reason; accepted ZPL goes out byte for byte as it came.
 
 #include <array>
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/supplied_label.hpp"
+#include "packd/fulfillment/labels/supplied_label.hpp"
 
 namespace {
 

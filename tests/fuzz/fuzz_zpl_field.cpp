@@ -1,6 +1,6 @@
-// Outside text on its way into ZPL (fulfillment/src/label_zpl.cpp, zpl_field_data): the result sits between
-// ^FD and ^FS under ^FH_, so no byte of it may start a command or end the field, and the printer, decoding
-// the _XX escapes, must get back exactly the text, with each byte of ill-formed UTF-8 as '?'.
+// Outside text on its way into ZPL (fulfillment/labels/src/label_zpl.cpp, zpl_field_data): the result sits
+// between ^FD and ^FS under ^FH_, so no byte of it may start a command or end the field, and the printer,
+// decoding the _XX escapes, must get back exactly the text, with each byte of ill-formed UTF-8 as '?'.
 
 #include <cstddef>
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
-#include "packd/fulfillment/label.hpp"
+#include "packd/fulfillment/labels/label.hpp"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/store/store.hpp"
 #include "packd_fixture.hpp"
 #include "test_env.hpp"
 #include "zpl_printer_emulator.hpp"

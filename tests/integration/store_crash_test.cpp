@@ -20,9 +20,9 @@
 #include <thread>
 #include <vector>
 
-#include "packd/fulfillment/inventory.hpp"
-#include "packd/fulfillment/store.hpp"
-#include "packd/fulfillment/topics.hpp"
+#include "packd/fulfillment/domain/topics.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/store/store.hpp"
 #include "test_env.hpp"
 
 namespace packd::test {

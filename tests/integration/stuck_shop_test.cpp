@@ -26,7 +26,7 @@
 #include <variant>
 
 #include "fault_support.hpp"
-#include "packd/fulfillment/mqtt_packet.hpp"
+#include "packd/fulfillment/shop/mqtt/mqtt_packet.hpp"
 #include "packd_fixture.hpp"
 #include "zpl_printer_emulator.hpp"
 

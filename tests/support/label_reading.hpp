@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "packd/fulfillment/label.hpp"
+#include "packd/fulfillment/labels/label.hpp"
 
 namespace packd::fulfillment::label_reading {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/store/store.hpp"
 
 namespace packd::test {
 

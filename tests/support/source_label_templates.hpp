@@ -4,8 +4,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "packd/fulfillment/label_data.hpp"
-#include "packd/fulfillment/label_template.hpp"
+#include "packd/fulfillment/labels/label_data.hpp"
+#include "packd/fulfillment/labels/label_template.hpp"
 
 namespace packd::test {
 

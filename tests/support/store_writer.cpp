@@ -33,10 +33,10 @@
 #include <string>
 #include <vector>
 
-#include "packd/fulfillment/inventory.hpp"
-#include "packd/fulfillment/order_book.hpp"
-#include "packd/fulfillment/sqlite.hpp"
-#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/store/sqlite.hpp"
+#include "packd/fulfillment/store/store.hpp"
 
 namespace packd::fulfillment {
 namespace {

@@ -10,13 +10,13 @@
 #include <optional>
 #include <string>
 
-#include "packd/fulfillment/inventory.hpp"
-#include "packd/fulfillment/label_previews.hpp"
-#include "packd/fulfillment/label_template.hpp"
-#include "packd/fulfillment/order_book.hpp"
-#include "packd/fulfillment/shipping_label.hpp"
-#include "packd/fulfillment/store.hpp"
-#include "packd/fulfillment/topics.hpp"
+#include "packd/fulfillment/domain/topics.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/labels/label_template.hpp"
+#include "packd/fulfillment/labels/shipping_label.hpp"
+#include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/printing/label_previews.hpp"
+#include "packd/fulfillment/store/store.hpp"
 #include "packd/host/config.hpp"
 
 namespace packd::host {

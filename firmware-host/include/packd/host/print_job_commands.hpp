@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/store/store.hpp"
 
 namespace packd::host {
 

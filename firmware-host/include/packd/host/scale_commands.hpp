@@ -9,7 +9,7 @@
 #include <string>
 
 #include "packd/drivers/scale.hpp"
-#include "packd/fulfillment/weight_service.hpp"
+#include "packd/fulfillment/weighing/weight_service.hpp"
 
 namespace packd::host {
 

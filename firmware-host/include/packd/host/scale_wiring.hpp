@@ -7,7 +7,7 @@
 #include "packd/common/result.hpp"
 #include "packd/drivers/ascii_scale_codec.hpp"
 #include "packd/drivers/scale.hpp"
-#include "packd/fulfillment/stable_weight.hpp"
+#include "packd/fulfillment/weighing/stable_weight.hpp"
 #include "packd/host/config.hpp"
 
 namespace packd::host {

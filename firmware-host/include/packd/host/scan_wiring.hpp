@@ -10,8 +10,8 @@
 #include "packd/drivers/camera_feed.hpp"
 #include "packd/drivers/keyboard_wedge.hpp"
 #include "packd/drivers/scanner.hpp"
-#include "packd/fulfillment/image_decoder.hpp"
-#include "packd/fulfillment/scan_code.hpp"
+#include "packd/fulfillment/scanning/image_decoder.hpp"
+#include "packd/fulfillment/stations/scan_code.hpp"
 #include "packd/host/config.hpp"
 
 namespace packd::host {

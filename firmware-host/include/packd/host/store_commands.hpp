@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
-#include "packd/fulfillment/inventory.hpp"
-#include "packd/fulfillment/order_book.hpp"
-#include "packd/fulfillment/stock_import.hpp"
-#include "packd/fulfillment/store.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/inventory/stock_import.hpp"
+#include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/store/store.hpp"
 #include "packd/host/config.hpp"
 
 namespace packd::host {

@@ -1,0 +1,103 @@
+#pragma once
+// Orders and their state machine:
+//
+//   received -> accepted -> picking -> packed -> labelled -> shipped
+//        \-> held (unknown SKU, not enough stock) -> accepted once stock is there
+//   any state before shipped -> cancelled;  a cancel after shipping is recorded, not applied.
+//
+// Accepting reserves stock, cancelling releases it, shipping turns the reservation into ship
+// movements. Every change queues its status message in the same transaction. Functions that
+// change state must be called inside a Transaction on the store.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "packd/common/result.hpp"
+#include "packd/fulfillment/domain/topics.hpp"
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/orders/order_event.hpp"
+#include "packd/fulfillment/store/store.hpp"
+
+namespace packd::fulfillment {
+
+/// Where an order stands after an event, and why.
+struct OrderOutcome {
+    std::string state;
+    std::string reason;
+    bool changed = false;
+    bool needs_label = false;  ///< accepted with new content: its shipping label is due
+};
+
+/// What leaves the building with an order.
+struct ShipmentInfo {
+    std::string carrier;
+    std::string tracking_number;
+    int64_t weight_g = 0;
+    std::string label_ref;
+    std::string station;
+    std::string operator_name;
+};
+
+struct OrderDetail {
+    OrderRow row;
+    std::string event_id;
+    std::string source;
+    std::string ship_to_json;
+    std::string hold_reason;
+    std::string late_cancel_event;
+    std::vector<OrderLine> lines;
+    std::vector<OrderQuantity> reserved;
+    std::vector<ShipmentInfo> shipments;
+};
+
+class OrderBook {
+  public:
+    OrderBook(Store& store, Inventory& inventory, Topics topics);
+
+    /// Records a new order and tries to reserve its stock: accepted, or held with the reason.
+    Result<OrderOutcome> create(const OrderEvent& event, std::string_view original, std::string_view source);
+    /// Applies a changed order from the shop. An unknown order is created. Before picking, its
+    /// lines, address and carrier are replaced and its stock reserved again (or it is held); the
+    /// same content again changes nothing. From picking on the change is recorded and reported,
+    /// not applied.
+    Result<OrderOutcome> update(const OrderEvent& event, std::string_view original, std::string_view source);
+    /// Cancels an order and releases its stock. After shipping: recorded and reported only.
+    Result<OrderOutcome> cancel(const std::string& order_id, const std::string& event_id);
+    /// Moves an order forward to picking, packed or labelled.
+    Status advance(const std::string& order_id, const std::string& to);
+    /// Tries again to reserve a held order's stock.
+    Result<OrderOutcome> retry_held(const std::string& order_id);
+    /// Ships an order: ship movements, a shipment row, the confirmation for the shop. An empty carrier
+    /// or tracking number in `shipment` is taken from the order.
+    Result<int64_t> ship(const std::string& order_id, const ShipmentInfo& shipment);
+    /// The tracking number the order ships under, e.g. from the shop's label or a local range.
+    Status set_tracking(const std::string& order_id, const std::string& tracking_number);
+    std::optional<std::string> tracking_of(const std::string& order_id);
+    /// The order that ships under a tracking number, the newest when a number was used twice.
+    std::optional<std::string> order_with_tracking(const std::string& tracking_number);
+
+    /// Held orders, oldest first.
+    std::vector<std::string> held_orders();
+    /// The payload an order arrived with, as kept for audit.
+    std::string original_of(const std::string& order_id);
+    std::optional<std::string> state_of(const std::string& order_id);
+    std::optional<OrderDetail> detail(const std::string& order_id);
+    /// The SKUs and quantities the order asks for.
+    std::vector<OrderQuantity> lines_of(const std::string& order_id);
+    /// What the order's items weigh by the catalogue, packaging not included; 0 when none has a weight.
+    int64_t items_weight_g(const std::string& order_id);
+
+  private:
+    /// Raises a weight_mismatch alert when the shipped weight is off what the items weigh.
+    void check_weight(const std::string& order_id, int64_t weight_g);
+    void set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason);
+    void queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
+                      const std::string& event_id);
+
+    Store& store_;
+    Inventory& inventory_;
+    Topics topics_;
+};
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,510 @@
+#include "packd/fulfillment/stations/pack_station.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
+
+namespace packd::fulfillment {
+namespace {
+
+using nlohmann::json;
+
+int64_t grams(const drivers::WeightReading& w) {
+    // Half a gram and up rounds away from zero, as a scale's display does.
+    return w.milligrams >= 0 ? (w.milligrams + 500) / 1000 : -((-w.milligrams + 500) / 1000);
+}
+
+std::string items_text(int64_t n) {
+    return std::to_string(n) + (n == 1 ? " item" : " items");
+}
+
+std::string missing_text(const std::vector<PackProgress>& progress) {
+    std::string out;
+    for (const auto& p : progress) {
+        if (p.packed < p.wanted) {
+            out += (out.empty() ? "" : ", ") + p.sku + " x" + std::to_string(p.wanted - p.packed);
+        }
+    }
+    return out;
+}
+
+bool complete(const std::vector<PackProgress>& progress) {
+    for (const auto& p : progress) {
+        if (p.packed < p.wanted) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+json to_json(const StationReply& r) {
+    json progress = json::array();
+    for (const auto& p : r.progress) {
+        progress.push_back({{"sku", p.sku}, {"wanted", p.wanted}, {"packed", p.packed}});
+    }
+    json j = {{"ok", r.ok},           {"state", r.state},     {"order_id", r.order_id},
+              {"message", r.message}, {"progress", progress}, {"scan", r.scan}};
+    if (r.weight_g) {
+        j["weight_g"] = *r.weight_g;
+    }
+    if (r.shipment_id) {
+        j["shipment_id"] = *r.shipment_id;
+    }
+    if (!r.reprint_printer.empty()) {
+        j["reprint_printer"] = r.reprint_printer;
+    }
+    return j;
+}
+
+PackStation::PackStation(Store& store, OrderBook& orders, std::string name, PackStationOptions options,
+                         std::function<void(const StationReply&)> on_later)
+    : store_(store),
+      orders_(orders),
+      name_(std::move(name)),
+      options_(std::move(options)),
+      on_later_(std::move(on_later)) {}
+
+PackStation::~PackStation() {
+    *alive_ = false;
+}
+
+void PackStation::use_scale(WeightService* scale) {
+    scale_ = scale;
+    // A weighing in progress was waiting on the old scale, which may be gone: DONE again starts a new one.
+    weighing_ = false;
+}
+
+void PackStation::close_session() {
+    store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
+    store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
+}
+
+std::optional<PackStation::Session> PackStation::session() const {
+    auto& st = store_.db().cached("SELECT order_id, state FROM station_sessions WHERE station = ?");
+    st.bind(1, name_);
+    std::optional<Session> out;
+    if (st.step()) {
+        out = Session{st.text(0), st.text(1)};
+    }
+    st.reset();
+    return out;
+}
+
+std::vector<PackProgress> PackStation::progress(const std::string& order_id) const {
+    std::vector<PackProgress> out;
+    for (const auto& line : orders_.lines_of(order_id)) {
+        auto same = std::find_if(out.begin(), out.end(), [&](const auto& p) { return p.sku == line.sku; });
+        if (same == out.end()) {
+            out.push_back({line.sku, line.quantity, 0});
+        } else {
+            same->wanted += line.quantity;
+        }
+    }
+    auto& st =
+        store_.db().cached("SELECT sku, SUM(quantity) FROM station_items WHERE station = ? GROUP BY sku");
+    st.bind(1, name_);
+    while (st.step()) {
+        const std::string sku = st.text(0);
+        auto p = std::find_if(out.begin(), out.end(), [&](const auto& x) { return x.sku == sku; });
+        if (p != out.end()) {
+            p->packed = st.int64(1);
+        }
+    }
+    st.reset();
+    return out;
+}
+
+StationReply PackStation::reply(bool ok, std::string message) const {
+    StationReply r;
+    r.ok = ok;
+    r.message = std::move(message);
+    r.state = "idle";
+    if (auto s = session()) {
+        r.state = s->state;
+        r.order_id = s->order_id;
+        r.progress = progress(s->order_id);
+    }
+    return r;
+}
+
+StationReply PackStation::remember(StationReply r) {
+    recent_.push_back(r);
+    while (recent_.size() > options_.history) {
+        recent_.pop_front();
+    }
+    return r;
+}
+
+std::optional<StationReply> PackStation::close_if_gone() {
+    const auto s = session();
+    if (!s) {
+        return std::nullopt;
+    }
+    const auto state = orders_.state_of(s->order_id);
+    if (state == "accepted" || state == "picking" || state == "packed" || state == "labelled") {
+        return std::nullopt;
+    }
+    // Cancelled by the shop, or shipped another way (packctl ship), while it lay on this station.
+    weighing_ = false;
+    Transaction tx(store_.db());
+    close_session();
+    tx.commit();
+    StationReply r = reply(
+        false, state == "cancelled" ? "order " + s->order_id +
+                                          " was cancelled while it was being packed: take the items out and "
+                                          "put them back; scan again"
+                                    : "order " + s->order_id + " is " + state.value_or("gone") +
+                                          " and no longer open here; scan again");
+    r.order_id = s->order_id;
+    log::warning("station " + name_ + ": " + r.message);
+    return r;
+}
+
+StationReply PackStation::on_scan(const ScanEvent& scan) {
+    StationReply r = [&] {
+        if (auto gone = close_if_gone()) {
+            return *gone;
+        }
+        const ScanMeaning& m = scan.meaning;
+        if (m.kind == ScanKind::command) {
+            return command(m.code);
+        }
+        if (m.kind == ScanKind::product) {
+            const auto s = session();
+            if (!s) {
+                return reply(false, "scan an order first, then its items");
+            }
+            return add_item(*s, m, scan);
+        }
+        // An order number (ours, with or without its prefix, or the shop's plain one) or the tracking number
+        // on the order's label opens it. An unknown code is only an error once it is no order either.
+        if (auto order = find_order(scan)) {
+            return open_order(*order);
+        }
+        switch (m.kind) {
+            case ScanKind::invalid:
+                return reply(false, m.reason);
+            case ScanKind::order:
+            case ScanKind::tote:
+            case ScanKind::tracking:
+                return reply(false, std::string("no order here has the ") + to_string(m.kind) + " " +
+                                        printable(m.code.substr(0, 64)));
+            default:
+                return reply(false, std::string("a ") + to_string(m.kind) +
+                                        " scan means nothing at a pack station: scan an order, its items or "
+                                        "a command");
+        }
+    }();
+    r.scan = printable(scan.raw.substr(0, 128));
+    return remember(std::move(r));
+}
+
+std::optional<std::string> PackStation::find_order(const ScanEvent& scan) const {
+    const ScanMeaning& m = scan.meaning;
+    // A code nothing else recognised is looked up as it was printed, without the scanner's AIM identifier.
+    const std::string bare(split_symbology(scan.raw).second);
+    if (m.kind == ScanKind::tracking || m.kind == ScanKind::shipping_unit || m.kind == ScanKind::invalid) {
+        if (auto order = orders_.order_with_tracking(m.kind == ScanKind::invalid ? bare : m.code)) {
+            return order;
+        }
+    }
+    if (m.kind != ScanKind::order && m.kind != ScanKind::invalid) {
+        return std::nullopt;
+    }
+    const std::string code = m.kind == ScanKind::order ? m.code : bare;
+    if (code.empty() || code.size() > 128) {
+        return std::nullopt;
+    }
+    if (orders_.state_of(code)) {
+        return code;
+    }
+    if (!options_.order_prefix.empty() && code.starts_with(options_.order_prefix)) {
+        const std::string unprefixed = code.substr(options_.order_prefix.size());
+        if (orders_.state_of(unprefixed)) {
+            return unprefixed;
+        }
+    }
+    return std::nullopt;
+}
+
+StationReply PackStation::open_order(const std::string& order_id) {
+    if (const auto s = session()) {
+        if (s->order_id == order_id) {
+            return reply(true, "order " + order_id + " is open already");
+        }
+        return reply(false, "order " + s->order_id +
+                                " is open at this station: finish it with DONE or scan "
+                                "CANCEL before order " +
+                                order_id);
+    }
+    const auto detail = orders_.detail(order_id);
+    const std::string& state = detail->row.state;
+    if (state == "held") {
+        return reply(false, "order " + order_id + " is held: " + detail->hold_reason);
+    }
+    if (state == "shipped" || state == "cancelled" || state == "rejected" || state == "received") {
+        return reply(false, "order " + order_id + " is " + state + ": put it aside, do not pack it");
+    }
+    auto& other = store_.db().cached("SELECT station FROM station_sessions WHERE order_id = ?");
+    other.bind(1, order_id);
+    std::string elsewhere;
+    if (other.step()) {
+        elsewhere = other.text(0);
+    }
+    other.reset();
+    if (!elsewhere.empty()) {
+        return reply(false, "order " + order_id + " is open at station " + elsewhere);
+    }
+    Transaction tx(store_.db());
+    store_.db()
+        .cached(
+            "INSERT INTO station_sessions (station, order_id, state, opened_at) VALUES (?, ?, 'packing', "
+            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+        .bind(1, name_)
+        .bind(2, order_id)
+        .run();
+    if (state == "accepted") {
+        if (auto moved = orders_.advance(order_id, "picking"); !moved) {
+            return reply(false, moved.error().message);
+        }
+    }
+    tx.commit();
+    log::info("station " + name_ + ": order " + order_id + " opened");
+    int64_t items = 0;
+    for (const auto& p : progress(order_id)) {
+        items += p.wanted;
+    }
+    return reply(true, "order " + order_id + ": scan its " + items_text(items));
+}
+
+StationReply PackStation::add_item(const Session& s, const ScanMeaning& item, const ScanEvent& scan) {
+    if (item.sku.empty()) {
+        return reply(false, "product " + printable(item.code) + " is not in the catalogue: put it aside");
+    }
+    const auto before = progress(s.order_id);
+    const auto line =
+        std::find_if(before.begin(), before.end(), [&](const auto& p) { return p.sku == item.sku; });
+    if (line == before.end()) {
+        return reply(false, item.sku + " is not in order " + s.order_id + ": take it out of the parcel");
+    }
+    if (line->packed + item.pack_qty > line->wanted) {
+        return reply(false,
+                     "order " + s.order_id + " needs " + std::to_string(line->wanted) + " of " + item.sku +
+                         " and " + std::to_string(line->packed) + " are packed: take this one out" +
+                         (item.pack_qty > 1 ? " (its code counts " + std::to_string(item.pack_qty) + ")"
+                                            : std::string()));
+    }
+    Transaction tx(store_.db());
+    store_.db()
+        .cached(
+            "INSERT INTO station_items (station, sku, quantity, code, device, scanned_at) "
+            "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+        .bind(1, name_)
+        .bind(2, item.sku)
+        .bind(3, item.pack_qty)
+        .bind(4, item.code)
+        .bind(5, scan.device)
+        .run();
+    const auto after = progress(s.order_id);
+    if (!complete(after)) {
+        tx.commit();
+        return reply(true, item.sku + " " + std::to_string(line->packed + item.pack_qty) + "/" +
+                               std::to_string(line->wanted) + "; still to pack: " + missing_text(after));
+    }
+    store_.db()
+        .cached("UPDATE station_sessions SET state = 'weighing' WHERE station = ?")
+        .bind(1, name_)
+        .run();
+    const auto state = orders_.state_of(s.order_id);
+    if (state == "accepted" || state == "picking") {
+        if (auto moved = orders_.advance(s.order_id, "packed"); !moved) {
+            return reply(false, moved.error().message);
+        }
+    }
+    tx.commit();
+    return reply(true, scale_ ? "all items packed: put the parcel on the scale and scan DONE"
+                              : "all items packed: scan DONE to ship");
+}
+
+StationReply PackStation::command(const std::string& word) {
+    const auto s = session();
+    if (!s) {
+        return reply(false, "no order is open: scan an order first (" + word + " needs one)");
+    }
+    if (word == "DONE") {
+        return done(*s);
+    }
+    if (word == "CANCEL") {
+        return cancel(*s);
+    }
+    if (word == "UNDO") {
+        return undo(*s);
+    }
+    if (word == "REPRINT") {
+        return reprint(*s);
+    }
+    return reply(false, word + " means nothing at a pack station (DONE, CANCEL, UNDO, REPRINT do)");
+}
+
+StationReply PackStation::done(const Session& s) {
+    if (s.state != "weighing") {
+        return reply(false, "still to pack: " + missing_text(progress(s.order_id)));
+    }
+    if (weighing_) {
+        return reply(false, "weighing already: keep the parcel still on the scale");
+    }
+    if (!scale_) {
+        return ship(s.order_id, fail("no scale"));
+    }
+    weighing_ = true;
+    const uint64_t weighing = ++weighings_;
+    scale_->wait_for_stable(options_.weigh_timeout,
+                            [this, alive = std::weak_ptr<bool>(alive_), weighing,
+                             order_id = s.order_id](Result<drivers::WeightReading> w) {
+                                // A CANCEL, UNDO or new scale since this weighing started makes its result
+                                // meaningless.
+                                if (!alive.lock() || !weighing_ || weighing != weighings_) {
+                                    return;
+                                }
+                                weighing_ = false;
+                                StationReply r = ship(order_id, std::move(w));
+                                r.scan = "DONE";
+                                on_later_(remember(std::move(r)));
+                            });
+    StationReply r = reply(true, "weighing: keep the parcel still on the scale");
+    return r;
+}
+
+StationReply PackStation::ship(const std::string& order_id, Result<drivers::WeightReading> weight) {
+    const auto s = session();
+    if (!s || s->order_id != order_id || s->state != "weighing") {
+        return reply(false, "order " + order_id + " was changed while the scale settled; nothing shipped");
+    }
+    ShipmentInfo info;
+    info.station = name_;
+    ParcelWeightCheck check;
+    if (scale_) {
+        if (!weight) {
+            return reply(false, weight.error().message + ": scan DONE again once the parcel lies still");
+        }
+        if (!weight->valid || !weight->stable) {
+            return reply(false, "the scale gives no usable weight (" + weight->reason + "): scan DONE again");
+        }
+        info.weight_g = grams(*weight);
+        if (info.weight_g <= 0) {
+            return reply(false, "the scale reads " + std::to_string(info.weight_g) +
+                                    " g: put the parcel on the scale and scan DONE again");
+        }
+        check = check_parcel_weight(orders_.items_weight_g(order_id), *weight, options_.weight_rule);
+    }
+    Transaction tx(store_.db());
+    auto shipped = orders_.ship(order_id, info);
+    if (!shipped) {
+        return reply(false, "order " + order_id + " not shipped: " + shipped.error().message);
+    }
+    close_session();
+    tx.commit();
+    std::string message = "order " + order_id + " shipped";
+    if (scale_) {
+        message += " at " + std::to_string(info.weight_g) + " g";
+    }
+    if (!check.reason.empty() && (check.verdict == ParcelWeightCheck::Verdict::too_light ||
+                                  check.verdict == ParcelWeightCheck::Verdict::too_heavy)) {
+        message += "; weight check: " + check.reason + " (alert raised)";
+    }
+    log::notice("station " + name_ + ": " + message);
+    StationReply r = reply(true, message);
+    r.order_id = order_id;
+    r.state = "idle";
+    if (scale_) {
+        r.weight_g = info.weight_g;
+    }
+    r.shipment_id = *shipped;
+    return r;
+}
+
+StationReply PackStation::cancel(const Session& s) {
+    weighing_ = false;
+    Transaction tx(store_.db());
+    close_session();
+    tx.commit();
+    log::info("station " + name_ + ": order " + s.order_id + " put aside");
+    StationReply r =
+        reply(true, "order " + s.order_id + " put aside, nothing shipped; scanning it again starts over");
+    r.order_id = s.order_id;
+    return r;
+}
+
+StationReply PackStation::undo(const Session& s) {
+    auto& last = store_.db().cached(
+        "SELECT id, sku, quantity FROM station_items WHERE station = ? ORDER BY id DESC LIMIT 1");
+    last.bind(1, name_);
+    if (!last.step()) {
+        last.reset();
+        return reply(false, "nothing scanned into order " + s.order_id + " to take back");
+    }
+    const int64_t id = last.int64(0);
+    const std::string sku = last.text(1);
+    const int64_t quantity = last.int64(2);
+    last.reset();
+    weighing_ = false;
+    Transaction tx(store_.db());
+    store_.db().cached("DELETE FROM station_items WHERE id = ?").bind(1, id).run();
+    store_.db()
+        .cached("UPDATE station_sessions SET state = 'packing' WHERE station = ?")
+        .bind(1, name_)
+        .run();
+    tx.commit();
+    return reply(true, "took back " + std::to_string(quantity) + " x " + sku +
+                           "; still to pack: " + missing_text(progress(s.order_id)));
+}
+
+StationReply PackStation::reprint(const Session& s) {
+    auto job = store_.print_job_reprint(s.order_id, "shipping");
+    if (!job) {
+        return reply(false, job.error().message);
+    }
+    // The operator's scan is the only way a label prints twice, so it is always in the journal.
+    log::notice("reprint of the shipping label of order " + s.order_id + " asked at station " + name_ +
+                ": job " + std::to_string(job->id) + " on printer " + job->printer);
+    StationReply r =
+        reply(true, "shipping label of order " + s.order_id + " printing again on " + job->printer);
+    r.reprint_printer = job->printer;
+    return r;
+}
+
+json PackStation::view() const {
+    json j = to_json(reply(true, ""));
+    j.erase("ok");
+    j.erase("message");
+    j.erase("scan");
+    j["station"] = name_;
+    j["weighing"] = weighing_;
+    if (scale_) {
+        json scale = json::object();
+        if (const auto last = scale_->last_reading()) {
+            scale["valid"] = last->valid;
+            scale["stable"] = last->stable;
+            scale["weight_g"] = grams(*last);
+            if (!last->valid) {
+                scale["reason"] = last->reason;
+            }
+        } else {
+            scale["valid"] = false;
+            scale["reason"] = "no reading yet";
+        }
+        j["scale"] = scale;
+    }
+    json recent = json::array();
+    for (const auto& r : recent_) {
+        recent.push_back(to_json(r));
+    }
+    j["recent"] = recent;
+    return j;
+}
+
+}  // namespace packd::fulfillment

@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/store/schema.hpp"
+#include "packd/fulfillment/store/store.hpp"
+#include "test_env.hpp"
+
+namespace packd::fulfillment {
+namespace {
+
+/// Builds a database as an older packd left it: migrations applied up to `version` only.
+void make_database_at(const std::string& path, int version) {
+    auto db = Database::open(path);
+    for (int v = 0; v < version; ++v) {
+        db->exec(schema_migrations()[static_cast<size_t>(v)]);
+    }
+    db->exec("PRAGMA user_version=" + std::to_string(version));
+}
+
+TEST(Migration, EveryEarlierVersionMigratesToTheLatest) {
+    ASSERT_EQ(schema_migrations().size(), static_cast<size_t>(kSchemaVersion));
+    for (int from = 0; from < kSchemaVersion; ++from) {
+        test::TempDir dir;
+        make_database_at(dir.file("packd.db"), from);
+        auto store = Store::open(dir.file("packd.db"));
+        ASSERT_TRUE(store.ok()) << "from version " << from << ": " << store.error().message;
+        auto& db = (*store)->db();
+        EXPECT_EQ(db.user_version(), kSchemaVersion) << "from version " << from;
+        auto check = db.prepare("PRAGMA integrity_check");
+        ASSERT_TRUE(check.step());
+        EXPECT_EQ(check.text(0), "ok");
+        auto fk = db.prepare("PRAGMA foreign_key_check");
+        EXPECT_FALSE(fk.step()) << "foreign keys broken after migrating from " << from;
+    }
+}
+
+TEST(Migration, Version1DataSurvivesAndGainsInventory) {
+    test::TempDir dir;
+    make_database_at(dir.file("packd.db"), 1);
+    {
+        auto db = Database::open(dir.file("packd.db"));
+        db->exec(
+            "INSERT INTO orders (id, state, event_id, source, ship_to, original, created_at, updated_at) "
+            "VALUES "
+            "('1001', 'accepted', 'e1', 'canonical', '{}', '{}', 'then', 'then');"
+            "INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES ('1001', 1, 'MUG', 2);"
+            "INSERT INTO inbox (topic, payload, received_at) VALUES ('t', 'p', 'then');"
+            "INSERT INTO outbox (topic, payload, retain, created_at) VALUES ('t', 'o', 0, 'then');");
+    }
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    Store& s = **store;
+    EXPECT_TRUE(s.order_exists("1001"));
+    EXPECT_EQ(s.inbox_pending(0, 10).size(), 1u);
+    EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+    auto hold = s.db().prepare("SELECT hold_reason FROM orders WHERE id = '1001'");
+    ASSERT_TRUE(hold.step());
+    EXPECT_EQ(hold.text(0), "");
+    Inventory inventory(s, Topics("packd/v1", "t"));
+    Transaction tx(s.db());
+    ASSERT_TRUE(inventory.put_product({"MUG", "Mug", 0, {}, {}, {}, 0, 0, true}).ok());
+    EXPECT_TRUE(inventory.location_exists("QUARANTINE"));
+    tx.commit();
+}
+
+// Version 7 keeps label models instead of previews: a store of version 4 keeps its jobs and their PNGs
+// (still shown as their previews), and new jobs keep their model only.
+TEST(Migration, Version4PrintJobsKeepTheirPreviewsAndNewOnesKeepAModel) {
+    test::TempDir dir;
+    make_database_at(dir.file("packd.db"), 4);
+    {
+        auto db = Database::open(dir.file("packd.db"));
+        db->exec(
+            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, created_at) VALUES "
+            "('desk', 'shipping', '1001', '^XA^XZ', x'89504E47', 'done', 'then'),"
+            "('desk', 'shipping', '1002', '^XA^FDx^FS^XZ', x'89504E47', 'pending', 'then');");
+    }
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    Store& s = **store;
+    EXPECT_EQ(s.db().user_version(), kSchemaVersion);
+    const auto pending = s.print_jobs_pending("desk");
+    ASSERT_EQ(pending.size(), 1u);
+    EXPECT_EQ(pending[0].zpl, "^XA^FDx^FS^XZ");
+    EXPECT_EQ(pending[0].preview_png, "\x89PNG");
+    auto old = s.print_job_preview("1001", "shipping");
+    ASSERT_TRUE(old.ok()) << old.error().message;
+    EXPECT_FALSE(old->label.has_value());
+    EXPECT_EQ(old->png, "\x89PNG");
+
+    const Label label{LabelSize::inches(4, 6, 203), {TextField{10, 10, 20, 0, "1003", false}}};
+    const int64_t id = s.print_job_add("desk", "shipping", "1003", to_zpl(label), label, false);
+    auto fresh = s.print_job_preview(id);
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    ASSERT_TRUE(fresh->label.has_value());
+    EXPECT_EQ(fresh->png, "");
+    EXPECT_EQ(to_zpl(*fresh->label), to_zpl(label));
+}
+
+TEST(Migration, AFailedMigrationLeavesTheOldVersion) {
+    test::TempDir dir;
+    make_database_at(dir.file("packd.db"), 1);
+    {
+        // A table in the way of version 2 makes its migration fail half way.
+        auto db = Database::open(dir.file("packd.db"));
+        db->exec("CREATE TABLE shipments (x INTEGER)");
+    }
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_FALSE(store.ok());
+    EXPECT_NE(store.error().message.find("shipments"), std::string::npos) << store.error().message;
+    auto db = Database::open(dir.file("packd.db"));
+    EXPECT_EQ(db->user_version(), 1) << "the migration is one transaction";
+    auto products = db->prepare("SELECT count(*) FROM sqlite_master WHERE name = 'products'");
+    ASSERT_TRUE(products.step());
+    EXPECT_EQ(products.int64(0), 0) << "nothing of the failed migration may remain";
+}
+
+}  // namespace
+}  // namespace packd::fulfillment
