@@ -56,6 +56,7 @@ V4l2Camera::~V4l2Camera() {
 }
 
 Status V4l2Camera::open() {
+    ++open_attempts_;
     close_device();
     const int fd = ::open(settings_.device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {

@@ -1,7 +1,7 @@
 #pragma once
 // What the fault tests (several boxes, bridged sites, hostile input, overload, a stuck shop) share: a shop
 // that remembers every message it hears, a shop that publishes a burst, a store file read beside the running
-// packd, and a process's memory as the kernel counts it.
+// packd (store_file.hpp), and a process's memory as the kernel counts it.
 
 #include <gtest/gtest.h>
 #include <mqtt/async_client.h>
@@ -20,63 +20,10 @@
 #include <thread>
 #include <vector>
 
+#include "store_file.hpp"
 #include "test_env.hpp"
 
 namespace packd::test {
-
-inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline) {
-            return done();
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-}
-
-/// A packd store file read through its own read-only connection, beside the running packd (WAL lets a
-/// reader in while packd writes) or after it stopped.
-class StoreFile {
-  public:
-    explicit StoreFile(const std::string& path) {
-        if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-            ADD_FAILURE() << "cannot open " << path << ": " << sqlite3_errmsg(db_);
-        }
-        sqlite3_busy_timeout(db_, 5000);
-    }
-    ~StoreFile() { sqlite3_close(db_); }
-    StoreFile(const StoreFile&) = delete;
-    StoreFile& operator=(const StoreFile&) = delete;
-
-    /// The first column of every row `sql` returns, as text.
-    std::vector<std::string> column(const std::string& sql) {
-        std::vector<std::string> out;
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-            return out;
-        }
-        int rc = SQLITE_ROW;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const auto* text = reinterpret_cast<const char*>(sqlite3_column_blob(st, 0));
-            out.emplace_back(text != nullptr ? text : "",
-                             static_cast<std::size_t>(sqlite3_column_bytes(st, 0)));
-        }
-        if (rc != SQLITE_DONE) {
-            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_);
-        }
-        sqlite3_finalize(st);
-        return out;
-    }
-    int64_t scalar(const std::string& sql) {
-        const auto rows = column(sql);
-        return rows.empty() ? -1 : std::stoll(rows.front());
-    }
-
-  private:
-    sqlite3* db_ = nullptr;
-};
 
 /// How a ShopEar connects: with `persistent`, a session the broker keeps (and fills) while the shop is away;
 /// `reconnect` brings it back by itself after a broker restart.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "store_file.hpp"
 #include "test_env.hpp"
 
 namespace packd::test {
@@ -85,6 +86,30 @@ inline void publish(int port, const std::string& topic, const std::string& paylo
     c.connect()->wait();
     c.publish(mqtt::make_message(topic, payload, 1, false))->wait();
     c.disconnect()->wait();
+}
+
+/// Inbound messages the packd in `dir` found applied before (packctl --json status), -1 without an answer.
+inline int64_t intake_duplicates(const TempDir& dir) {
+    const auto status = nlohmann::json::parse(packctl(dir, {"--json", "status"}).output, nullptr, false);
+    const auto* n = status.is_object() ? &status : nullptr;
+    for (const char* key : {"status", "intake", "duplicates"}) {
+        n = n != nullptr && n->is_object() && n->contains(key) ? &(*n)[key] : nullptr;
+    }
+    return n != nullptr && n->is_number_integer() ? n->get<int64_t>() : -1;
+}
+
+/// The store file of the packd in `dir`.
+inline std::string store_path(const TempDir& dir) {
+    return dir.file("state/packd.db");
+}
+
+/// Publishes packd's own order JSON for `qty` x `sku` and waits until the store holds the order accepted; the
+/// order's state otherwise (held, rejected, none).
+inline std::string publish_order(const TempDir& dir, int broker_port, const std::string& event,
+                                 const std::string& id, const std::string& sku, int qty) {
+    publish(broker_port, "packd/v1/it/in/orders", order_payload(event, id, sku, qty));
+    wait_until([&] { return order_state(store_path(dir), id) != "none"; }, std::chrono::seconds(20));
+    return order_state(store_path(dir), id);
 }
 
 inline bool wait_for_file(const std::string& path, std::chrono::milliseconds timeout) {

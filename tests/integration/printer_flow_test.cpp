@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "fault_support.hpp"
 #include "packd_fixture.hpp"
 #include "zpl_printer_emulator.hpp"
 
@@ -42,12 +43,11 @@ std::size_t labels_for(const ZplPrinterEmulator& printer, const std::string& ord
     return n;
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(20ms);
-    }
-    return done();
+/// Shipping and reprint jobs of printer "desk" still to be sent: pending, or marked sending and not settled.
+int64_t jobs_in_flight(const TempDir& dir) {
+    StoreFile store(dir.file("state/packd.db"));
+    return store.scalar(
+        "SELECT count(*) FROM print_jobs WHERE printer = 'desk' AND state IN ('pending', 'sending')");
 }
 
 // The fixture's config with printer "desk" described by `printer` instead of a file printer.
@@ -103,7 +103,14 @@ TEST(PrinterFlow, PaperOutKillNineRestartPrintsOnceAndReprintIsExplicit) {
     EXPECT_NE(unknown.code, 0);
     EXPECT_NE(unknown.output.find("order 9999 has no shipping label to reprint"), std::string::npos)
         << unknown.output;
-    std::this_thread::sleep_for(500ms);
+    // Nothing is left for the queue to send: the three jobs (two labels, one reprint) are settled done in the
+    // store, so a label that was going to print twice would have reached the printer by now.
+    ASSERT_TRUE(wait_until([&] { return jobs_in_flight(dir) == 0; }, 30s)) << again->output();
+    StoreFile store(dir.file("state/packd.db"));
+    EXPECT_EQ(store.scalar("SELECT count(*) FROM print_jobs WHERE printer = 'desk' AND state = 'done'"), 3);
+    EXPECT_EQ(store.scalar("SELECT count(*) FROM print_jobs WHERE order_id = '7001' AND reprint = 1"), 1);
+    EXPECT_EQ(printer.formats_received(), 3U);
+    EXPECT_EQ(printer.buffered(), 0U);
     EXPECT_EQ(labels_for(printer, "7001"), 2U);
     EXPECT_EQ(labels_for(printer, "7002"), 1U);
 }
@@ -132,8 +139,24 @@ TEST(PrinterFlow, AnAbsentUsbPrinterIsOfflineWithTheReasonAndTheLabelStaysQueued
     EXPECT_TRUE(status.find("USB is not available") != std::string::npos ||
                 status.find("USB printer ffff:ffff not plugged in") != std::string::npos)
         << status;
-    // The queue keeps trying; the label is still there a while later, and packd still answers.
-    std::this_thread::sleep_for(1s);
+    // The queue tried the printer and says why it could not print; the label is still pending in the store,
+    // and packd still answers.
+    const auto queue_error = [&] {
+        const auto j = nlohmann::json::parse(packctl(dir, {"--json", "status"}).output, nullptr, false);
+        if (!j.is_object() || !j.contains("status") || !j["status"].contains("printers")) {
+            return std::string();
+        }
+        for (const auto& p : j["status"]["printers"]) {
+            if (p.value("name", "") == "desk") {
+                return p.value("last_error", "");
+            }
+        }
+        return std::string();
+    };
+    ASSERT_TRUE(wait_until([&] { return !queue_error().empty(); }, 30s)) << packd->output();
+    EXPECT_EQ(
+        StoreFile(dir.file("state/packd.db")).column("SELECT state FROM print_jobs WHERE order_id = '7101'"),
+        std::vector<std::string>{"pending"});
     EXPECT_TRUE(queued_and_offline()) << status;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Reads the scale captures in tests/data/scale/ (format in its README.md).
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <string>
 #include <vector>
@@ -46,15 +48,26 @@ inline std::string hex_to_bytes(const std::string& text) {
     return out;
 }
 
+/// The records of `file`. A file that cannot be opened, or a line that is neither a comment, blank nor a
+/// record, is a test failure naming the path: a capture that went missing must not read as "no records".
 inline std::vector<ScaleCapture> read_scale_captures(const std::string& file, bool hex) {
-    std::ifstream in(std::string(PACKD_SOURCE_DIR) + "/tests/data/scale/" + file);
+    const std::string path = std::string(PACKD_SOURCE_DIR) + "/tests/data/scale/" + file;
+    std::ifstream in(path);
     std::vector<ScaleCapture> out;
+    if (!in) {
+        ADD_FAILURE() << "cannot open the capture " << path;
+        return out;
+    }
     std::string text;
     int number = 0;
     while (std::getline(in, text)) {
         ++number;
+        if (text.empty() || text[0] == '#') {
+            continue;
+        }
         const size_t arrow = text.find(" => ");
-        if (text.empty() || text[0] == '#' || arrow == std::string::npos) {
+        if (arrow == std::string::npos) {
+            ADD_FAILURE() << path << ":" << number << ": neither a comment nor `input => expected`: " << text;
             continue;
         }
         ScaleCapture c;

@@ -29,7 +29,7 @@ void expect_reading(const ScaleCapture& c, const WeightReading& r, const std::st
 
 TEST(HidPosScaleCodec, DecodesRecordedReports) {
     const auto captures = read_scale_captures("hid-pos-reports.txt", true);
-    ASSERT_GE(captures.size(), 20u);
+    ASSERT_EQ(captures.size(), 22u) << "records in tests/data/scale/hid-pos-reports.txt";
     for (const auto& c : captures) {
         std::vector<uint8_t> bytes(c.input.begin(), c.input.end());
         expect_reading(c, decode_hid_scale_report(bytes).reading, "hid-pos-reports.txt");
@@ -57,7 +57,9 @@ TEST(HidPosScaleCodec, SignedExponent) {
 }
 
 TEST(MtSicsCodec, ParsesTheManualsResponses) {
-    for (const auto& c : read_scale_captures("mt-sics-responses.txt", false)) {
+    const auto captures = read_scale_captures("mt-sics-responses.txt", false);
+    ASSERT_EQ(captures.size(), 26u) << "records in tests/data/scale/mt-sics-responses.txt";
+    for (const auto& c : captures) {
         expect_reading(c, parse_sics_line(c.input).reading, "mt-sics-responses.txt");
     }
 }
@@ -82,7 +84,9 @@ TEST(MtSicsCodec, KindsAndCommands) {
 }
 
 TEST(Toledo8217Codec, ParsesRecordsFromTheManuals) {
-    for (const auto& c : read_scale_captures("toledo-8217-records.txt", false)) {
+    const auto captures = read_scale_captures("toledo-8217-records.txt", false);
+    ASSERT_EQ(captures.size(), 17u) << "records in tests/data/scale/toledo-8217-records.txt";
+    for (const auto& c : captures) {
         Toledo8217Splitter splitter;
         std::vector<WeightReading> readings;
         splitter.feed(c.input, [&](std::string_view record) {

@@ -51,10 +51,12 @@ TEST(V4l2Camera, AMissingCameraIsOfflineAndRetriedUntilSomethingIsThere) {
     EXPECT_EQ(st.error().message, "no camera at " + path);
     EXPECT_EQ(camera.status().state, DeviceState::offline);
     EXPECT_EQ(camera.status().detail, "no camera at " + path);
+    EXPECT_EQ(camera.open_attempts(), 1U);
 
     // Something appears at the path, but it is a plain file: the retry finds it and says what it is.
     test::write_file(path, "not a camera");
     ASSERT_TRUE(run_until(io, [&] { return camera.status().detail != "no camera at " + path; }));
+    EXPECT_GE(camera.open_attempts(), 2U) << "found by the reconnect timer, not by the first open";
     EXPECT_EQ(camera.status().state, DeviceState::offline);
     EXPECT_EQ(camera.status().detail,
               path + " is not a video capture device (VIDIOC_QUERYCAP: Inappropriate ioctl for device)");
@@ -70,9 +72,13 @@ TEST(V4l2Camera, ANonVideoDeviceIsRefusedByQueryCap) {
     EXPECT_EQ(st.error().message,
               "/dev/null is not a video capture device (VIDIOC_QUERYCAP: Inappropriate ioctl for device)");
     EXPECT_EQ(camera.status().state, DeviceState::offline);
-    // Retries keep it offline with the same reason, and the camera goes away cleanly with a timer armed.
-    io.run_for(100ms);
+    EXPECT_EQ(camera.open_attempts(), 1U);
+    // The reconnect timer opens it again (twice at least, so the retry re-arms itself); each retry keeps it
+    // offline with the same reason, and the camera goes away cleanly with a timer armed.
+    ASSERT_TRUE(run_until(io, [&] { return camera.open_attempts() >= 3; })) << camera.open_attempts();
+    EXPECT_EQ(camera.status().state, DeviceState::offline);
     EXPECT_EQ(camera.status().detail, st.error().message);
+    EXPECT_EQ(decodes, 0);
 }
 
 }  // namespace

@@ -50,15 +50,28 @@ struct Case {
     std::string text;
 };
 
+// A missing file or a line that is not `answer => expected` fails the test that reads it: the cases must not
+// quietly be fewer than the file holds.
 std::vector<Case> manual_answers() {
-    std::ifstream in(std::string(PACKD_SOURCE_DIR) + "/tests/data/zpl/hqes-answers.txt");
+    const std::string path = std::string(PACKD_SOURCE_DIR) + "/tests/data/zpl/hqes-answers.txt";
+    std::ifstream in(path);
     std::vector<Case> cases;
+    if (!in) {
+        ADD_FAILURE() << "cannot open " << path;
+        return cases;
+    }
     std::string line;
+    int number = 0;
     while (std::getline(in, line)) {
+        ++number;
         if (line.empty() || line[0] == '#') {
             continue;
         }
         const auto arrow = line.find(" => ");
+        if (arrow == std::string::npos || line.find(' ', arrow + 4) == std::string::npos) {
+            ADD_FAILURE() << path << ":" << number << ": not `answer => kind text`: " << line;
+            continue;
+        }
         const std::string expected = line.substr(arrow + 4);
         const auto space = expected.find(' ');
         cases.push_back(
@@ -69,7 +82,7 @@ std::vector<Case> manual_answers() {
 
 TEST(ZplHqes, ReadsTheGuidesAnswersIntoOperatorWords) {
     const auto cases = manual_answers();
-    ASSERT_GE(cases.size(), 20U);
+    ASSERT_EQ(cases.size(), 26U) << "answers in tests/data/zpl/hqes-answers.txt";
     for (const auto& c : cases) {
         const auto parse = drivers::parse_zpl_hqes(c.answer);
         if (c.kind == "malformed") {
@@ -89,7 +102,9 @@ TEST(ZplHqes, ReadsTheGuidesAnswersIntoOperatorWords) {
 }
 
 TEST(ZplHqes, TheGuidesExampleSetsMediaOutAndHeadOpen) {
-    const auto parse = drivers::parse_zpl_hqes(manual_answers().front().answer);
+    const auto cases = manual_answers();
+    ASSERT_FALSE(cases.empty());
+    const auto parse = drivers::parse_zpl_hqes(cases.front().answer);
     ASSERT_EQ(parse.progress, ZplStatusProgress::complete);
     EXPECT_TRUE(parse.answer.errors.any);
     EXPECT_EQ(parse.answer.errors.group1, 0x5U);
@@ -101,7 +116,9 @@ TEST(ZplHqes, TheGuidesExampleSetsMediaOutAndHeadOpen) {
 }
 
 TEST(ZplHqes, EveryPrefixAsksForMoreAndMergingKeepsWhatHsSaid) {
-    const std::string ready = manual_answers()[1].answer;
+    const auto cases = manual_answers();
+    ASSERT_GE(cases.size(), 2U);
+    const std::string ready = cases[1].answer;
     for (std::size_t cut = 0; cut + 2 < ready.size(); ++cut) {
         EXPECT_EQ(drivers::parse_zpl_hqes(ready.substr(0, cut)).progress, ZplStatusProgress::incomplete)
             << cut;

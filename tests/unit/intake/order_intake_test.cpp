@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -149,6 +150,97 @@ TEST_F(OrderIntakeTest, ABatchBeyondTheBudgetIsStoredWholeAndTheRestAppliedInOrd
     }
     EXPECT_EQ(intake->totals().applied, 40);
     EXPECT_EQ(store->counts()->inbox, 0);
+}
+
+TEST_F(OrderIntakeTest, AnEventDeliveredAgainInALaterBatchIsAppliedOnce) {
+    // The broker delivers again what it did not see acknowledged (a PUBACK lost with the connection).
+    auto first =
+        intake->store_and_apply({order("4001"), order("4002")}, IntakeBudget{std::chrono::seconds(10), 256});
+    ASSERT_TRUE(first.ok()) << first.error().message;
+    EXPECT_EQ(first->applied, 2);
+    const int64_t outbox_after_first = scalar("SELECT count(*) FROM outbox");
+    EXPECT_GT(outbox_after_first, 0) << "an accepted order tells the shop";
+
+    auto again =
+        intake->store_and_apply({order("4002"), order("4003")}, IntakeBudget{std::chrono::seconds(10), 256});
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->stored, 2);
+    EXPECT_EQ(again->applied, 1);
+    EXPECT_EQ(again->duplicates, 1);
+    EXPECT_EQ(again->rejected, 0);
+
+    EXPECT_EQ(scalar("SELECT count(*) FROM orders"), 3);
+    EXPECT_EQ(scalar("SELECT count(*) FROM orders WHERE id = '4002'"), 1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM applied_events WHERE event_id = 'evt-4002'"), 1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM inbox"), 0)
+        << "the duplicate is finished, not left to apply again";
+    EXPECT_EQ(inventory->level("MUG").reserved, 3);
+    // The duplicate added no outbox row: the shop hears about order 4002 once.
+    std::map<std::string, int> accepted;
+    for (const auto& m : store->outbox_pending(0, 100000)) {
+        const auto j = json::parse(m.payload);
+        if (j.value("state", "") == "accepted") {
+            ++accepted[j.value("order_id", "")];
+        }
+    }
+    EXPECT_EQ(accepted, (std::map<std::string, int>{{"4001", 1}, {"4002", 1}, {"4003", 1}}));
+    EXPECT_TRUE(dead_letters().empty());
+}
+
+TEST_F(OrderIntakeTest, AnOverSizePayloadBecomesADeadLetterAndIsNotStored) {
+    // The subscription drops a payload over the limit and hands over its topic and size only.
+    const InboundMessage too_big{"packd/v1/t/in/orders", "", 300 * 1024, true};
+    auto result = intake->store_and_apply({order("5001"), too_big, order("5002")},
+                                          IntakeBudget{std::chrono::seconds(10), 256});
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->stored, 2);
+    EXPECT_EQ(result->rejected, 1);
+    EXPECT_EQ(result->applied, 2);
+    EXPECT_TRUE(result->outbox_grew);
+
+    EXPECT_EQ(scalar("SELECT count(*) FROM inbox"), 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM orders WHERE state = 'accepted'"), 2);
+    EXPECT_EQ(scalar("SELECT count(*) FROM applied_events"), 2);
+    const auto letters = dead_letters();
+    ASSERT_EQ(letters.size(), 1u);
+    EXPECT_EQ(letters[0]["topic"], "packd/v1/t/in/orders");
+    EXPECT_EQ(letters[0]["size"], 300 * 1024);
+    EXPECT_NE(letters[0]["reason"].get<std::string>().find("over the limit of 262144 bytes"),
+              std::string::npos)
+        << letters[0];
+}
+
+TEST_F(OrderIntakeTest, ABatchWithinTheBudgetIsAppliedWholeWithItsOutboxRowsInOneCall) {
+    // Within the budget (a batch of exactly the budget reports `more`: the intake does not look past its
+    // budget, and the next slice finds the inbox empty).
+    auto result = intake->store_and_apply({order("6001"), order("6002"), order("6003")},
+                                          IntakeBudget{std::chrono::seconds(10), 4});
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->stored, 3);
+    EXPECT_EQ(result->applied, 3);
+    EXPECT_FALSE(result->more) << "nothing waits";
+    EXPECT_TRUE(result->outbox_grew);
+    EXPECT_EQ(scalar("SELECT count(*) FROM inbox"), 0);
+    EXPECT_EQ(scalar("SELECT count(*) FROM orders WHERE state = 'accepted'"), 3);
+    EXPECT_EQ(scalar("SELECT count(*) FROM reservations"), 3);
+    int accepted = 0;
+    for (const auto& m : store->outbox_pending(0, 100000)) {
+        if (json::parse(m.payload).value("state", "") == "accepted") {
+            EXPECT_EQ(m.qos, 1) << m.topic;
+            ++accepted;
+        }
+    }
+    EXPECT_EQ(accepted, 3);
+
+    // One message over the budget: stored with the rest, left in the inbox, and `more` says so.
+    auto over = intake->store_and_apply({order("6004"), order("6005"), order("6006"), order("6007")},
+                                        IntakeBudget{std::chrono::seconds(10), 3});
+    ASSERT_TRUE(over.ok()) << over.error().message;
+    EXPECT_EQ(over->stored, 4);
+    EXPECT_EQ(over->applied, 3);
+    EXPECT_TRUE(over->more);
+    EXPECT_EQ(scalar("SELECT count(*) FROM inbox"), 1);
+    EXPECT_EQ(scalar("SELECT count(*) FROM orders WHERE id = '6007'"), 0);
 }
 
 TEST_F(OrderIntakeTest, AFailedBatchStoresNothing) {

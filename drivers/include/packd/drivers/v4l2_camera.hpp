@@ -48,6 +48,9 @@ class V4l2Camera final : public Scanner {
     /// the timer.
     Status open();
 
+    /// How many times the camera was opened, first open and reconnect timer together (for tests).
+    unsigned open_attempts() const { return open_attempts_; }
+
     /// The format the driver set (valid while streaming).
     const CameraFrameLayout& layout() const { return layout_; }
 
@@ -71,6 +74,7 @@ class V4l2Camera final : public Scanner {
     std::vector<MappedBuffer> buffers_;
     CameraFrameLayout layout_;
     bool streaming_ = false;
+    unsigned open_attempts_ = 0;
     DeviceStatus status_;
     ScanHandler handler_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
