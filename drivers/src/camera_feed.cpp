@@ -56,8 +56,8 @@ bool CameraFeed::offer(std::chrono::milliseconds at, const CameraFrameLayout& la
     last_bad_frame_.clear();
     decoding_ = true;
     ++frames_decoded_;
-    decoder_(std::move(*image), [this, alive = alive_, at](Result<std::vector<ScanReading>> found) {
-        if (!*alive) {
+    decoder_(std::move(*image), [this, alive = alive_.token(), at](Result<std::vector<ScanReading>> found) {
+        if (!alive) {
             return;
         }
         decoding_ = false;

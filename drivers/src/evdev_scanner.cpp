@@ -128,7 +128,7 @@ void EvdevScanner::arm_idle_timer() {
     }
     idle_timer_.expires_after(std::chrono::microseconds(std::max<int64_t>(0, *deadline - event_clock_now())));
     idle_timer_.async_wait([this, alive = alive()](const boost::system::error_code& ec) {
-        if (!*alive || ec) {
+        if (!alive || ec) {
             return;
         }
         codec_.idle(event_clock_now(), [this](KeyedScan scan) { emit(std::move(scan)); });

@@ -63,20 +63,27 @@ Status write_file_atomically(const std::string& path, std::string_view bytes) {
 }  // namespace
 
 FilePrinter::FilePrinter(boost::asio::io_context& io, std::string name, std::string directory)
-    : io_(io), name_(std::move(name)), directory_(std::move(directory)) {}
+    : io_(io), name_(std::move(name)), directory_(std::move(directory)), push_(io) {
+    push_.update(status_);
+}
+
+void FilePrinter::set_status(DeviceStatus status) {
+    status_ = std::move(status);
+    push_.update(status_);
+}
 
 Status FilePrinter::open() {
     std::error_code ec;
     std::filesystem::create_directories(directory_, ec);
     if (ec) {
-        status_ = {DeviceState::fault, "cannot create " + directory_ + ": " + ec.message()};
+        set_status({DeviceState::fault, "cannot create " + directory_ + ": " + ec.message()});
         return fail(status_.detail);
     }
     if (::access(directory_.c_str(), W_OK) != 0) {
-        status_ = {DeviceState::fault, directory_ + " is not writable: " + std::strerror(errno)};
+        set_status({DeviceState::fault, directory_ + " is not writable: " + std::strerror(errno)});
         return fail(status_.detail);
     }
-    status_ = {DeviceState::ready, "writes labels to " + directory_};
+    set_status({DeviceState::ready, "writes labels to " + directory_});
     return {};
 }
 
@@ -111,8 +118,8 @@ SentJobFate FilePrinter::fate_after_crash(const PrintJob& job) const {
 
 void FilePrinter::print(const PrintJob& job, std::function<void(Status)> done) {
     Status st = write_job(job);
-    status_ = st ? DeviceStatus{DeviceState::ready, "writes labels to " + directory_}
-                 : DeviceStatus{DeviceState::fault, st.error().message};
+    set_status(st ? DeviceStatus{DeviceState::ready, "writes labels to " + directory_}
+                  : DeviceStatus{DeviceState::fault, st.error().message});
     // Completion is always asynchronous so callers see the same order of events as with a
     // network printer.
     boost::asio::post(io_, [done = std::move(done), st = std::move(st)]() mutable { done(std::move(st)); });

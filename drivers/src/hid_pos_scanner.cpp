@@ -5,8 +5,6 @@
 #include <boost/asio/post.hpp>
 #include <vector>
 
-#include "packd/common/log.hpp"
-
 namespace packd::drivers {
 namespace {
 
@@ -16,38 +14,46 @@ std::string usb_error(int code) {
 
 }  // namespace
 
-HidPosScanner::HidPosScanner(boost::asio::io_context& io, std::string name, HidPosScannerSettings settings)
-    : io_(io), name_(std::move(name)), settings_(settings), reconnect_timer_(io) {}
+HidPosScanner::HidPosScanner(boost::asio::io_context& io, std::string name, HidPosScannerSettings settings,
+                             std::shared_ptr<UsbContext> usb)
+    : io_(io),
+      name_(std::move(name)),
+      settings_(settings),
+      usb_(std::move(usb)),
+      link_(io, "scanner " + name_, settings_.reconnect, DeviceStatus{}) {
+    link_.retry_with([this] {
+        if (auto st = open_once(); !st) {
+            lost(st.error().message);
+        }
+    });
+}
 
 HidPosScanner::~HidPosScanner() {
-    *alive_ = false;
+    alive_.end();
+    arrivals_.reset();
     close_device();
-    if (events_.joinable()) {
-        stop_events_ = true;
-        if (usb_ != nullptr) {
-            libusb_interrupt_event_handler(usb_);
-        }
-        events_.join();
-    }
-    if (usb_ != nullptr) {
-        libusb_exit(usb_);
-    }
 }
 
 Status HidPosScanner::open() {
-    if (usb_ == nullptr) {
-        if (const int rc = libusb_init(&usb_); rc != 0) {
-            usb_ = nullptr;
-            status_ = {DeviceState::fault, "libusb: " + usb_error(rc)};
-            return fail(status_.detail);
-        }
-        // libusb delivers transfer completions only while someone handles its events: this thread.
-        events_ = std::thread([this] {
-            while (!stop_events_) {
-                timeval tv{0, 200'000};
-                libusb_handle_events_timeout_completed(usb_, &tv, nullptr);
+    link_.resume();
+    if (!usb_) {
+        usb_ = UsbContext::process_wide(io_);
+    }
+    if (auto st = usb_->start(); !st) {
+        link_.set({DeviceState::fault, "libusb: " + st.error().message});
+        return fail(link_.status().detail);
+    }
+    // A scanner plugged in is tried at once rather than at the next round of the timer.
+    arrivals_ =
+        usb_->watch({settings_.usb_vendor, settings_.usb_product, 0}, [this](const UsbHotplugEvent& e) {
+            if (e.arrived && device_ == nullptr && !link_.halted()) {
+                if (auto st = open_once(); !st) {
+                    lost(st.error().message);
+                }
             }
         });
+    if (device_ != nullptr) {
+        return {};
     }
     auto st = open_once();
     if (!st) {
@@ -56,10 +62,16 @@ Status HidPosScanner::open() {
     return st;
 }
 
+void HidPosScanner::close() {
+    link_.halt();
+    arrivals_.reset();
+    close_device();
+}
+
 Status HidPosScanner::open_once() {
     char ids[16];
     std::snprintf(ids, sizeof ids, "%04x:%04x", settings_.usb_vendor, settings_.usb_product);
-    device_ = libusb_open_device_with_vid_pid(usb_, settings_.usb_vendor, settings_.usb_product);
+    device_ = libusb_open_device_with_vid_pid(usb_->get(), settings_.usb_vendor, settings_.usb_product);
     if (device_ == nullptr) {
         return fail(std::string("no USB device ") + ids + " (plugged in? packd allowed by the udev rule?)");
     }
@@ -103,8 +115,7 @@ Status HidPosScanner::open_once() {
         close_device();
         return fail(std::string("cannot read from ") + ids + ": " + usb_error(rc));
     }
-    status_ = {DeviceState::ready, std::string("HID POS scanner ") + ids};
-    log::info("scanner " + name_ + ": " + status_.detail);
+    link_.online(std::string("HID POS scanner ") + ids);
     return {};
 }
 
@@ -113,8 +124,8 @@ void HidPosScanner::on_transfer(libusb_transfer* transfer) {
     auto* self = static_cast<HidPosScanner*>(transfer->user_data);
     if (transfer->status == LIBUSB_TRANSFER_COMPLETED) {
         std::vector<uint8_t> report(transfer->buffer, transfer->buffer + transfer->actual_length);
-        boost::asio::post(self->io_, [self, alive = self->alive_, report = std::move(report)] {
-            if (!*alive) {
+        boost::asio::post(self->io_, [self, alive = self->alive_.token(), report = std::move(report)] {
+            if (!alive) {
                 return;
             }
             self->codec_.feed(report, [self](Result<ScanReading> scan) {
@@ -133,8 +144,8 @@ void HidPosScanner::on_transfer(libusb_transfer* transfer) {
     }
     const std::string why =
         transfer->status == LIBUSB_TRANSFER_NO_DEVICE ? "scanner unplugged" : "USB transfer failed";
-    boost::asio::post(self->io_, [self, alive = self->alive_, why] {
-        if (*alive) {
+    boost::asio::post(self->io_, [self, alive = self->alive_.token(), why] {
+        if (alive) {
             self->lost(why);
         }
     });
@@ -147,7 +158,7 @@ void HidPosScanner::close_device() {
             // The cancellation completes on the event thread; wait for it before freeing the transfer.
             for (int i = 0; i < 100 && transfer_active_; ++i) {
                 timeval tv{0, 10'000};
-                libusb_handle_events_timeout_completed(usb_, &tv, nullptr);
+                libusb_handle_events_timeout_completed(usb_->get(), &tv, nullptr);
             }
         }
         libusb_free_transfer(transfer_);
@@ -170,20 +181,7 @@ void HidPosScanner::lost(const std::string& why) {
         }
     });
     close_device();
-    if (status_.state != DeviceState::offline || status_.detail != why) {
-        log::warning("scanner " + name_ + ": " + why + "; retrying every " +
-                     std::to_string(settings_.reconnect.count()) + " ms");
-    }
-    status_ = {DeviceState::offline, why};
-    reconnect_timer_.expires_after(settings_.reconnect);
-    reconnect_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-        if (!*alive || ec) {
-            return;
-        }
-        if (auto st = open_once(); !st) {
-            lost(st.error().message);
-        }
-    });
+    link_.lost(why);
 }
 
 }  // namespace packd::drivers

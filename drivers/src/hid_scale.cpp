@@ -2,15 +2,11 @@
 
 #include <libusb.h>
 
-#include <atomic>
 #include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <thread>
-
-#include "packd/common/log.hpp"
 
 namespace packd::drivers {
 namespace {
@@ -37,13 +33,8 @@ WeightReading invalid(std::string reason) {
 
 }  // namespace
 
-/// Everything libusb: the context, its event thread, the open device and its one transfer.
+/// The open device and its one transfer.
 struct HidScale::Usb {
-    libusb_context* context = nullptr;
-    libusb_hotplug_callback_handle hotplug = 0;
-    bool has_hotplug = false;
-    std::thread events;
-    std::atomic<bool> running{true};
     libusb_device_handle* handle = nullptr;
     int interface = -1;
     // The transfer is freed by its own callback when it ends (not resubmitted); `live` tells the
@@ -55,11 +46,27 @@ struct HidScale::Usb {
 };
 
 HidScale::HidScale(boost::asio::io_context& io, std::string name, HidScaleMatch match,
-                   std::chrono::milliseconds reconnect)
-    : io_(io), name_(std::move(name)), match_(match), reconnect_(reconnect), search_timer_(io) {}
+                   std::chrono::milliseconds reconnect, std::shared_ptr<UsbContext> usb)
+    : io_(io),
+      name_(std::move(name)),
+      match_(match),
+      context_(std::move(usb)),
+      link_(io, "scale " + name_, reconnect, DeviceStatus{}) {
+    link_.set_lines(
+        {[this](const std::string& why) {
+             return "scale " + name_ + ": " + why + "; waiting for it to come back";
+         },
+         [this](const std::string& detail) { return "scale " + name_ + ": connected to " + detail; },
+         nullptr});
+    link_.retry_with([this] {
+        if (!closed_ && usb_ && !usb_->handle) {
+            search();
+        }
+    });
+}
 
 HidScale::~HidScale() {
-    *alive_ = false;
+    alive_.end();
     close();
 }
 
@@ -67,48 +74,34 @@ Status HidScale::open() {
     if (usb_) {
         return {};
     }
+    if (!context_) {
+        context_ = UsbContext::process_wide(io_);
+    }
+    if (auto st = context_->start(); !st) {
+        link_.set({DeviceState::fault, "libusb: " + st.error().message});
+        return fail(link_.status().detail);
+    }
     usb_ = std::make_unique<Usb>();
-    if (int rc = libusb_init(&usb_->context); rc != 0) {
-        usb_.reset();
-        status_ = {DeviceState::fault, "libusb: " + usb_error(rc)};
-        return fail(status_.detail);
-    }
     closed_ = false;
-    status_ = {DeviceState::offline,
+    link_.resume();
+    link_.set({DeviceState::offline,
                "looking for " + (match_.vendor_id ? "USB scale " + ids(match_.vendor_id, match_.product_id)
-                                                  : std::string("a USB scale (HID usage page 0x8D)"))};
-    if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
-        // Runs on libusb's event thread: only posts.
-        const auto arrived = [](libusb_context*, libusb_device*, libusb_hotplug_event, void* self) -> int {
-            auto* scale = static_cast<HidScale*>(self);
-            boost::asio::post(scale->io_, [scale, alive = std::weak_ptr<bool>(scale->alive_)] {
-                if (alive.lock() && !scale->closed_ && scale->usb_ && !scale->usb_->handle) {
-                    scale->search();
-                }
-            });
-            return 0;
-        };
-        const int vendor = match_.vendor_id ? match_.vendor_id : LIBUSB_HOTPLUG_MATCH_ANY;
-        const int product = match_.vendor_id ? match_.product_id : LIBUSB_HOTPLUG_MATCH_ANY;
-        usb_->has_hotplug =
-            libusb_hotplug_register_callback(
-                usb_->context, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, LIBUSB_HOTPLUG_NO_FLAGS, vendor, product,
-                LIBUSB_HOTPLUG_MATCH_ANY, arrived, this, &usb_->hotplug) == LIBUSB_SUCCESS;
-    }
-    Usb* usb = usb_.get();
-    usb_->events = std::thread([usb] {
-        while (usb->running) {
-            timeval tv{0, 200000};
-            libusb_handle_events_timeout_completed(usb->context, &tv, nullptr);
-        }
-    });
+                                                  : std::string("a USB scale (HID usage page 0x8D)"))});
+    arrivals_ =
+        context_->watch({match_.vendor_id, match_.vendor_id ? match_.product_id : std::uint16_t{0}, 0},
+                        [this](const UsbHotplugEvent& e) {
+                            if (e.arrived && !closed_ && usb_ && !usb_->handle) {
+                                search();
+                            }
+                        });
     search();
     return {};
 }
 
 void HidScale::close() {
     closed_ = true;
-    search_timer_.cancel();
+    link_.halt();
+    arrivals_.reset();
     if (!usb_) {
         return;
     }
@@ -125,28 +118,12 @@ void HidScale::close() {
         libusb_close(usb_->handle);
         usb_->handle = nullptr;
     }
-    if (usb_->has_hotplug) {
-        libusb_hotplug_deregister_callback(usb_->context, usb_->hotplug);
-    }
-    usb_->running = false;
-    libusb_interrupt_event_handler(usb_->context);
-    usb_->events.join();
-    libusb_exit(usb_->context);
     usb_.reset();
-}
-
-void HidScale::schedule_search() {
-    search_timer_.expires_after(reconnect_);
-    search_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (!ec && alive.lock() && !closed_ && usb_ && !usb_->handle) {
-            search();
-        }
-    });
 }
 
 void HidScale::search() {
     libusb_device** list = nullptr;
-    const ssize_t count = libusb_get_device_list(usb_->context, &list);
+    const ssize_t count = libusb_get_device_list(context_->get(), &list);
     std::string why = "not plugged in";
     for (ssize_t i = 0; i < count && !usb_->handle; ++i) {
         libusb_device* dev = list[i];
@@ -210,12 +187,12 @@ void HidScale::search() {
                 auto* scale = static_cast<HidScale*>(t->user_data);
                 if (t->status == LIBUSB_TRANSFER_COMPLETED) {
                     std::vector<uint8_t> report(t->buffer, t->buffer + t->actual_length);
-                    boost::asio::post(scale->io_, [scale, report = std::move(report),
-                                                   alive = std::weak_ptr<bool>(scale->alive_)] {
-                        if (alive.lock()) {
-                            scale->on_report(report);
-                        }
-                    });
+                    boost::asio::post(scale->io_,
+                                      [scale, report = std::move(report), alive = scale->alive_.token()] {
+                                          if (alive) {
+                                              scale->on_report(report);
+                                          }
+                                      });
                     if (libusb_submit_transfer(t) == 0) {
                         return;
                     }
@@ -231,8 +208,8 @@ void HidScale::search() {
                 }
                 usb->ended.notify_all();
                 libusb_free_transfer(t);  // and its buffer (LIBUSB_TRANSFER_FREE_BUFFER)
-                boost::asio::post(scale->io_, [scale, gone, alive = std::weak_ptr<bool>(scale->alive_)] {
-                    if (alive.lock()) {
+                boost::asio::post(scale->io_, [scale, gone, alive = scale->alive_.token()] {
+                    if (alive) {
                         scale->on_gone(gone);
                     }
                 });
@@ -256,8 +233,7 @@ void HidScale::search() {
             // The first report after (re)connecting can be the weight from before (Dymo M10 sends
             // its last reading on power-up): it is not shown.
             reports_.connected();
-            status_ = {DeviceState::ready, "USB scale " + ids(desc.idVendor, desc.idProduct)};
-            log::info("scale " + name_ + ": connected to " + status_.detail);
+            link_.online("USB scale " + ids(desc.idVendor, desc.idProduct));
         }
         libusb_free_config_descriptor(config);
     }
@@ -265,8 +241,7 @@ void HidScale::search() {
         libusb_free_device_list(list, 1);
     }
     if (!usb_->handle) {
-        status_ = {DeviceState::offline, why};
-        schedule_search();
+        link_.lost(why);
     }
 }
 
@@ -290,13 +265,11 @@ void HidScale::on_gone(const std::string& why) {
         libusb_close(usb_->handle);
         usb_->handle = nullptr;
     }
-    status_ = {DeviceState::offline, "USB scale " + why};
-    log::warning("scale " + name_ + ": " + status_.detail + "; waiting for it to come back");
     last_ = invalid("scale " + why);
+    link_.lost("USB scale " + why);
     if (handler_) {
         handler_(*last_);
     }
-    schedule_search();
 }
 
 Status HidScale::zero() {

@@ -41,7 +41,7 @@ FifoLineFeed::FifoLineFeed(boost::asio::io_context& io, std::string path, size_t
     : pipe_(io), path_(std::move(path)), splitter_(max_line) {}
 
 FifoLineFeed::~FifoLineFeed() {
-    *alive_ = false;
+    alive_.end();
     close();
 }
 
@@ -85,10 +85,9 @@ void FifoLineFeed::read_more() {
     if (!pipe_.is_open()) {
         return;
     }
-    std::weak_ptr<bool> alive = alive_;
     pipe_.async_read_some(boost::asio::buffer(buffer_),
-                          [this, alive](const boost::system::error_code& ec, size_t n) {
-                              if (alive.expired() || ec == boost::asio::error::operation_aborted) {
+                          [this, alive = alive_.token()](const boost::system::error_code& ec, size_t n) {
+                              if (!alive || ec == boost::asio::error::operation_aborted) {
                                   return;
                               }
                               if (ec) {

@@ -26,20 +26,32 @@ SerialScale::SerialScale(boost::asio::io_context& io, std::string name, SerialLi
       protocol_(std::move(protocol)),
       timing_(timing),
       port_(io),
-      reconnect_timer_(io),
-      poll_timer_(io) {}
+      poll_timer_(io),
+      link_(io, "scale " + name_, timing_.reconnect, DeviceStatus{}) {
+    link_.set_lines(
+        {[this](const std::string& why) { return "scale " + name_ + ": " + why + "; reconnecting"; },
+         [this](const std::string&) { return "scale " + name_ + ": connected to " + line_.port; }, nullptr});
+    link_.retry_with([this] {
+        if (closed_) {
+            return;
+        }
+        if (auto st = open_port(); !st) {
+            link_.lost(st.error().message);
+        }
+    });
+}
 
 SerialScale::~SerialScale() {
-    *alive_ = false;
+    alive_.end();
     close();
 }
 
 Status SerialScale::open() {
     closed_ = false;
+    link_.resume();
     auto st = open_port();
     if (!st) {
-        status_ = {DeviceState::offline, st.error().message};
-        schedule_reconnect();
+        link_.lost(st.error().message);
     }
     return st;
 }
@@ -47,7 +59,7 @@ Status SerialScale::open() {
 void SerialScale::close() {
     closed_ = true;
     boost::system::error_code ec;
-    reconnect_timer_.cancel();
+    link_.halt();
     poll_timer_.cancel();
     port_.close(ec);
 }
@@ -89,37 +101,37 @@ Status SerialScale::open_port() {
     outbox_.clear();
     writing_ = false;
     unanswered_ = 0;
-    status_ = {DeviceState::ready, std::string(protocol_->name()) + " on " + line_.port};
+    link_.online(std::string(protocol_->name()) + " on " + line_.port);
     read_more();
     schedule_poll();
     return {};
 }
 
 void SerialScale::read_more() {
-    port_.async_read_some(boost::asio::buffer(buffer_), [this, alive = std::weak_ptr<bool>(alive_)](
-                                                            boost::system::error_code ec, size_t n) {
-        if (!alive.lock() || closed_) {
-            return;
-        }
-        if (ec) {
-            lost(ec == boost::asio::error::eof ? "port closed" : ec.message());
-            return;
-        }
-        protocol_->feed(
-            std::string_view(buffer_.data(), n), [this](const WeightReading& r) { deliver(r); },
-            [this](const std::string& notice) {
-                unanswered_ = 0;
-                last_notice_ = notice;
-                log::info("scale " + name_ + ": " + notice);
-            });
-        read_more();
-    });
+    port_.async_read_some(
+        boost::asio::buffer(buffer_), [this, alive = alive_.token()](boost::system::error_code ec, size_t n) {
+            if (!alive || closed_) {
+                return;
+            }
+            if (ec) {
+                lost(ec == boost::asio::error::eof ? "port closed" : ec.message());
+                return;
+            }
+            protocol_->feed(
+                std::string_view(buffer_.data(), n), [this](const WeightReading& r) { deliver(r); },
+                [this](const std::string& notice) {
+                    unanswered_ = 0;
+                    last_notice_ = notice;
+                    log::info("scale " + name_ + ": " + notice);
+                });
+            read_more();
+        });
 }
 
 void SerialScale::deliver(const WeightReading& reading) {
     unanswered_ = 0;
-    if (status_.state != DeviceState::ready) {
-        status_ = {DeviceState::ready, std::string(protocol_->name()) + " on " + line_.port};
+    if (!link_.online_now()) {
+        link_.online(std::string(protocol_->name()) + " on " + line_.port);
     }
     last_ = reading;
     if (handler_) {
@@ -131,29 +143,12 @@ void SerialScale::lost(const std::string& why) {
     boost::system::error_code ignored;
     poll_timer_.cancel();
     port_.close(ignored);
-    status_ = {DeviceState::offline, "disconnected from " + line_.port + ": " + why};
-    log::warning("scale " + name_ + ": " + status_.detail + "; reconnecting");
     // A reading cut by the unplugging must not stand as the current weight.
     last_ = invalid("scale disconnected: " + why);
+    link_.lost("disconnected from " + line_.port + ": " + why);
     if (handler_) {
         handler_(*last_);
     }
-    schedule_reconnect();
-}
-
-void SerialScale::schedule_reconnect() {
-    reconnect_timer_.expires_after(timing_.reconnect);
-    reconnect_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (ec || !alive.lock() || closed_) {
-            return;
-        }
-        if (auto st = open_port(); !st) {
-            status_ = {DeviceState::offline, st.error().message};
-            schedule_reconnect();
-            return;
-        }
-        log::info("scale " + name_ + ": connected to " + line_.port);
-    });
 }
 
 void SerialScale::schedule_poll() {
@@ -162,14 +157,13 @@ void SerialScale::schedule_poll() {
         return;  // the scale streams; packd never writes to it
     }
     poll_timer_.expires_after(timing_.poll);
-    poll_timer_.async_wait([this, request,
-                            alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
-        if (ec || !alive.lock() || closed_ || !port_.is_open()) {
+    poll_timer_.async_wait([this, request, alive = alive_.token()](boost::system::error_code ec) {
+        if (ec || !alive || closed_ || !port_.is_open()) {
             return;
         }
         if (++unanswered_ == timing_.unanswered_polls) {
-            status_ = {DeviceState::fault,
-                       "no answer from the scale on " + line_.port + " (check baud rate, parity and cable)"};
+            link_.set({DeviceState::fault,
+                       "no answer from the scale on " + line_.port + " (check baud rate, parity and cable)"});
             last_ = invalid("no answer from the scale");
             if (handler_) {
                 handler_(*last_);
@@ -193,22 +187,22 @@ void SerialScale::write_next() {
         return;
     }
     writing_ = true;
-    boost::asio::async_write(port_, boost::asio::buffer(outbox_.front()),
-                             [this, generation = generation_, alive = std::weak_ptr<bool>(alive_)](
-                                 boost::system::error_code ec, size_t) {
-                                 // A write from before a reconnect: its outbox is gone already.
-                                 if (!alive.lock() || generation != generation_) {
-                                     return;
-                                 }
-                                 writing_ = false;
-                                 if (!outbox_.empty()) {
-                                     outbox_.pop_front();
-                                 }
-                                 if (ec) {
-                                     return;  // the read side sees the same failure and reconnects
-                                 }
-                                 write_next();
-                             });
+    boost::asio::async_write(
+        port_, boost::asio::buffer(outbox_.front()),
+        [this, generation = generation_, alive = alive_.token()](boost::system::error_code ec, size_t) {
+            // A write from before a reconnect: its outbox is gone already.
+            if (!alive || generation != generation_) {
+                return;
+            }
+            writing_ = false;
+            if (!outbox_.empty()) {
+                outbox_.pop_front();
+            }
+            if (ec) {
+                return;  // the read side sees the same failure and reconnects
+            }
+            write_next();
+        });
 }
 
 Status SerialScale::command(Result<std::string> request) {
@@ -216,7 +210,7 @@ Status SerialScale::command(Result<std::string> request) {
         return request.error();
     }
     if (!port_.is_open()) {
-        return fail("scale " + name_ + " is not connected (" + status_.detail + ")");
+        return fail("scale " + name_ + " is not connected (" + link_.status().detail + ")");
     }
     send(std::move(*request));
     return {};

@@ -49,9 +49,10 @@ TcpScanner::TcpScanner(boost::asio::io_context& io, std::string name, TcpScanner
       settings_(std::move(settings)),
       resolver_(io) {}
 
-void TcpScanner::open() {
-    status_ = {DeviceState::offline, "connecting to " + address()};
-    (void)start();  // never fails here: the outcome arrives through connected() or lost()
+Status TcpScanner::open() {
+    link_.resume();
+    link_.set({DeviceState::offline, "connecting to " + address()});
+    return start();  // never fails here: the outcome arrives through connected() or lost()
 }
 
 std::string TcpScanner::address() const {
@@ -63,7 +64,7 @@ Status TcpScanner::open_stream() {
         settings_.host, std::to_string(settings_.port),
         [this, alive = alive()](const boost::system::error_code& ec,
                                 boost::asio::ip::tcp::resolver::results_type r) {
-            if (!*alive || ec == boost::asio::error::operation_aborted) {
+            if (!alive || ec == boost::asio::error::operation_aborted) {
                 return;
             }
             if (ec) {
@@ -73,7 +74,7 @@ Status TcpScanner::open_stream() {
             boost::asio::async_connect(
                 stream_, r,
                 [this, alive](const boost::system::error_code& cec, const boost::asio::ip::tcp::endpoint&) {
-                    if (!*alive || cec == boost::asio::error::operation_aborted) {
+                    if (!alive || cec == boost::asio::error::operation_aborted) {
                         return;
                     }
                     if (cec) {

@@ -66,14 +66,18 @@ WeightReading parse_sim_weight(std::string_view line) {
 }
 
 SimScale::SimScale(boost::asio::io_context& io, std::string name, std::string fifo_path)
-    : name_(std::move(name)), feed_(io, std::move(fifo_path), 256) {}
+    : name_(std::move(name)), feed_(io, std::move(fifo_path), 256), push_(io) {
+    push_.update(status_);
+}
 
 Status SimScale::open() {
     if (auto st = feed_.open(); !st) {
         status_ = {DeviceState::fault, st.error().message};
+        push_.update(status_);
         return st;
     }
     status_ = {DeviceState::ready, "simulated, fed from " + feed_.path()};
+    push_.update(status_);
     feed_.start([this](Result<std::string> line) {
         set_weight(line ? parse_sim_weight(*line) : invalid(line.error().message));
     });

@@ -174,11 +174,15 @@ TcpZplPrinter::TcpZplPrinter(asio::io_context& io, std::string name, TcpPrinterS
     : io_(io),
       name_(std::move(name)),
       settings_(std::move(settings)),
-      status_(std::make_shared<DeviceStatus>(DeviceStatus{
-          DeviceState::offline,
-          "not contacted yet (" + settings_.host + ":" + std::to_string(settings_.port) + ")"})) {}
+      status_(std::make_shared<DeviceStatus>(
+          DeviceStatus{DeviceState::offline,
+                       "not contacted yet (" + settings_.host + ":" + std::to_string(settings_.port) + ")"})),
+      push_(io) {
+    push_.update(*status_);
+}
 
 TcpZplPrinter::~TcpZplPrinter() {
+    alive_.end();
     if (auto current = current_.lock()) {
         current->abandon();
     }
@@ -192,8 +196,15 @@ void TcpZplPrinter::start(std::string zpl, std::size_t formats, BeforeSend befor
         });
         return;
     }
-    auto exchange =
-        std::make_shared<Exchange>(io_, name_, settings_, status_, std::move(zpl), formats, std::move(done));
+    // A connection per job: its status checks are what change the printer's status, pushed when it ends.
+    auto finished = [this, alive = alive_.token(), done = std::move(done)](PrintOutcome outcome) {
+        if (alive) {
+            push_.update(*status_);
+        }
+        done(std::move(outcome));
+    };
+    auto exchange = std::make_shared<Exchange>(io_, name_, settings_, status_, std::move(zpl), formats,
+                                               std::move(finished));
     exchange->before_send_ = std::move(before_send);
     current_ = exchange;
     exchange->run();

@@ -46,16 +46,26 @@ V4l2Camera::V4l2Camera(boost::asio::io_context& io, std::string name, V4l2Camera
                 }
             }),
       device_(io),
-      reconnect_timer_(io) {
-    status_ = {DeviceState::offline, "not opened yet"};
+      link_(io, "scanner " + name_, settings_.reconnect) {
+    link_.retry_with([this] { (void)open_once(); });
 }
 
 V4l2Camera::~V4l2Camera() {
-    *alive_ = false;
+    alive_.end();
     close_device();
 }
 
 Status V4l2Camera::open() {
+    link_.resume();
+    return open_once();
+}
+
+void V4l2Camera::close() {
+    link_.halt();
+    close_device();
+}
+
+Status V4l2Camera::open_once() {
     ++open_attempts_;
     close_device();
     const int fd = ::open(settings_.device.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -70,10 +80,8 @@ Status V4l2Camera::open() {
         lost(st.error().message);
         return st;
     }
-    status_ = {DeviceState::ready, "streaming " + std::to_string(layout_.width) + "x" +
-                                       std::to_string(layout_.height) + " " + to_string(layout_.format) +
-                                       " from " + settings_.device};
-    log::info("scanner " + name_ + ": " + status_.detail);
+    link_.online("streaming " + std::to_string(layout_.width) + "x" + std::to_string(layout_.height) + " " +
+                 to_string(layout_.format) + " from " + settings_.device);
     wait_for_frame();
     return {};
 }
@@ -168,8 +176,8 @@ Status V4l2Camera::start_streaming(int fd) {
 
 void V4l2Camera::wait_for_frame() {
     device_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                       [this, alive = alive_](const boost::system::error_code& ec) {
-                           if (!*alive || ec == boost::asio::error::operation_aborted) {
+                       [this, alive = alive_.token()](const boost::system::error_code& ec) {
+                           if (!alive || ec == boost::asio::error::operation_aborted) {
                                return;
                            }
                            if (ec) {
@@ -216,18 +224,7 @@ void V4l2Camera::take_frames() {
 
 void V4l2Camera::lost(const std::string& why) {
     close_device();
-    if (status_.state != DeviceState::offline || status_.detail != why) {
-        log::warning("scanner " + name_ + ": " + why + "; retrying every " +
-                     std::to_string(settings_.reconnect.count()) + " ms");
-    }
-    status_ = {DeviceState::offline, why};
-    reconnect_timer_.expires_after(settings_.reconnect);
-    reconnect_timer_.async_wait([this, alive = alive_](const boost::system::error_code& ec) {
-        if (!*alive || ec) {
-            return;
-        }
-        (void)open();
-    });
+    link_.lost(why);
 }
 
 void V4l2Camera::close_device() {

@@ -272,7 +272,7 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
             printer = std::make_shared<drivers::TcpZplPrinter>(io_, name, tcp);
         } else if (pc.type == "usb") {
             auto usb = std::make_shared<drivers::UsbPrinter>(io_, name, usb_printer_settings(pc));
-            usb->open();  // an absent printer is offline with the reason; hotplug finds it later
+            (void)usb->open();  // an absent printer is offline with the reason; hotplug finds it later
             printer = usb;
         } else {
             auto file = std::make_shared<drivers::FilePrinter>(io_, name, pc.directory);

@@ -114,7 +114,7 @@ std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, cons
             io, config.name,
             drivers::TcpScannerSettings{config.host, static_cast<unsigned short>(config.port), chosen,
                                         reconnect});
-        scanner->open();
+        (void)scanner->open();
         return scanner;
     }
     auto scanner = std::make_shared<drivers::SimScanner>(io, config.name, config.fifo);

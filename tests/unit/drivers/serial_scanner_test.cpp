@@ -105,7 +105,7 @@ TEST(TcpScanner, ReadsScansReconnectsAndReportsACutShortScan) {
     TcpScanner scanner(io, "net", settings);
     std::vector<ScanReading> scans;
     scanner.on_scan([&](const ScanReading& s) { scans.push_back(s); });
-    scanner.open();
+    ASSERT_TRUE(scanner.open().ok());
     tcp::socket peer(io);
     bool accepted = false;
     acceptor.async_accept(peer, [&](const boost::system::error_code& ec) { accepted = !ec; });

@@ -138,7 +138,7 @@ TEST(UsbPrinter, WithoutThePrinterItIsOfflineWithTheReasonRefusesJobsAndStopsCle
     settings.match = {0xFFFF, 0xFFFF, ""};  // reserved by the USB-IF: no device has it
     settings.reconnect = 20ms;
     UsbPrinter printer(io, "zebra-usb", settings);
-    printer.open();
+    ASSERT_TRUE(printer.open().ok());
     EXPECT_EQ(printer.status().state, DeviceState::offline);
     const std::string detail = printer.status().detail;
     // Either this system has no USB at all (this sandbox), or the printer is not plugged in.

@@ -180,6 +180,7 @@ class RecordingPrinter final : public drivers::LabelPrinter {
     RecordingPrinter(boost::asio::io_context& io, bool wants) : io_(io), wants_(wants) {}
     const std::string& name() const override { return name_; }
     drivers::DeviceStatus status() const override { return {drivers::DeviceState::ready, "recording"}; }
+    void on_state_change(drivers::StateHandler) override {}  // always ready
     void print(const drivers::PrintJob& job, std::function<void(Status)> done) override {
         jobs.push_back(job);
         boost::asio::post(io_, [done = std::move(done)] { done(Status{}); });

@@ -15,6 +15,7 @@
 
 #include "packd/common/result.hpp"
 #include "packd/drivers/camera_frame.hpp"
+#include "packd/drivers/reconnecting.hpp"
 #include "packd/drivers/scanner.hpp"
 
 namespace packd::drivers {
@@ -45,7 +46,7 @@ class CameraFeed {
   public:
     using Emit = std::function<void(const ScanReading&)>;
     CameraFeed(CameraFeedSettings settings, CameraFrameDecoder decoder, Emit emit);
-    ~CameraFeed() { *alive_ = false; }
+    ~CameraFeed() { alive_.end(); }
     CameraFeed(const CameraFeed&) = delete;
     CameraFeed& operator=(const CameraFeed&) = delete;
 
@@ -68,7 +69,7 @@ class CameraFeed {
     std::chrono::milliseconds last_offered_{0};
     std::string last_bad_frame_;
     std::uint64_t frames_decoded_ = 0;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers

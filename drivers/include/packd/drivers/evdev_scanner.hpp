@@ -34,9 +34,6 @@ class EvdevScanner final : public StreamScanner<boost::asio::posix::stream_descr
   public:
     EvdevScanner(boost::asio::io_context& io, std::string name, EvdevScannerSettings settings);
 
-    /// Opens and grabs the device; when that fails the status says why and retries run on the timer.
-    Status open() { return start(); }
-
   private:
     Status open_stream() override;
     void decode(std::span<const std::uint8_t> bytes) override;

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "packd/drivers/label_printer.hpp"
+#include "packd/drivers/reconnecting.hpp"
 
 namespace packd::drivers {
 
@@ -13,9 +14,10 @@ class FilePrinter final : public LabelPrinter {
     FilePrinter(boost::asio::io_context& io, std::string name, std::string directory);
 
     /// Creates the folder when missing and checks it can be written.
-    Status open();
+    Status open() override;
     const std::string& name() const override { return name_; }
     DeviceStatus status() const override { return status_; }
+    void on_state_change(StateHandler handler) override { push_.listen(std::move(handler)); }
     void print(const PrintJob& job, std::function<void(Status)> done) override;
     bool wants_preview() const override { return true; }
     /// A job's .zpl appears whole or not at all (written aside, then renamed): its file says whether it
@@ -25,11 +27,13 @@ class FilePrinter final : public LabelPrinter {
 
   private:
     Status write_job(const PrintJob& job);
+    void set_status(DeviceStatus status);
 
     boost::asio::io_context& io_;
     std::string name_;
     std::string directory_;
     DeviceStatus status_;
+    StatusPush push_;
 };
 
 }  // namespace packd::drivers

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
-#include "packd/drivers/device_state.hpp"
+#include "packd/drivers/device.hpp"
 
 namespace packd::drivers {
 
@@ -37,11 +37,8 @@ enum class SentJobFate { printed, not_printed, unknown };
 
 /// A printer packd sends labels to. `print` completes on the io_context the printer was
 /// made with; the job counts as printed only when `done` reports success.
-class LabelPrinter {
+class LabelPrinter : public Device {
   public:
-    virtual ~LabelPrinter() = default;
-    virtual const std::string& name() const = 0;
-    virtual DeviceStatus status() const = 0;
     virtual void print(const PrintJob& job, std::function<void(Status)> done) = 0;
     /// How many jobs one `print_batch` may carry: a printer that checks its status before and after the
     /// formats takes several between two checks, so it prints at its own speed rather than at the pace

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "packd/common/result.hpp"
+#include "packd/drivers/reconnecting.hpp"
 
 namespace packd::drivers {
 
@@ -49,7 +50,7 @@ class FifoLineFeed {
     LineSplitter splitter_;
     LineHandler handler_;
     std::array<char, 1024> buffer_{};
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "packd/common/result.hpp"
-#include "packd/drivers/device_state.hpp"
+#include "packd/drivers/device.hpp"
 
 namespace packd::drivers {
 
@@ -19,12 +19,9 @@ struct WeightReading {
     std::string reason;  ///< why the reading is not valid ("overload", "malformed frame ...")
 };
 
-class Scale {
+class Scale : public Device {
   public:
     using ReadingHandler = std::function<void(const WeightReading&)>;
-    virtual ~Scale() = default;
-    virtual const std::string& name() const = 0;
-    virtual DeviceStatus status() const = 0;
     virtual std::optional<WeightReading> last_reading() const = 0;
     /// Called on the io_context for every reading, valid or not.
     virtual void on_reading(ReadingHandler handler) = 0;

@@ -4,7 +4,7 @@
 #include <functional>
 #include <string>
 
-#include "packd/drivers/device_state.hpp"
+#include "packd/drivers/device.hpp"
 
 namespace packd::drivers {
 
@@ -17,12 +17,9 @@ struct ScanReading {
     std::string warning;  ///< for the operator, e.g. the keyboard layout looks wrong
 };
 
-class Scanner {
+class Scanner : public Device {
   public:
     using ScanHandler = std::function<void(const ScanReading&)>;
-    virtual ~Scanner() = default;
-    virtual const std::string& name() const = 0;
-    virtual DeviceStatus status() const = 0;
     /// Called on the io_context for every scan.
     virtual void on_scan(ScanHandler handler) = 0;
 };

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "packd/drivers/reconnecting.hpp"
 #include "packd/drivers/scale.hpp"
 #include "packd/drivers/serial_scale_protocol.hpp"
 
@@ -42,11 +43,12 @@ class SerialScale final : public Scale {
 
     /// Opens the port; when that fails the scale keeps trying on its reconnect timer and the
     /// failure is returned for the log, so a scale plugged in later is found.
-    Status open();
-    void close();
+    Status open() override;
+    void close() override;
 
     const std::string& name() const override { return name_; }
-    DeviceStatus status() const override { return status_; }
+    DeviceStatus status() const override { return link_.status(); }
+    void on_state_change(StateHandler handler) override { link_.on_state_change(std::move(handler)); }
     std::optional<WeightReading> last_reading() const override { return last_; }
     void on_reading(ReadingHandler handler) override { handler_ = std::move(handler); }
     /// Sends the protocol's zero command; the scale's answer goes to the log and `last_notice`.
@@ -63,7 +65,6 @@ class SerialScale final : public Scale {
     Status open_port();
     void read_more();
     void lost(const std::string& why);
-    void schedule_reconnect();
     void schedule_poll();
     void send(std::string bytes);
     void write_next();
@@ -76,7 +77,6 @@ class SerialScale final : public Scale {
     std::unique_ptr<SerialScaleProtocol> protocol_;
     SerialScaleTiming timing_;
     boost::asio::serial_port port_;
-    boost::asio::steady_timer reconnect_timer_;
     boost::asio::steady_timer poll_timer_;
     std::array<char, 512> buffer_{};
     std::deque<std::string> outbox_;
@@ -85,11 +85,11 @@ class SerialScale final : public Scale {
     int unanswered_ = 0;
     int connections_ = 0;
     int generation_ = 0;  ///< counts port openings; stale write completions are ignored
-    DeviceStatus status_;
+    ReconnectingDevice link_;
     std::optional<WeightReading> last_;
     std::string last_notice_;
     ReadingHandler handler_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers

@@ -52,8 +52,6 @@ class SuffixStreamScanner : public StreamScanner<Stream> {
 class SerialScanner final : public SuffixStreamScanner<boost::asio::serial_port> {
   public:
     SerialScanner(boost::asio::io_context& io, std::string name, SerialScannerSettings settings);
-    /// Opens the port; when that fails the status says why and retries run on the timer.
-    Status open() { return start(); }
 
   private:
     Status open_stream() override;
@@ -72,8 +70,8 @@ struct TcpScannerSettings {
 class TcpScanner final : public SuffixStreamScanner<boost::asio::ip::tcp::socket> {
   public:
     TcpScanner(boost::asio::io_context& io, std::string name, TcpScannerSettings settings);
-    /// Starts connecting; the status says how far it got.
-    void open();
+    /// Starts connecting; the status says how far it got. Never fails here: the outcome arrives later.
+    Status open() override;
 
   private:
     Status open_stream() override;

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "packd/drivers/line_feed.hpp"
+#include "packd/drivers/reconnecting.hpp"
 #include "packd/drivers/scale.hpp"
 
 namespace packd::drivers {
@@ -18,9 +19,11 @@ class SimScale final : public Scale {
   public:
     SimScale(boost::asio::io_context& io, std::string name, std::string fifo_path);
 
-    Status open();
+    Status open() override;
+    void close() override { feed_.close(); }
     const std::string& name() const override { return name_; }
     DeviceStatus status() const override { return status_; }
+    void on_state_change(StateHandler handler) override { push_.listen(std::move(handler)); }
     std::optional<WeightReading> last_reading() const override { return last_; }
     void on_reading(ReadingHandler handler) override { handler_ = std::move(handler); }
     Status zero() override;
@@ -32,6 +35,7 @@ class SimScale final : public Scale {
     std::string name_;
     FifoLineFeed feed_;
     DeviceStatus status_;
+    StatusPush push_;
     std::optional<WeightReading> last_;
     int64_t tare_mg_ = 0;
     ReadingHandler handler_;

@@ -1,19 +1,18 @@
 #pragma once
 // What every scanner on an Asio byte stream shares (serial port, TCP socket, evdev descriptor): the
-// read loop, the status, losing the stream and opening it again on a reconnect timer. A transport
-// only says how its stream opens and how its bytes decode.
+// read loop, and losing the stream and opening it again through the reconnecting piece
+// (reconnecting.hpp). A transport only says how its stream opens and how its bytes decode.
 
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 
-#include "packd/common/log.hpp"
 #include "packd/common/result.hpp"
+#include "packd/drivers/reconnecting.hpp"
 #include "packd/drivers/scanner.hpp"
 
 namespace packd::drivers {
@@ -22,7 +21,7 @@ template <class Stream>
 class StreamScanner : public Scanner {
   public:
     ~StreamScanner() override {
-        *alive_ = false;
+        alive_.end();
         boost::system::error_code ec;
         stream_.close(ec);
     }
@@ -30,12 +29,26 @@ class StreamScanner : public Scanner {
     StreamScanner& operator=(const StreamScanner&) = delete;
 
     const std::string& name() const override { return name_; }
-    DeviceStatus status() const override { return status_; }
+    DeviceStatus status() const override { return link_.status(); }
     void on_scan(ScanHandler handler) override { handler_ = std::move(handler); }
+    void on_state_change(StateHandler handler) override { link_.on_state_change(std::move(handler)); }
+    /// Opens the stream; when that fails the status says why and retries run on the timer.
+    Status open() override {
+        link_.resume();
+        return start();
+    }
+    /// Lets go of the stream and stops retrying.
+    void close() override {
+        link_.halt();
+        boost::system::error_code ec;
+        stream_.close(ec);
+    }
 
   protected:
     StreamScanner(boost::asio::io_context& io, std::string name, std::chrono::milliseconds reconnect)
-        : stream_(io), name_(std::move(name)), reconnect_(reconnect), reconnect_timer_(io) {}
+        : stream_(io), link_(io, "scanner " + name, reconnect, DeviceStatus{}), name_(std::move(name)) {
+        link_.retry_with([this] { (void)start(); });
+    }
 
     /// Opens `stream_`. On success it calls `connected()`, now or (for an async connect) later; an
     /// async failure calls `lost()`. A failure returned here is handed to `lost()` by the caller.
@@ -57,8 +70,7 @@ class StreamScanner : public Scanner {
     }
 
     void connected(std::string detail) {
-        status_ = {DeviceState::ready, std::move(detail)};
-        log::info("scanner " + name_ + ": " + status_.detail);
+        link_.online(std::move(detail));
         read_more();
     }
 
@@ -66,18 +78,7 @@ class StreamScanner : public Scanner {
         abandon(why);
         boost::system::error_code ec;
         stream_.close(ec);
-        if (status_.state != DeviceState::offline || status_.detail != why) {
-            log::warning("scanner " + name_ + ": " + why + "; retrying every " +
-                         std::to_string(reconnect_.count()) + " ms");
-        }
-        status_ = {DeviceState::offline, why};
-        reconnect_timer_.expires_after(reconnect_);
-        reconnect_timer_.async_wait([this, alive = alive_](const boost::system::error_code& wait_ec) {
-            if (!*alive || wait_ec) {
-                return;
-            }
-            (void)start();
-        });
+        link_.lost(why);
     }
 
     void deliver(ScanReading reading) {
@@ -87,34 +88,33 @@ class StreamScanner : public Scanner {
     }
 
     /// Handlers of derived classes check this too: the scanner may be gone when they run.
-    const std::shared_ptr<bool>& alive() const { return alive_; }
+    AliveToken alive() const { return alive_.token(); }
 
     Stream stream_;
-    DeviceStatus status_;
+    ReconnectingDevice link_;
 
   private:
     void read_more() {
-        stream_.async_read_some(boost::asio::buffer(buffer_),
-                                [this, alive = alive_](const boost::system::error_code& ec, std::size_t n) {
-                                    if (!*alive || ec == boost::asio::error::operation_aborted) {
-                                        return;
-                                    }
-                                    if (ec || n == 0) {
-                                        lost(gone(ec));
-                                        return;
-                                    }
-                                    decode({buffer_.data(), n});
-                                    read_more();
-                                });
+        stream_.async_read_some(
+            boost::asio::buffer(buffer_),
+            [this, alive = alive_.token()](const boost::system::error_code& ec, std::size_t n) {
+                if (!alive || ec == boost::asio::error::operation_aborted) {
+                    return;
+                }
+                if (ec || n == 0) {
+                    lost(gone(ec));
+                    return;
+                }
+                decode({buffer_.data(), n});
+                read_more();
+            });
     }
 
     std::string name_;
-    std::chrono::milliseconds reconnect_;
-    boost::asio::steady_timer reconnect_timer_;
     // A whole number of 24-byte input_event records, so evdev reads seldom split one.
     std::array<std::uint8_t, 24 * 64> buffer_{};
     ScanHandler handler_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "packd/drivers/label_printer.hpp"
+#include "packd/drivers/reconnecting.hpp"
 #include "packd/drivers/zpl_job.hpp"
 
 namespace packd::drivers {
@@ -37,6 +38,7 @@ class TcpZplPrinter final : public LabelPrinter {
 
     const std::string& name() const override { return name_; }
     DeviceStatus status() const override { return *status_; }
+    void on_state_change(StateHandler handler) override { push_.listen(std::move(handler)); }
     /// Sends the job; a second job while one is in hand is refused with a reason.
     void print(const PrintJob& job, std::function<void(Status)> done) override;
     std::size_t batch_limit() const override { return settings_.batch; }
@@ -59,6 +61,8 @@ class TcpZplPrinter final : public LabelPrinter {
     TcpPrinterSettings settings_;
     std::shared_ptr<DeviceStatus> status_;
     std::weak_ptr<Exchange> current_;
+    StatusPush push_;
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers

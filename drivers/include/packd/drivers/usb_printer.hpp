@@ -4,17 +4,18 @@
 // Each job goes through zpl_job.hpp like the TCP printer's: status before and after when the interface has a
 // bulk IN endpoint (Zebra printers do), the bytes alone when it has none.
 //
-// libusb's event thread only copies transfer results and posts them; opening, claiming, submitting and
-// closing happen on the io_context.
+// libusb's event thread (the shared UsbContext's) only copies transfer results and posts them; opening,
+// claiming, submitting and closing happen on the io_context.
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "packd/drivers/label_printer.hpp"
+#include "packd/drivers/reconnecting.hpp"
+#include "packd/drivers/usb_context.hpp"
 #include "packd/drivers/usb_printer_match.hpp"
 #include "packd/drivers/zpl_job.hpp"
 
@@ -31,18 +32,21 @@ struct UsbPrinterSettings {
 
 class UsbPrinter final : public LabelPrinter {
   public:
-    UsbPrinter(boost::asio::io_context& io, std::string name, UsbPrinterSettings settings);
+    /// Uses `usb`; without one, the process-wide context of UsbContext::process_wide, taken at open().
+    UsbPrinter(boost::asio::io_context& io, std::string name, UsbPrinterSettings settings,
+               std::shared_ptr<UsbContext> usb = nullptr);
     ~UsbPrinter() override;
     UsbPrinter(const UsbPrinter&) = delete;
     UsbPrinter& operator=(const UsbPrinter&) = delete;
 
     /// Starts libusb and looks for the printer. An absent printer, or a system without USB, is not an
     /// error here: the status says so and hotplug or the search timer finds it later.
-    void open();
-    void close();
+    Status open() override;
+    void close() override;
 
     const std::string& name() const override { return name_; }
-    DeviceStatus status() const override { return *status_; }
+    DeviceStatus status() const override { return link_.status(); }
+    void on_state_change(StateHandler handler) override { link_.on_state_change(std::move(handler)); }
     /// Sends the job when the printer is there; otherwise fails at once with the reason, and the print
     /// queue retries.
     void print(const PrintJob& job, std::function<void(Status)> done) override;
@@ -51,24 +55,25 @@ class UsbPrinter final : public LabelPrinter {
     void print_batch(const std::vector<PrintJob>& jobs, BeforeSend before_send,
                      std::function<void(PrintOutcome)> done) override;
 
-    struct Usb;      // libusb context, event thread, open device (usb_printer.cpp)
+    struct Usb;      // the claimed device (usb_printer.cpp)
     struct Channel;  // one job's transfers
 
   private:
-    bool start_usb();
+    Status start_usb();
     void search();
-    void schedule_search();
-    void release(const std::string& why);
+    /// Lets go of the device; returns the reason the status gives.
+    std::string release(const std::string& why);
 
     boost::asio::io_context& io_;
     std::string name_;
     UsbPrinterSettings settings_;
-    boost::asio::steady_timer search_timer_;
-    std::shared_ptr<DeviceStatus> status_;
+    std::shared_ptr<UsbContext> context_;
+    ReconnectingDevice link_;
     std::unique_ptr<Usb> usb_;
     std::weak_ptr<ZplCheckedJob> current_;
     bool closed_ = true;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    UsbContext::Watch arrivals_;
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers

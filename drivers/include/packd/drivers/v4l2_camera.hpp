@@ -8,7 +8,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,6 +17,7 @@
 #include "packd/common/result.hpp"
 #include "packd/drivers/camera_feed.hpp"
 #include "packd/drivers/camera_frame.hpp"
+#include "packd/drivers/reconnecting.hpp"
 #include "packd/drivers/scanner.hpp"
 
 namespace packd::drivers {
@@ -41,12 +41,14 @@ class V4l2Camera final : public Scanner {
     V4l2Camera& operator=(const V4l2Camera&) = delete;
 
     const std::string& name() const override { return name_; }
-    DeviceStatus status() const override { return status_; }
+    DeviceStatus status() const override { return link_.status(); }
     void on_scan(ScanHandler handler) override { handler_ = std::move(handler); }
+    void on_state_change(StateHandler handler) override { link_.on_state_change(std::move(handler)); }
 
     /// Opens the camera and starts streaming; when that fails the status says why and retries run on
     /// the timer.
-    Status open();
+    Status open() override;
+    void close() override;
 
     /// How many times the camera was opened, first open and reconnect timer together (for tests).
     unsigned open_attempts() const { return open_attempts_; }
@@ -60,6 +62,7 @@ class V4l2Camera final : public Scanner {
         std::size_t length = 0;
     };
 
+    Status open_once();
     Status start_streaming(int fd);
     void wait_for_frame();
     void take_frames();
@@ -70,14 +73,13 @@ class V4l2Camera final : public Scanner {
     V4l2CameraSettings settings_;
     CameraFeed feed_;
     boost::asio::posix::stream_descriptor device_;
-    boost::asio::steady_timer reconnect_timer_;
+    ReconnectingDevice link_;
     std::vector<MappedBuffer> buffers_;
     CameraFrameLayout layout_;
     bool streaming_ = false;
     unsigned open_attempts_ = 0;
-    DeviceStatus status_;
     ScanHandler handler_;
-    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    Liveness alive_;
 };
 
 }  // namespace packd::drivers
