@@ -22,495 +22,463 @@ namespace {
 constexpr std::chrono::seconds kTick{2};
 constexpr std::chrono::seconds kStopDeadline{10};
 
-Result<std::string> read_secret(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("broker.password_file " + path +
-                ": cannot read: " + std::strerror(errno));
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string secret = s.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
-    secret.pop_back();
-  }
-  return secret;
+Result<std::string> read_secret(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return fail("broker.password_file " + path + ": cannot read: " + std::strerror(errno));
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    std::string secret = s.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+        secret.pop_back();
+    }
+    return secret;
 }
 
-Status check_state_dir(const std::string &dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    return fail("state directory " + dir +
-                ": cannot create it: " + ec.message() + " (daemon.state_dir)");
-  }
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    return fail("state directory " + dir +
-                ": not writable: " + std::strerror(errno) +
-                " (fix its owner or set daemon.state_dir)");
-  }
-  return {};
+Status check_state_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        return fail("state directory " + dir + ": cannot create it: " + ec.message() + " (daemon.state_dir)");
+    }
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+        return fail("state directory " + dir + ": not writable: " + std::strerror(errno) +
+                    " (fix its owner or set daemon.state_dir)");
+    }
+    return {};
 }
 
-ful::Address ship_from(const SiteConfig &s) {
-  return {s.name, s.company, s.street1,     s.street2,
-          s.city, s.region,  s.postal_code, s.country};
+ful::Address ship_from(const SiteConfig& s) {
+    return {s.name, s.company, s.street1, s.street2, s.city, s.region, s.postal_code, s.country};
 }
 
-} // namespace
+}  // namespace
 
 Daemon::Daemon(Config config)
-    : config_(std::move(config)), signals_(io_), tick_timer_(io_),
-      stop_deadline_(io_), loop_monitor_(io_), notifier_(io_),
+    : config_(std::move(config)),
+      signals_(io_),
+      tick_timer_(io_),
+      stop_deadline_(io_),
+      loop_monitor_(io_),
+      notifier_(io_),
       stock_timer_(io_) {}
 
 Daemon::~Daemon() = default;
 
 int Daemon::run() {
-  if (auto st = start(); !st) {
-    log::error(st.error().message);
-    return 1;
-  }
-  try {
-    io_.run();
-  } catch (const std::exception &e) {
-    // A handler broke a precondition: what it left behind is unknown, so packd
-    // does not go on with it. The store is crash-safe and systemd starts packd
-    // again.
-    log::error(std::string("unexpected error in the event loop, stopping: ") +
-               e.what());
-    return 70; // EX_SOFTWARE
-  }
-  log::notice("stopped");
-  return exit_code_;
+    if (auto st = start(); !st) {
+        log::error(st.error().message);
+        return 1;
+    }
+    try {
+        io_.run();
+    } catch (const std::exception& e) {
+        // A handler broke a precondition: what it left behind is unknown, so packd
+        // does not go on with it. The store is crash-safe and systemd starts packd
+        // again.
+        log::error(std::string("unexpected error in the event loop, stopping: ") + e.what());
+        return 70;  // EX_SOFTWARE
+    }
+    log::notice("stopped");
+    return exit_code_;
 }
 
 Status Daemon::start() {
-  log::Level level = log::Level::info;
-  log::parse_level(config_.daemon.log_level, level);
-  log::set_threshold(level);
+    log::Level level = log::Level::info;
+    log::parse_level(config_.daemon.log_level, level);
+    log::set_threshold(level);
 
-  // Signals first, so a SIGTERM during start-up is not lost (it is handled once
-  // the loop runs).
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
-  signals_.add(SIGHUP);
-  signals_.async_wait([this](const boost::system::error_code &ec, int signo) {
-    if (!ec) {
-      on_signal(signo);
+    // Signals first, so a SIGTERM during start-up is not lost (it is handled once
+    // the loop runs).
+    signals_.add(SIGINT);
+    signals_.add(SIGTERM);
+    signals_.add(SIGHUP);
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+        if (!ec) {
+            on_signal(signo);
+        }
+    });
+
+    if (auto st = check_state_dir(config_.daemon.state_dir); !st) {
+        return st;
     }
-  });
-
-  if (auto st = check_state_dir(config_.daemon.state_dir); !st) {
-    return st;
-  }
-  auto store = ful::Store::open(config_.daemon.state_dir + "/packd.db");
-  if (!store) {
-    return store.error();
-  }
-  store_ = std::move(*store);
-
-  ful::BrokerSettings broker;
-  const auto &b = config_.broker;
-  broker.host = b.host;
-  broker.port = b.port;
-  broker.client_id = b.client_id;
-  broker.username = b.username;
-  if (!b.password_file.empty()) {
-    auto secret = read_secret(b.password_file);
-    if (!secret) {
-      return secret.error();
+    auto store = ful::Store::open(config_.daemon.state_dir + "/packd.db");
+    if (!store) {
+        return store.error();
     }
-    broker.password = *secret;
-  }
-  broker.tls = b.tls;
-  broker.ca_file = b.ca_file;
-  broker.cert_file = b.cert_file;
-  broker.key_file = b.key_file;
-  broker.keepalive_s = b.keepalive_s;
-  broker.reconnect_min = std::chrono::milliseconds(b.reconnect_min_ms);
-  broker.reconnect_max = std::chrono::milliseconds(b.reconnect_max_ms);
-  broker.shared_group = b.shared_group;
-  broker.max_payload_bytes = static_cast<size_t>(b.max_payload_bytes);
-  ful::Topics topics(b.topic_prefix, config_.site.id);
-  topics_ = topics;
+    store_ = std::move(*store);
 
-  inventory_ = std::make_unique<ful::Inventory>(
-      *store_, topics,
-      ful::InventorySettings{config_.devices.inventory.allow_oversell});
-  orders_ = std::make_unique<ful::OrderBook>(*store_, *inventory_, topics);
-  intake_ = std::make_unique<ful::OrderIntake>(
-      *store_, *orders_, *inventory_, topics,
-      static_cast<size_t>(b.max_payload_bytes));
-  store_commands_ =
-      std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
-  store_commands_->set_import_columns(config_.devices.import);
-  previews_ = std::make_unique<ful::LabelPreviews>(io_, *store_);
-  label_commands_ = std::make_unique<LabelCommands>(
-      *store_, *orders_, *inventory_, topics, *previews_);
-  print_job_commands_ = std::make_unique<PrintJobCommands>(*store_);
-  if (auto st = load_label_templates(config_.devices.labels); !st) {
-    return st;
-  }
-  devices_ =
-      std::make_unique<DeviceRegistry>(io_, [this](const std::string &printer) {
-        return make_print_queue(printer);
-      });
-  scale_commands_ = std::make_unique<ScaleCommands>(devices_->weights());
-  desk_ = std::make_unique<StationDesk>(
-      io_, *store_, *orders_, *inventory_,
-      [this](const std::string &station, const ful::StationReply &reply) {
-        after_station_reply(station, reply);
-      });
-  // The image decoder before the devices: cameras decode through it.
-  desk_->apply_scanning(config_.devices.scanning);
-  intake_->set_image_scan_sink(
-      [this](const std::string &station, std::string image) {
+    ful::BrokerSettings broker;
+    const auto& b = config_.broker;
+    broker.host = b.host;
+    broker.port = b.port;
+    broker.client_id = b.client_id;
+    broker.username = b.username;
+    if (!b.password_file.empty()) {
+        auto secret = read_secret(b.password_file);
+        if (!secret) {
+            return secret.error();
+        }
+        broker.password = *secret;
+    }
+    broker.tls = b.tls;
+    broker.ca_file = b.ca_file;
+    broker.cert_file = b.cert_file;
+    broker.key_file = b.key_file;
+    broker.keepalive_s = b.keepalive_s;
+    broker.reconnect_min = std::chrono::milliseconds(b.reconnect_min_ms);
+    broker.reconnect_max = std::chrono::milliseconds(b.reconnect_max_ms);
+    broker.shared_group = b.shared_group;
+    broker.max_payload_bytes = static_cast<size_t>(b.max_payload_bytes);
+    ful::Topics topics(b.topic_prefix, config_.site.id);
+    topics_ = topics;
+
+    inventory_ = std::make_unique<ful::Inventory>(
+        *store_, topics, ful::InventorySettings{config_.devices.inventory.allow_oversell});
+    orders_ = std::make_unique<ful::OrderBook>(*store_, *inventory_, topics);
+    intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, *inventory_, topics,
+                                                 static_cast<size_t>(b.max_payload_bytes));
+    store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
+    store_commands_->set_import_columns(config_.devices.import);
+    previews_ = std::make_unique<ful::LabelPreviews>(io_, *store_);
+    label_commands_ = std::make_unique<LabelCommands>(*store_, *orders_, *inventory_, topics, *previews_);
+    print_job_commands_ = std::make_unique<PrintJobCommands>(*store_);
+    if (auto st = load_label_templates(config_.devices.labels); !st) {
+        return st;
+    }
+    devices_ = std::make_unique<DeviceRegistry>(
+        io_, [this](const std::string& printer) { return make_print_queue(printer); });
+    scale_commands_ = std::make_unique<ScaleCommands>(devices_->weights());
+    desk_ = std::make_unique<StationDesk>(io_, *store_, *orders_, *inventory_,
+                                          [this](const std::string& station, const ful::StationReply& reply) {
+                                              after_station_reply(station, reply);
+                                          });
+    // The image decoder before the devices: cameras decode through it.
+    desk_->apply_scanning(config_.devices.scanning);
+    intake_->set_image_scan_sink([this](const std::string& station, std::string image) {
         return desk_->take_image_scan(station, std::move(image));
-      });
-  {
-    std::vector<ful::TrackingRange> ranges;
-    for (const auto &[name, t] : config_.tracking) {
-      auto scheme = ful::parse_tracking_scheme(t.scheme);
-      if (!scheme) {
-        return fail("tracking." + name + ": " + scheme.error().message);
-      }
-      ranges.push_back(
-          {t.carrier, *scheme, t.prefix, t.first, t.last, t.low_water});
+    });
+    {
+        std::vector<ful::TrackingRange> ranges;
+        for (const auto& [name, t] : config_.tracking) {
+            auto scheme = ful::parse_tracking_scheme(t.scheme);
+            if (!scheme) {
+                return fail("tracking." + name + ": " + scheme.error().message);
+            }
+            ranges.push_back({t.carrier, *scheme, t.prefix, t.first, t.last, t.low_water});
+        }
+        // Before any order is applied, so the ranges a label may draw from are the
+        // configured ones.
+        if (auto st = ful::TrackingNumbers(*store_, topics).sync(ranges); !st) {
+            return fail(st.error().message + " (check the [tracking.NAME] sections)");
+        }
     }
-    // Before any order is applied, so the ranges a label may draw from are the
-    // configured ones.
-    if (auto st = ful::TrackingNumbers(*store_, topics).sync(ranges); !st) {
-      return fail(st.error().message + " (check the [tracking.NAME] sections)");
+    if (auto st = open_devices(config_.devices); !st) {
+        return st;
     }
-  }
-  if (auto st = open_devices(config_.devices); !st) {
-    return st;
-  }
-  apply_label_route();
-  desk_->apply(config_.devices, *devices_);
+    apply_label_route();
+    desk_->apply(config_.devices, *devices_);
 
-  admin_ = std::make_unique<AdminServer>(io_, config_.daemon.admin_socket,
-                                         config_.daemon.admin_group);
-  if (auto st = admin_->open(); !st) {
-    return st;
-  }
-  add_admin_verbs();
-  admin_->start([this](const json &request) {
-    LoopMonitor::Scope timed(&loop_monitor_, "admin request");
-    AdminReply reply = router_.route(request);
-    follow_up(reply.then);
-    return reply.answer;
-  });
+    admin_ = std::make_unique<AdminServer>(io_, config_.daemon.admin_socket, config_.daemon.admin_group);
+    if (auto st = admin_->open(); !st) {
+        return st;
+    }
+    add_admin_verbs();
+    admin_->start([this](const json& request) {
+        LoopMonitor::Scope timed(&loop_monitor_, "admin request");
+        AdminReply reply = router_.route(request);
+        follow_up(reply.then);
+        return reply.answer;
+    });
 
-  link_ = std::make_unique<ful::ShopLink>(io_, broker, topics);
-  pump_ = std::make_unique<ful::OutboxPump>(*store_, *link_);
-  stock_levels_ = std::make_unique<ful::StockPublisher>(
-      *store_, *inventory_, topics,
-      [this](const ful::OutboxMessage &msg, std::function<void(bool)> acked) {
-        link_->publish(msg, std::move(acked));
-      });
-  inbox_ = std::make_unique<ful::InboxPump>(
-      io_, *intake_, ful::IntakeBudget{},
-      [this](const ful::IntakeResult &result) { after_intake(result); },
-      &loop_monitor_);
-  auto started = link_->start(
-      [this](const std::vector<ful::InboundMessage> &batch) {
-        return inbox_->take(batch);
-      },
-      [this] {
-        publish_status();
-        pump_->restart();
-        stock_levels_->restart();
-      });
-  if (!started) {
-    return started;
-  }
+    link_ = std::make_unique<ful::ShopLink>(io_, broker, topics);
+    pump_ = std::make_unique<ful::OutboxPump>(*store_, *link_);
+    stock_levels_ = std::make_unique<ful::StockPublisher>(
+        *store_, *inventory_, topics, [this](const ful::OutboxMessage& msg, std::function<void(bool)> acked) {
+            link_->publish(msg, std::move(acked));
+        });
+    inbox_ = std::make_unique<ful::InboxPump>(
+        io_, *intake_, ful::IntakeBudget{}, [this](const ful::IntakeResult& result) { after_intake(result); },
+        &loop_monitor_);
+    auto started =
+        link_->start([this](const std::vector<ful::InboundMessage>& batch) { return inbox_->take(batch); },
+                     [this] {
+                         publish_status();
+                         pump_->restart();
+                         stock_levels_->restart();
+                     });
+    if (!started) {
+        return started;
+    }
 
-  // Messages stored but not applied before a crash or power cut are applied
-  // once the loop runs, in slices: a long backlog neither delays READY nor
-  // keeps the loop from anything else.
-  inbox_->kick();
-  devices_->kick_all();
-  loop_monitor_.start();
-  log::notice("packd " PACKD_VERSION " ready: site " + config_.site.id +
-              ", store " + store_->db().path() + ", admin socket " +
-              admin_->path());
-  notifier_.ready(status_line());
-  notifier_.start_watchdog();
-  tick();
-  publish_stock_levels();
-  return {};
+    // Messages stored but not applied before a crash or power cut are applied
+    // once the loop runs, in slices: a long backlog neither delays READY nor
+    // keeps the loop from anything else.
+    inbox_->kick();
+    devices_->kick_all();
+    loop_monitor_.start();
+    log::notice("packd " PACKD_VERSION " ready: site " + config_.site.id + ", store " + store_->db().path() +
+                ", admin socket " + admin_->path());
+    notifier_.ready(status_line());
+    notifier_.start_watchdog();
+    tick();
+    publish_stock_levels();
+    return {};
 }
 
-Status Daemon::open_devices(const ReloadableSections &wanted) {
-  DeviceRegistry::ScannerHooks hooks;
-  hooks.verifiable = [this](std::string_view text) {
-    return desk_->verifiable(text);
-  };
-  hooks.camera_decoder =
-      image_frame_decoder([this] { return desk_->image_decoder(); });
-  hooks.on_scan = [this](const std::string &scanner,
-                         const drivers::ScanReading &scan) {
-    desk_->take_scanner_scan(scanner, scan);
-  };
-  devices_->reconcile(config_.devices, wanted, hooks);
-  try {
-    for (const auto &name :
-         devices_->keep_queues_for(store_->printers_with_pending_jobs())) {
-      log::warning("labels are waiting for printer " + name +
-                   ", which is not configured");
+Status Daemon::open_devices(const ReloadableSections& wanted) {
+    DeviceRegistry::ScannerHooks hooks;
+    hooks.verifiable = [this](std::string_view text) { return desk_->verifiable(text); };
+    hooks.camera_decoder = image_frame_decoder([this] { return desk_->image_decoder(); });
+    hooks.on_scan = [this](const std::string& scanner, const drivers::ScanReading& scan) {
+        desk_->take_scanner_scan(scanner, scan);
+    };
+    devices_->reconcile(config_.devices, wanted, hooks);
+    try {
+        for (const auto& name : devices_->keep_queues_for(store_->printers_with_pending_jobs())) {
+            log::warning("labels are waiting for printer " + name + ", which is not configured");
+        }
+    } catch (const ful::SqliteError& e) {
+        return fail(std::string("store: ") + e.what());
     }
-  } catch (const ful::SqliteError &e) {
-    return fail(std::string("store: ") + e.what());
-  }
-  return {};
+    return {};
 }
 
-std::unique_ptr<ful::PrintQueue>
-Daemon::make_print_queue(const std::string &printer) {
-  auto queue = std::make_unique<ful::PrintQueue>(io_, *store_, printer);
-  queue->set_alerts(topics_.alerts(), [this] {
-    if (pump_) {
-      pump_->kick(); // nothing yet at start: the pump sends the outbox once it
-                     // exists
-    }
-  });
-  // Only printers that keep a preview beside each label (the file printer) make
-  // the queue ask for one.
-  queue->set_preview_source([this](const ful::StoredPrintJob &job,
-                                   std::function<void(std::string)> done) {
-    previews_->draw(job, std::move(done));
-  });
-  return queue;
+std::unique_ptr<ful::PrintQueue> Daemon::make_print_queue(const std::string& printer) {
+    auto queue = std::make_unique<ful::PrintQueue>(io_, *store_, printer);
+    queue->set_alerts(topics_.alerts(), [this] {
+        if (pump_) {
+            pump_->kick();  // nothing yet at start: the pump sends the outbox once it
+                            // exists
+        }
+    });
+    // Only printers that keep a preview beside each label (the file printer) make
+    // the queue ask for one.
+    queue->set_preview_source([this](const ful::StoredPrintJob& job, std::function<void(std::string)> done) {
+        previews_->draw(job, std::move(done));
+    });
+    return queue;
 }
 
-Status Daemon::load_label_templates(const LabelsConfig &labels) {
-  const std::string directory = label_templates_dir(labels);
-  auto loaded = ful::load_label_templates(directory);
-  if (!loaded) {
-    return fail("label templates: " + loaded.error().message);
-  }
-  label_templates_ =
-      std::make_shared<const ful::LabelTemplates>(std::move(*loaded));
-  log::info("label templates loaded from " + directory);
-  return {};
+Status Daemon::load_label_templates(const LabelsConfig& labels) {
+    const std::string directory = label_templates_dir(labels);
+    auto loaded = ful::load_label_templates(directory);
+    if (!loaded) {
+        return fail("label templates: " + loaded.error().message);
+    }
+    label_templates_ = std::make_shared<const ful::LabelTemplates>(std::move(*loaded));
+    log::info("label templates loaded from " + directory);
+    return {};
 }
 
 void Daemon::apply_label_route() {
-  ful::LabelRoute route;
-  route.printer = config_.devices.labels.printer_for("shipping", nullptr);
-  route.size = label_size_for(config_.devices, route.printer);
-  route.ship_from = ship_from(config_.site);
-  route.templates = label_templates_;
-  intake_->set_label_route(route);
-  LabelSetup setup;
-  setup.devices = config_.devices;
-  setup.templates = label_templates_;
-  setup.ship_from = route.ship_from;
-  setup.max_payload_bytes =
-      static_cast<size_t>(config_.broker.max_payload_bytes);
-  for (const auto &[name, range] : config_.tracking) {
-    if (range.scheme == "sscc" && setup.sscc_carrier.empty()) {
-      setup.sscc_carrier = range.carrier;
+    ful::LabelRoute route;
+    route.printer = config_.devices.labels.printer_for("shipping", nullptr);
+    route.size = label_size_for(config_.devices, route.printer);
+    route.ship_from = ship_from(config_.site);
+    route.templates = label_templates_;
+    intake_->set_label_route(route);
+    LabelSetup setup;
+    setup.devices = config_.devices;
+    setup.templates = label_templates_;
+    setup.ship_from = route.ship_from;
+    setup.max_payload_bytes = static_cast<size_t>(config_.broker.max_payload_bytes);
+    for (const auto& [name, range] : config_.tracking) {
+        if (range.scheme == "sscc" && setup.sscc_carrier.empty()) {
+            setup.sscc_carrier = range.carrier;
+        }
     }
-  }
-  label_commands_->set_setup(std::move(setup));
+    label_commands_->set_setup(std::move(setup));
 }
 
 void Daemon::on_signal(int signo) {
-  if (signo == SIGHUP) {
-    reload();
-  } else {
-    log::notice(std::string("received ") +
-                (signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
-    shutdown();
-  }
-  signals_.async_wait([this](const boost::system::error_code &ec, int next) {
-    if (!ec) {
-      on_signal(next);
+    if (signo == SIGHUP) {
+        reload();
+    } else {
+        log::notice(std::string("received ") + (signo == SIGTERM ? "SIGTERM" : "SIGINT") + ", stopping");
+        shutdown();
     }
-  });
+    signals_.async_wait([this](const boost::system::error_code& ec, int next) {
+        if (!ec) {
+            on_signal(next);
+        }
+    });
 }
 
 void Daemon::reload() {
-  if (stopping_) {
-    return;
-  }
-  notifier_.reloading();
-  auto fresh = load_config(config_.path);
-  if (!fresh) {
-    log::error("reload refused, the running config stays in force: " +
-               fresh.error().message);
+    if (stopping_) {
+        return;
+    }
+    notifier_.reloading();
+    auto fresh = load_config(config_.path);
+    if (!fresh) {
+        log::error("reload refused, the running config stays in force: " + fresh.error().message);
+        notifier_.ready(status_line());
+        return;
+    }
+    if (!(fresh->site == config_.site) || !(fresh->daemon == config_.daemon) ||
+        !(fresh->broker == config_.broker)) {
+        log::warning(
+            "changes to [site], [daemon] and [broker] take effect at the "
+            "next restart");
+    }
+    if (auto st = open_devices(fresh->devices); !st) {
+        log::error("reload: " + st.error().message);
+    }
+    // A template that does not load is refused; the ones in use stay.
+    if (auto st = load_label_templates(fresh->devices.labels); !st) {
+        log::error("reload: " + st.error().message + "; the label templates in use stay");
+    }
+    config_.devices = fresh->devices;
+    apply_label_route();
+    inventory_->set_settings(ful::InventorySettings{config_.devices.inventory.allow_oversell});
+    store_commands_->set_import_columns(config_.devices.import);
+    desk_->apply(config_.devices, *devices_);
+    log::notice("config reloaded from " + config_.path + ": " + std::to_string(devices_->printers().size()) +
+                " printers, " + std::to_string(devices_->scales().size()) + " scales, " +
+                std::to_string(devices_->scanners().size()) + " scanners, " +
+                std::to_string(config_.devices.stations.size()) + " stations");
+    devices_->kick_all();
     notifier_.ready(status_line());
-    return;
-  }
-  if (!(fresh->site == config_.site) || !(fresh->daemon == config_.daemon) ||
-      !(fresh->broker == config_.broker)) {
-    log::warning("changes to [site], [daemon] and [broker] take effect at the "
-                 "next restart");
-  }
-  if (auto st = open_devices(fresh->devices); !st) {
-    log::error("reload: " + st.error().message);
-  }
-  // A template that does not load is refused; the ones in use stay.
-  if (auto st = load_label_templates(fresh->devices.labels); !st) {
-    log::error("reload: " + st.error().message +
-               "; the label templates in use stay");
-  }
-  config_.devices = fresh->devices;
-  apply_label_route();
-  inventory_->set_settings(
-      ful::InventorySettings{config_.devices.inventory.allow_oversell});
-  store_commands_->set_import_columns(config_.devices.import);
-  desk_->apply(config_.devices, *devices_);
-  log::notice("config reloaded from " + config_.path + ": " +
-              std::to_string(devices_->printers().size()) + " printers, " +
-              std::to_string(devices_->scales().size()) + " scales, " +
-              std::to_string(devices_->scanners().size()) + " scanners, " +
-              std::to_string(config_.devices.stations.size()) + " stations");
-  devices_->kick_all();
-  notifier_.ready(status_line());
 }
 
 void Daemon::shutdown() {
-  if (stopping_) {
-    return;
-  }
-  stopping_ = true;
-  notifier_.stopping();
-  inbox_->stop();
-  loop_monitor_.stop();
-  tick_timer_.cancel();
-  stock_timer_.cancel();
-  admin_->close();
-  stop_deadline_.expires_after(kStopDeadline);
-  stop_deadline_.async_wait([this](const boost::system::error_code &ec) {
-    if (!ec) {
-      log::warning("stop deadline reached; unfinished labels stay queued and "
-                   "resume at the next start");
-      io_.stop();
+    if (stopping_) {
+        return;
     }
-  });
-  queues_draining_ = static_cast<int>(devices_->queues().size());
-  if (queues_draining_ == 0) {
-    finish_shutdown();
-    return;
-  }
-  for (auto &[name, queue] : devices_->queues()) {
-    queue->drain([this] {
-      if (--queues_draining_ == 0) {
-        finish_shutdown();
-      }
+    stopping_ = true;
+    notifier_.stopping();
+    inbox_->stop();
+    loop_monitor_.stop();
+    tick_timer_.cancel();
+    stock_timer_.cancel();
+    admin_->close();
+    stop_deadline_.expires_after(kStopDeadline);
+    stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            log::warning(
+                "stop deadline reached; unfinished labels stay queued and "
+                "resume at the next start");
+            io_.stop();
+        }
     });
-  }
+    queues_draining_ = static_cast<int>(devices_->queues().size());
+    if (queues_draining_ == 0) {
+        finish_shutdown();
+        return;
+    }
+    for (auto& [name, queue] : devices_->queues()) {
+        queue->drain([this] {
+            if (--queues_draining_ == 0) {
+                finish_shutdown();
+            }
+        });
+    }
 }
 
 void Daemon::finish_shutdown() {
-  // Give messages already handed to the broker a moment for their PUBACK, then
-  // leave cleanly.
-  auto waited = std::make_shared<int>(0);
-  auto timer = std::make_shared<boost::asio::steady_timer>(io_);
-  auto step = std::make_shared<std::function<void()>>();
-  *step = [this, waited, timer, step] {
-    if (pump_->in_flight() > 0 && link_->connected() && (*waited)++ < 40) {
-      timer->expires_after(std::chrono::milliseconds(50));
-      timer->async_wait(
-          [step](const boost::system::error_code &) { (*step)(); });
-      return;
-    }
-    link_->stop([this, step] {
-      *step = nullptr; // breaks the self-reference
-      stop_deadline_.cancel();
-      io_.stop();
-    });
-  };
-  (*step)();
+    // Give messages already handed to the broker a moment for their PUBACK, then
+    // leave cleanly.
+    auto waited = std::make_shared<int>(0);
+    auto timer = std::make_shared<boost::asio::steady_timer>(io_);
+    auto step = std::make_shared<std::function<void()>>();
+    *step = [this, waited, timer, step] {
+        if (pump_->in_flight() > 0 && link_->connected() && (*waited)++ < 40) {
+            timer->expires_after(std::chrono::milliseconds(50));
+            timer->async_wait([step](const boost::system::error_code&) { (*step)(); });
+            return;
+        }
+        link_->stop([this, step] {
+            *step = nullptr;  // breaks the self-reference
+            stop_deadline_.cancel();
+            io_.stop();
+        });
+    };
+    (*step)();
 }
 
-void Daemon::after_intake(const ful::IntakeResult &result) {
-  devices_->kick_printers(result.printers_with_new_jobs);
-  if (result.outbox_grew) {
-    pump_->kick();
-  }
-  if (result.stock_changed) {
-    retry_held_orders(); // the shop corrected stock: orders waiting for it can
-                         // go
-  }
+void Daemon::after_intake(const ful::IntakeResult& result) {
+    devices_->kick_printers(result.printers_with_new_jobs);
+    if (result.outbox_grew) {
+        pump_->kick();
+    }
+    if (result.stock_changed) {
+        retry_held_orders();  // the shop corrected stock: orders waiting for it can
+                              // go
+    }
 }
 
 void Daemon::retry_held_orders() {
-  auto result = intake_->retry_held();
-  if (!result) {
-    log::error(result.error().message);
-    return;
-  }
-  devices_->kick_printers(result->printers_with_new_jobs);
+    auto result = intake_->retry_held();
+    if (!result) {
+        log::error(result.error().message);
+        return;
+    }
+    devices_->kick_printers(result->printers_with_new_jobs);
 }
 
-void Daemon::follow_up(const FollowUps &then) {
-  if (then.retry_held_orders) {
-    retry_held_orders();
-  }
-  devices_->kick_printers(then.kick_printers);
-  if (then.kick_outbox) {
-    pump_->kick();
-  }
+void Daemon::follow_up(const FollowUps& then) {
+    if (then.retry_held_orders) {
+        retry_held_orders();
+    }
+    devices_->kick_printers(then.kick_printers);
+    if (then.kick_outbox) {
+        pump_->kick();
+    }
 }
 
 void Daemon::tick() {
-  if (stopping_) {
-    return;
-  }
-  {
-    LoopMonitor::Scope timed(&loop_monitor_, "tick");
-    notifier_.status(status_line());
-    if (device_watch_.record(snapshot_devices(*devices_), *store_,
-                             topics_.alerts())) {
-      pump_->kick();
-      if (link_->connected()) {
-        publish_status();
-      }
+    if (stopping_) {
+        return;
     }
-  }
-  inbox_->kick(); // retries what a store error left behind; nothing to do costs
-                  // one small query
-  tick_timer_.expires_after(kTick);
-  tick_timer_.async_wait([this](const boost::system::error_code &ec) {
-    if (!ec) {
-      tick();
+    {
+        LoopMonitor::Scope timed(&loop_monitor_, "tick");
+        notifier_.status(status_line());
+        if (device_watch_.record(snapshot_devices(*devices_), *store_, topics_.alerts())) {
+            pump_->kick();
+            if (link_->connected()) {
+                publish_status();
+            }
+        }
     }
-  });
+    inbox_->kick();  // retries what a store error left behind; nothing to do costs
+                     // one small query
+    tick_timer_.expires_after(kTick);
+    tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            tick();
+        }
+    });
 }
 
 void Daemon::publish_stock_levels() {
-  if (stopping_) {
-    return;
-  }
-  if (link_->connected()) {
-    stock_levels_->publish_pending();
-  }
-  // A quarter second gathers a burst of movements into one message per SKU and
-  // still reaches the shop well before a customer looks again.
-  stock_timer_.expires_after(std::chrono::milliseconds(250));
-  stock_timer_.async_wait([this](const boost::system::error_code &ec) {
-    if (!ec) {
-      publish_stock_levels();
+    if (stopping_) {
+        return;
     }
-  });
+    if (link_->connected()) {
+        stock_levels_->publish_pending();
+    }
+    // A quarter second gathers a burst of movements into one message per SKU and
+    // still reaches the shop well before a customer looks again.
+    stock_timer_.expires_after(std::chrono::milliseconds(250));
+    stock_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) {
+            publish_stock_levels();
+        }
+    });
 }
 
-void Daemon::after_station_reply(const std::string &station,
-                                 const ful::StationReply &reply) {
-  if (reply.ok) {
-    log::info("station " + station + ": " + reply.message);
-  } else {
-    log::warning("station " + station + ": " + reply.message);
-  }
-  if (!reply.reprint_printer.empty()) {
-    devices_->kick_printers({reply.reprint_printer});
-  }
-  pump_->kick();
+void Daemon::after_station_reply(const std::string& station, const ful::StationReply& reply) {
+    if (reply.ok) {
+        log::info("station " + station + ": " + reply.message);
+    } else {
+        log::warning("station " + station + ": " + reply.message);
+    }
+    if (!reply.reprint_printer.empty()) {
+        devices_->kick_printers({reply.reprint_printer});
+    }
+    pump_->kick();
 }
 
-} // namespace packd::host
+}  // namespace packd::host

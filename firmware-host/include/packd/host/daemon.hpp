@@ -38,93 +38,90 @@
 namespace packd::host {
 
 class Daemon {
-public:
-  explicit Daemon(Config config);
-  ~Daemon();
-  Daemon(const Daemon &) = delete;
-  Daemon &operator=(const Daemon &) = delete;
+  public:
+    explicit Daemon(Config config);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
 
-  /// Starts everything, runs until stopped by a signal; returns the process
-  /// exit code. An exception out of a handler is logged and ends the process
-  /// (systemd starts it again; the store is crash-safe).
-  int run();
+    /// Starts everything, runs until stopped by a signal; returns the process
+    /// exit code. An exception out of a handler is logged and ends the process
+    /// (systemd starts it again; the store is crash-safe).
+    int run();
 
-private:
-  Status start();
-  /// Makes the devices match `devices`; a store error is returned.
-  Status open_devices(const ReloadableSections &devices);
-  /// The print queue of one printer, asking previews_ for the previews its
-  /// printer wants.
-  std::unique_ptr<fulfillment::PrintQueue>
-  make_print_queue(const std::string &printer);
-  void apply_label_route();
-  /// Loads the label templates `labels` names into templates_; on failure the
-  /// old ones stay.
-  Status load_label_templates(const LabelsConfig &labels);
-  void on_signal(int signo);
-  void reload();
-  void shutdown();
-  void finish_shutdown();
-  /// After the inbox applied something: send the new labels and messages, retry
-  /// held orders.
-  void after_intake(const fulfillment::IntakeResult &result);
-  void retry_held_orders();
-  /// What a command or a station asked for after it answered.
-  void follow_up(const FollowUps &then);
-  void tick();
-  void publish_stock_levels();
-  /// After a station changed something: send the outbox, log, and print a
-  /// reprint.
-  void after_station_reply(const std::string &station,
-                           const fulfillment::StationReply &reply);
+  private:
+    Status start();
+    /// Makes the devices match `devices`; a store error is returned.
+    Status open_devices(const ReloadableSections& devices);
+    /// The print queue of one printer, asking previews_ for the previews its
+    /// printer wants.
+    std::unique_ptr<fulfillment::PrintQueue> make_print_queue(const std::string& printer);
+    void apply_label_route();
+    /// Loads the label templates `labels` names into templates_; on failure the
+    /// old ones stay.
+    Status load_label_templates(const LabelsConfig& labels);
+    void on_signal(int signo);
+    void reload();
+    void shutdown();
+    void finish_shutdown();
+    /// After the inbox applied something: send the new labels and messages, retry
+    /// held orders.
+    void after_intake(const fulfillment::IntakeResult& result);
+    void retry_held_orders();
+    /// What a command or a station asked for after it answered.
+    void follow_up(const FollowUps& then);
+    void tick();
+    void publish_stock_levels();
+    /// After a station changed something: send the outbox, log, and print a
+    /// reprint.
+    void after_station_reply(const std::string& station, const fulfillment::StationReply& reply);
 
-  // daemon_status.cpp: what packd reports about itself, and the admin verb
-  // table.
-  void publish_status();
-  std::string status_line();
-  nlohmann::json status_json();
-  /// The event loop's lag and longest handler since start or the last `packctl
-  /// loop --reset`.
-  nlohmann::json loop_json() const;
-  nlohmann::json orders_json();
-  void add_admin_verbs();
+    // daemon_status.cpp: what packd reports about itself, and the admin verb
+    // table.
+    void publish_status();
+    std::string status_line();
+    nlohmann::json status_json();
+    /// The event loop's lag and longest handler since start or the last `packctl
+    /// loop --reset`.
+    nlohmann::json loop_json() const;
+    nlohmann::json orders_json();
+    void add_admin_verbs();
 
-  boost::asio::io_context io_;
-  Config config_;
-  std::chrono::steady_clock::time_point started_ =
-      std::chrono::steady_clock::now();
-  boost::asio::signal_set signals_;
-  boost::asio::steady_timer tick_timer_;
-  fulfillment::Topics topics_{"packd/v1", "unset"};
-  boost::asio::steady_timer stop_deadline_;
-  LoopMonitor loop_monitor_;
-  SystemdNotifier notifier_;
-  std::unique_ptr<fulfillment::Store> store_;
-  std::unique_ptr<fulfillment::Inventory> inventory_;
-  std::unique_ptr<fulfillment::OrderBook> orders_;
-  std::unique_ptr<fulfillment::OrderIntake> intake_;
-  std::unique_ptr<fulfillment::InboxPump> inbox_;
-  std::unique_ptr<fulfillment::ShopLink> link_;
-  std::unique_ptr<fulfillment::OutboxPump> pump_;
-  std::unique_ptr<fulfillment::StockPublisher> stock_levels_;
-  boost::asio::steady_timer stock_timer_;
-  /// Print job previews, drawn on demand; destroyed after the queues that ask
-  /// it (declared before them).
-  std::unique_ptr<fulfillment::LabelPreviews> previews_;
-  std::unique_ptr<StoreCommands> store_commands_;
-  std::unique_ptr<LabelCommands> label_commands_;
-  std::unique_ptr<PrintJobCommands> print_job_commands_;
-  std::shared_ptr<const fulfillment::LabelTemplates> label_templates_;
-  std::unique_ptr<AdminServer> admin_;
-  AdminRouter router_;
-  std::unique_ptr<DeviceRegistry> devices_;
-  std::unique_ptr<ScaleCommands> scale_commands_;
-  DeviceWatch device_watch_;
-  /// The stations share the scales' weight services with devices_.
-  std::unique_ptr<StationDesk> desk_;
-  bool stopping_ = false;
-  int queues_draining_ = 0;
-  int exit_code_ = 0;
+    boost::asio::io_context io_;
+    Config config_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer tick_timer_;
+    fulfillment::Topics topics_{"packd/v1", "unset"};
+    boost::asio::steady_timer stop_deadline_;
+    LoopMonitor loop_monitor_;
+    SystemdNotifier notifier_;
+    std::unique_ptr<fulfillment::Store> store_;
+    std::unique_ptr<fulfillment::Inventory> inventory_;
+    std::unique_ptr<fulfillment::OrderBook> orders_;
+    std::unique_ptr<fulfillment::OrderIntake> intake_;
+    std::unique_ptr<fulfillment::InboxPump> inbox_;
+    std::unique_ptr<fulfillment::ShopLink> link_;
+    std::unique_ptr<fulfillment::OutboxPump> pump_;
+    std::unique_ptr<fulfillment::StockPublisher> stock_levels_;
+    boost::asio::steady_timer stock_timer_;
+    /// Print job previews, drawn on demand; destroyed after the queues that ask
+    /// it (declared before them).
+    std::unique_ptr<fulfillment::LabelPreviews> previews_;
+    std::unique_ptr<StoreCommands> store_commands_;
+    std::unique_ptr<LabelCommands> label_commands_;
+    std::unique_ptr<PrintJobCommands> print_job_commands_;
+    std::shared_ptr<const fulfillment::LabelTemplates> label_templates_;
+    std::unique_ptr<AdminServer> admin_;
+    AdminRouter router_;
+    std::unique_ptr<DeviceRegistry> devices_;
+    std::unique_ptr<ScaleCommands> scale_commands_;
+    DeviceWatch device_watch_;
+    /// The stations share the scales' weight services with devices_.
+    std::unique_ptr<StationDesk> desk_;
+    bool stopping_ = false;
+    int queues_draining_ = 0;
+    int exit_code_ = 0;
 };
 
-} // namespace packd::host
+}  // namespace packd::host
