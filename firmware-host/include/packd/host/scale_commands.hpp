@@ -15,7 +15,7 @@ namespace packd::host {
 
 class ScaleCommands {
   public:
-    using WeightServices = std::map<std::string, std::unique_ptr<fulfillment::WeightService>>;
+    using WeightServices = std::map<std::string, std::shared_ptr<fulfillment::WeightService>>;
 
     explicit ScaleCommands(const WeightServices& scales) : scales_(scales) {}
 

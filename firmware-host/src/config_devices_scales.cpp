@@ -1,5 +1,12 @@
-// [scales.NAME]: included by config.cpp inside its anonymous namespace, so that it uses the same
-// TableReader and Problems; kept apart because it is the largest device section.
+// [scales.NAME]: a simulated scale on a FIFO, serial scales (MT-SICS, Toledo 8217, a configurable ASCII
+// stream) and USB HID POS scales.
+
+#include <regex>
+
+#include "config_reader.hpp"
+
+namespace packd::host::config_detail {
+namespace {
 
 // "FIRST-LAST", 1-based and inclusive, as a scale manual numbers the characters of its line.
 std::string column_range(const std::string& v) {
@@ -39,6 +46,8 @@ std::string usb_id(const std::string& v) {
     }
     return "a USB vendor:product id such as \"0922:8003\"";
 }
+
+}  // namespace
 
 ScaleConfig read_scale(const std::string& name, TableReader& r, Problems& problems) {
     ScaleConfig s;
@@ -133,3 +142,5 @@ ScaleConfig read_scale(const std::string& name, TableReader& r, Problems& proble
     }
     return s;
 }
+
+}  // namespace packd::host::config_detail

@@ -1,0 +1,161 @@
+// What packd reports about itself (the retained status message, the systemd status line, `packctl status`)
+// and the admin verb table.
+
+#include <unistd.h>
+
+#include "packd/common/log.hpp"
+#include "packd/fulfillment/store/sqlite.hpp"
+#include "packd/host/daemon.hpp"
+
+namespace packd::host {
+
+using nlohmann::json;
+namespace ful = packd::fulfillment;
+
+void Daemon::publish_status() {
+    link_->publish_status(json{{"state", "online"},
+                               {"version", PACKD_VERSION},
+                               {"site", config_.site.id},
+                               {"devices", retained_status_devices(snapshot_devices(*devices_))}}
+                              .dump());
+}
+
+std::string Daemon::status_line() {
+    std::string line;
+    if (auto counts = store_->counts()) {
+        line = std::to_string(counts->orders_open) + " orders open, " +
+               std::to_string(counts->print_jobs_pending) + " labels queued";
+        if (counts->print_jobs_uncertain > 0) {
+            line += ", " + std::to_string(counts->print_jobs_uncertain) + " may have printed";
+        }
+    } else {
+        line = "store error";
+    }
+    line += link_ && link_->connected() ? ", broker connected" : ", broker offline";
+    line += status_line_devices(snapshot_devices(*devices_));
+    return line;
+}
+
+json Daemon::status_json() {
+    json out{{"version", PACKD_VERSION},
+             {"pid", static_cast<int64_t>(::getpid())},
+             {"site", config_.site.id},
+             {"config", config_.path},
+             {"uptime_s",
+              std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_)
+                  .count()},
+             {"summary", status_line()},
+             {"broker",
+              {{"connected", link_ && link_->connected()}, {"state", link_ ? link_->state_text() : ""}}}};
+    const ful::IntakeTotals& intake = intake_->totals();
+    out["intake"] = {{"stored", intake.stored},         {"applied", intake.applied},
+                     {"duplicates", intake.duplicates}, {"rejected", intake.rejected},
+                     {"batches", intake.batches},       {"largest_batch", intake.largest_batch}};
+    out["loop"] = loop_json();
+    if (auto counts = store_->counts()) {
+        out["store"] = {{"path", store_->db().path()},
+                        {"orders", counts->orders},
+                        {"orders_open", counts->orders_open},
+                        {"labels_queued", counts->print_jobs_pending},
+                        {"labels_uncertain", counts->print_jobs_uncertain},
+                        {"outbox", counts->outbox},
+                        {"inbox", counts->inbox}};
+        // How long the oldest message has waited for the broker's PUBACK: a depth whose age keeps growing is
+        // a link that stopped taking messages. The oldest row is the first by primary key; no payload is
+        // read.
+        int64_t oldest_ms = 0;
+        try {
+            auto& oldest = store_->db().cached(
+                "SELECT CAST((julianday('now') - julianday(created_at)) * 86400000 AS INTEGER) FROM outbox "
+                "ORDER BY id LIMIT 1");
+            if (oldest.step()) {
+                oldest_ms = oldest.int64(0);
+            }
+            oldest.reset();
+        } catch (const ful::SqliteError& e) {
+            log::warning(std::string("status: outbox age: ") + e.what());
+        }
+        out["store"]["outbox_oldest_ms"] = oldest_ms;
+    }
+    const json devices = status_json_devices(snapshot_devices(*devices_));
+    json stations = json::array();
+    for (const auto& [name, s] : config_.devices.stations) {
+        stations.push_back(
+            {{"name", name}, {"printer", s.printer}, {"scale", s.scale}, {"scanner", s.scanner}});
+    }
+    out["printers"] = devices["printers"];
+    out["scales"] = devices["scales"];
+    out["scanners"] = devices["scanners"];
+    out["stations"] = stations;
+    return out;
+}
+
+json Daemon::loop_json() const {
+    const LoopMonitor::Figures f = loop_monitor_.figures();
+    return {{"lag_max_ms", f.lag_max_ms},
+            {"lag_p50_ms", f.lag_p50_ms},
+            {"lag_p99_ms", f.lag_p99_ms},
+            {"samples", f.samples},
+            {"longest_handler_ms", f.longest_handler_ms},
+            {"longest_handler", f.longest_handler},
+            {"over_budget", f.over_budget}};
+}
+
+json Daemon::orders_json() {
+    json list = json::array();
+    try {
+        for (const auto& o : store_->orders(100)) {
+            list.push_back({{"id", o.id},
+                            {"state", o.state},
+                            {"carrier", o.carrier},
+                            {"service", o.service},
+                            {"created_at", o.created_at},
+                            {"lines", o.lines}});
+        }
+    } catch (const ful::SqliteError& e) {
+        return {{"ok", false}, {"error", std::string("store: ") + e.what()}};
+    }
+    return {{"ok", true}, {"orders", list}};
+}
+
+void Daemon::add_admin_verbs() {
+    router_.add("status", [this](const json&) { return json{{"ok", true}, {"status", status_json()}}; });
+    router_.add("loop", [this](const json& request) {
+        json figures = loop_json();
+        if (request.value("reset", false)) {
+            loop_monitor_.reset();
+        }
+        return json{{"ok", true}, {"loop", figures}};
+    });
+    router_.add("scan", [this](const json& request) { return desk_->scan_command(request); });
+    router_.add("scans", [this](const json& request) { return desk_->scans_command(request); });
+    router_.add("station", [this](const json& request) { return desk_->station_command(request); });
+    router_.add("orders", [this](const json&) { return orders_json(); });
+    // A change of stock or orders may have queued messages for the shop; stock that arrived frees held
+    // orders; a reprint is a new job for its printer.
+    router_.add_module(StoreCommands::verbs(),
+                       [this](const std::string& verb, const json& request) {
+                           return store_commands_->handle(verb, request);
+                       },
+                       {.kick_outbox = true},
+                       {{"adjust", {.retry_held_orders = true, .kick_outbox = true}},
+                        {"import_stock", {.retry_held_orders = true, .kick_outbox = true}},
+                        {"reprint", {.kick_answer_printer = true, .kick_outbox = true}}});
+    router_.add_module(ScaleCommands::verbs(), [this](const std::string& verb, const json& request) {
+        return scale_commands_->handle(verb, request);
+    });
+    router_.add_module(LabelCommands::verbs(),
+                       [this](const std::string& verb, const json& request) {
+                           return label_commands_->handle(verb, request);
+                       },
+                       {.kick_answer_printer = true}, {{"label_preview", {}}});
+    // Confirming or resending an uncertain label writes its alert (or none) to the outbox.
+    router_.add_module(PrintJobCommands::verbs(),
+                       [this](const std::string& verb, const json& request) {
+                           return print_job_commands_->handle(verb, request);
+                       },
+                       {.kick_outbox = true},
+                       {{"label_resend", {.kick_answer_printer = true, .kick_outbox = true}}});
+}
+
+}  // namespace packd::host
