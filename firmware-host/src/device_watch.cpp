@@ -19,7 +19,12 @@ DeviceSnapshot snapshot_devices(const DeviceRegistry& registry) {
     DeviceSnapshot out;
     // Every configured printer has a queue; a queue without a printer holds labels of one that went.
     for (const auto& [name, queue] : registry.queues()) {
-        DeviceSnapshot::Device d{"printer", name, false, {}, queue->last_error(), std::nullopt};
+        // Field by field: g++ 12 at -O3 takes the braced form's empty DeviceStatus for uninitialised.
+        DeviceSnapshot::Device d;
+        d.role = "printer";
+        d.name = name;
+        d.configured = false;
+        d.last_error = queue->last_error();
         if (auto it = registry.printers().find(name); it != registry.printers().end()) {
             d.configured = true;
             d.status = it->second->status();
