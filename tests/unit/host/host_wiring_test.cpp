@@ -68,7 +68,8 @@ TEST(AdminRouter, UnknownVerbsNameEveryKnownOneInOrder) {
 DeviceSnapshot two_printers_and_a_scale() {
     DeviceSnapshot s;
     s.devices.push_back({"printer", "desk", true, {drivers::DeviceState::ready, ""}, "", std::nullopt});
-    s.devices.push_back({"printer", "gone", false, {}, "paper out", std::nullopt});
+    s.devices.push_back(
+        {"printer", "gone", false, {drivers::DeviceState::offline, ""}, "paper out", std::nullopt});
     drivers::WeightReading r;
     r.milligrams = 1250000;
     r.stable = true;
