@@ -222,6 +222,23 @@ void read_address(Fields& top, const AddressKeys& keys, Address& out) {
     top.note(a.problem());
 }
 
+void read_order_body(Fields& top, std::string_view shop, const std::string& version, bool cancelled,
+                     Hint hint, bool shopify, const AddressKeys& address, OrderEvent& ev) {
+    ev.event_id =
+        std::string(shop) + ":" + ev.order_id + ":" + (version.empty() ? std::string("deleted") : version);
+    if (cancelled) {
+        ev.type = "order.cancelled";
+        ev.event_id += ":cancelled";
+        return;
+    }
+    ev.type = hint == Hint::created ? "order.created" : "order.updated";
+    read_lines(top, shopify, ev.lines);
+    if (!top.ok()) {
+        return;
+    }
+    read_address(top, address, ev.ship_to);
+}
+
 /// The first shipping line, if the order has one; the shop's choice of carrier and service is there.
 const json* first_shipping_line(Fields& top) {
     const json* lines = top.child("shipping_lines", json::value_t::array, false);

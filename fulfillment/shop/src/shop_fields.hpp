@@ -156,6 +156,12 @@ void read_lines(Fields& top, bool shopify, std::vector<OrderLine>& out);
 
 void read_address(Fields& top, const AddressKeys& keys, Address& out);
 
+/// What both shops' mappings do once the order id, its version and whether it is cancelled are read: the
+/// event id ("<shop>:<id>:<version>", ":cancelled" for a cancel) and type, and for an order that stands its
+/// lines (`shopify`: Shopify's line rules) and shipping address. The first problem is noted in `top`.
+void read_order_body(Fields& top, std::string_view shop, const std::string& version, bool cancelled,
+                     Hint hint, bool shopify, const AddressKeys& address, OrderEvent& ev);
+
 /// The first shipping line, if the order has one; the shop's choice of carrier and service is there.
 const json* first_shipping_line(Fields& top);
 

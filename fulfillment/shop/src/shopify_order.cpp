@@ -24,20 +24,12 @@ Result<OrderEvent> map_shopify_unchecked(const json& doc, std::string_view topic
     if (!top.ok()) {
         return fail(top.problem());
     }
-    ev.event_id = "shopify:" + ev.order_id + ":" + (version.empty() ? std::string("deleted") : version);
+    read_order_body(top, "shopify", version, cancelled, hint, true, kShopifyAddress, ev);
+    if (!top.ok()) {
+        return fail(top.problem());
+    }
     if (cancelled) {
-        ev.type = "order.cancelled";
-        ev.event_id += ":cancelled";
         return ev;
-    }
-    ev.type = hint == Hint::created ? "order.created" : "order.updated";
-    read_lines(top, true, ev.lines);
-    if (!top.ok()) {
-        return fail(top.problem());
-    }
-    read_address(top, kShopifyAddress, ev.ship_to);
-    if (!top.ok()) {
-        return fail(top.problem());
     }
     if (const json* line = first_shipping_line(top)) {
         Fields s(*line, "shipping_lines[0]");

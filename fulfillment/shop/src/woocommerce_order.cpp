@@ -35,20 +35,12 @@ Result<OrderEvent> map_woocommerce_unchecked(const json& doc, std::string_view t
     if (!top.ok()) {
         return fail(top.problem());
     }
-    ev.event_id = "woocommerce:" + ev.order_id + ":" + (version.empty() ? std::string("deleted") : version);
+    read_order_body(top, "woocommerce", version, cancelled, hint, false, kWooAddress, ev);
+    if (!top.ok()) {
+        return fail(top.problem());
+    }
     if (cancelled) {
-        ev.type = "order.cancelled";
-        ev.event_id += ":cancelled";
         return ev;
-    }
-    ev.type = hint == Hint::created ? "order.created" : "order.updated";
-    read_lines(top, false, ev.lines);
-    if (!top.ok()) {
-        return fail(top.problem());
-    }
-    read_address(top, kWooAddress, ev.ship_to);
-    if (!top.ok()) {
-        return fail(top.problem());
     }
     if (const json* line = first_shipping_line(top)) {
         Fields s(*line, "shipping_lines[0]");
