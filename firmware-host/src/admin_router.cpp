@@ -1,52 +1,45 @@
 #include "packd/host/admin_router.hpp"
 
+#include <stdexcept>
+
 namespace packd::host {
 
 using nlohmann::json;
 
-std::vector<std::string> split_verbs(std::string_view verbs) {
+void AdminRouter::add(std::string_view verb, Handler handler) {
+    const auto entry = find_admin_verb(verb);
+    if (!entry) {
+        throw std::logic_error("admin verb \"" + std::string(verb) + "\" is not in the verb table");
+    }
+    if (index_.count(verb)) {
+        throw std::logic_error("admin verb \"" + std::string(verb) + "\" added twice");
+    }
+    index_.emplace(std::string(verb), verbs_.size());
+    verbs_.push_back({std::string(verb), std::move(handler), entry->follow});
+}
+
+void AdminRouter::add_module(AdminModule module, ModuleHandler handle) {
+    for (const AdminVerb& entry : admin_verbs()) {
+        if (entry.module != module) {
+            continue;
+        }
+        const std::string verb(entry.cmd);
+        add(verb, [handle, verb](const json& request) {
+            auto answer = handle(verb, request);
+            return answer ? *answer
+                          : json{{"ok", false}, {"error", "command \"" + verb + "\" is not handled"}};
+        });
+    }
+}
+
+std::vector<std::string> AdminRouter::missing() const {
     std::vector<std::string> out;
-    while (!verbs.empty()) {
-        const std::size_t comma = verbs.find(',');
-        std::string_view word = verbs.substr(0, comma);
-        while (!word.empty() && word.front() == ' ') {
-            word.remove_prefix(1);
+    for (const AdminVerb& entry : admin_verbs()) {
+        if (!index_.count(entry.cmd)) {
+            out.emplace_back(entry.cmd);
         }
-        while (!word.empty() && word.back() == ' ') {
-            word.remove_suffix(1);
-        }
-        if (!word.empty()) {
-            out.emplace_back(word);
-        }
-        if (comma == std::string_view::npos) {
-            break;
-        }
-        verbs.remove_prefix(comma + 1);
     }
     return out;
-}
-
-void AdminRouter::add(const std::string& verb, Handler handler, VerbFollowUps follow) {
-    if (index_.count(verb)) {
-        return;
-    }
-    index_.emplace(verb, verbs_.size());
-    verbs_.push_back({verb, std::move(handler), follow});
-}
-
-void AdminRouter::add_module(std::string_view verbs, ModuleHandler handle, VerbFollowUps follow,
-                             const std::map<std::string, VerbFollowUps>& overrides) {
-    for (const std::string& verb : split_verbs(verbs)) {
-        const auto special = overrides.find(verb);
-        add(
-            verb,
-            [handle, verb](const json& request) {
-                auto answer = handle(verb, request);
-                return answer ? *answer
-                              : json{{"ok", false}, {"error", "command \"" + verb + "\" is not handled"}};
-            },
-            special != overrides.end() ? special->second : follow);
-    }
 }
 
 AdminReply AdminRouter::route(const json& request) const {

@@ -68,6 +68,15 @@ std::string one_of(const std::string& value, std::initializer_list<std::string_v
     return out;
 }
 
+std::string quoted_list(const std::vector<std::string_view>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        out += i == 0 ? "" : i + 1 == names.size() ? " or " : ", ";
+        out += "\"" + std::string(names[i]) + "\"";
+    }
+    return out;
+}
+
 std::string absolute_path(const std::string& value) {
     if (value.empty() || value.front() != '/') {
         return "an absolute path";

@@ -178,6 +178,12 @@ class TableReader {
     }
 
     int line() const { return line_; }
+    const toml::table* raw() const { return table_; }
+    const std::string& path() const { return path_; }
+    /// The keys asked for so far, present or not.
+    const std::set<std::string>& keys_read() const { return read_; }
+    /// Counts `key` as read: its caller reports it (or nothing) itself.
+    void accept(const std::string& key) { read_.insert(key); }
 
   private:
     const toml::node* get(std::string_view key, bool required) {

@@ -68,22 +68,35 @@ void check_devices(ReloadableSections& dev, Problems& problems) {
         }
     };
     for (const auto& [n, s] : dev.scales) {
-        claim(s.fifo, "scales." + n);
+        if (const auto* sim = std::get_if<SimScaleConfig>(&s.settings)) {
+            claim(sim->fifo, "scales." + n);
+        }
     }
     // Two scales on one port would each read half the other's frames.
     std::map<std::string, std::string> port_owner;
     for (const auto& [n, s] : dev.scales) {
-        if (s.port.empty()) {
+        const std::string port = std::visit(
+            [](const auto& settings) -> std::string {
+                if constexpr (requires { settings.line.port; }) {
+                    return settings.line.port;
+                } else {
+                    return {};
+                }
+            },
+            s.settings);
+        if (port.empty()) {
             continue;
         }
-        auto [it, fresh] = port_owner.emplace(s.port, "scales." + n);
+        auto [it, fresh] = port_owner.emplace(port, "scales." + n);
         if (!fresh) {
             problems.add(1, "scales." + n + ".port",
                          "expected a port of its own, found the one of " + it->second);
         }
     }
     for (const auto& [n, s] : dev.scanners) {
-        claim(s.fifo, "scanners." + n);
+        if (const auto* sim = std::get_if<SimScannerConfig>(&s.settings)) {
+            claim(sim->fifo, "scanners." + n);
+        }
     }
 }
 

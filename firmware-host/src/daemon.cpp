@@ -1,17 +1,10 @@
 #include "packd/host/daemon.hpp"
 
-#include <cerrno>
 #include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "daemon_setup.hpp"
 #include "packd/common/log.hpp"
 #include "packd/fulfillment/orders/tracking.hpp"
-#include "packd/fulfillment/store/sqlite.hpp"
-#include "packd/host/scan_wiring.hpp"
 
 namespace packd::host {
 
@@ -102,6 +95,10 @@ Status Daemon::start() {
     }
     devices_ = std::make_unique<DeviceRegistry>(
         io_, [this](const std::string& printer) { return make_print_queue(printer); });
+    devices_->on_device_state(
+        [this](const std::string& role, const std::string& name, const drivers::DeviceStatus& status) {
+            after_device_state(role, name, status);
+        });
     scale_commands_ = std::make_unique<ScaleCommands>(devices_->weights());
     desk_ = std::make_unique<StationDesk>(io_, *store_, *orders_, *inventory_,
                                           [this](const std::string& station, const ful::StationReply& reply) {
@@ -173,71 +170,6 @@ Status Daemon::start() {
     tick();
     publish_stock_levels();
     return {};
-}
-
-Status Daemon::open_devices(const ReloadableSections& wanted) {
-    DeviceRegistry::ScannerHooks hooks;
-    hooks.verifiable = [this](std::string_view text) { return desk_->verifiable(text); };
-    hooks.camera_decoder = image_frame_decoder([this] { return desk_->image_decoder(); });
-    hooks.on_scan = [this](const std::string& scanner, const drivers::ScanReading& scan) {
-        desk_->take_scanner_scan(scanner, scan);
-    };
-    devices_->reconcile(config_.devices, wanted, hooks);
-    try {
-        for (const auto& name : devices_->keep_queues_for(store_->printers_with_pending_jobs())) {
-            log::warning("labels are waiting for printer " + name + ", which is not configured");
-        }
-    } catch (const ful::SqliteError& e) {
-        return fail(std::string("store: ") + e.what());
-    }
-    return {};
-}
-
-std::unique_ptr<ful::PrintQueue> Daemon::make_print_queue(const std::string& printer) {
-    auto queue = std::make_unique<ful::PrintQueue>(io_, *store_, printer);
-    queue->set_alerts(topics_.alerts(), [this] {
-        if (pump_) {
-            pump_->kick();  // nothing yet at start: the pump sends the outbox once it
-                            // exists
-        }
-    });
-    // Only printers that keep a preview beside each label (the file printer) make
-    // the queue ask for one.
-    queue->set_preview_source([this](const ful::StoredPrintJob& job, std::function<void(std::string)> done) {
-        previews_->draw(job, std::move(done));
-    });
-    return queue;
-}
-
-Status Daemon::load_label_templates(const LabelsConfig& labels) {
-    const std::string directory = label_templates_dir(labels);
-    auto loaded = ful::load_label_templates(directory);
-    if (!loaded) {
-        return fail("label templates: " + loaded.error().message);
-    }
-    label_templates_ = std::make_shared<const ful::LabelTemplates>(std::move(*loaded));
-    log::info("label templates loaded from " + directory);
-    return {};
-}
-
-void Daemon::apply_label_route() {
-    ful::LabelRoute route;
-    route.printer = config_.devices.labels.printer_for("shipping", nullptr);
-    route.size = label_size_for(config_.devices, route.printer);
-    route.ship_from = ship_from(config_.site);
-    route.templates = label_templates_;
-    intake_->set_label_route(route);
-    LabelSetup setup;
-    setup.devices = config_.devices;
-    setup.templates = label_templates_;
-    setup.ship_from = route.ship_from;
-    setup.max_payload_bytes = static_cast<size_t>(config_.broker.max_payload_bytes);
-    for (const auto& [name, range] : config_.tracking) {
-        if (range.scheme == "sscc" && setup.sscc_carrier.empty()) {
-            setup.sscc_carrier = range.carrier;
-        }
-    }
-    label_commands_->set_setup(std::move(setup));
 }
 
 void Daemon::on_signal(int signo) {
@@ -346,36 +278,6 @@ void Daemon::finish_shutdown() {
     (*step)();
 }
 
-void Daemon::after_intake(const ful::IntakeResult& result) {
-    devices_->kick_printers(result.printers_with_new_jobs);
-    if (result.outbox_grew) {
-        pump_->kick();
-    }
-    if (result.stock_changed) {
-        retry_held_orders();  // the shop corrected stock: orders waiting for it can
-                              // go
-    }
-}
-
-void Daemon::retry_held_orders() {
-    auto result = intake_->retry_held();
-    if (!result) {
-        log::error(result.error().message);
-        return;
-    }
-    devices_->kick_printers(result->printers_with_new_jobs);
-}
-
-void Daemon::follow_up(const FollowUps& then) {
-    if (then.retry_held_orders) {
-        retry_held_orders();
-    }
-    devices_->kick_printers(then.kick_printers);
-    if (then.kick_outbox) {
-        pump_->kick();
-    }
-}
-
 void Daemon::tick() {
     if (stopping_) {
         return;
@@ -415,18 +317,6 @@ void Daemon::publish_stock_levels() {
             publish_stock_levels();
         }
     });
-}
-
-void Daemon::after_station_reply(const std::string& station, const ful::StationReply& reply) {
-    if (reply.ok) {
-        log::info("station " + station + ": " + reply.message);
-    } else {
-        log::warning("station " + station + ": " + reply.message);
-    }
-    if (!reply.reprint_printer.empty()) {
-        devices_->kick_printers({reply.reprint_printer});
-    }
-    pump_->kick();
 }
 
 }  // namespace packd::host

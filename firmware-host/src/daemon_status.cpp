@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <stdexcept>
+
 #include "packd/common/log.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
 #include "packd/host/daemon.hpp"
@@ -131,31 +133,21 @@ void Daemon::add_admin_verbs() {
     router_.add("scans", [this](const json& request) { return desk_->scans_command(request); });
     router_.add("station", [this](const json& request) { return desk_->station_command(request); });
     router_.add("orders", [this](const json&) { return orders_json(); });
-    // A change of stock or orders may have queued messages for the shop; stock that arrived frees held
-    // orders; a reprint is a new job for its printer.
-    router_.add_module(StoreCommands::verbs(),
-                       [this](const std::string& verb, const json& request) {
-                           return store_commands_->handle(verb, request);
-                       },
-                       {.kick_outbox = true},
-                       {{"adjust", {.retry_held_orders = true, .kick_outbox = true}},
-                        {"import_stock", {.retry_held_orders = true, .kick_outbox = true}},
-                        {"reprint", {.kick_answer_printer = true, .kick_outbox = true}}});
-    router_.add_module(ScaleCommands::verbs(), [this](const std::string& verb, const json& request) {
+    router_.add_module(AdminModule::store, [this](const std::string& verb, const json& request) {
+        return store_commands_->handle(verb, request);
+    });
+    router_.add_module(AdminModule::scales, [this](const std::string& verb, const json& request) {
         return scale_commands_->handle(verb, request);
     });
-    router_.add_module(LabelCommands::verbs(),
-                       [this](const std::string& verb, const json& request) {
-                           return label_commands_->handle(verb, request);
-                       },
-                       {.kick_answer_printer = true}, {{"label_preview", {}}});
-    // Confirming or resending an uncertain label writes its alert (or none) to the outbox.
-    router_.add_module(PrintJobCommands::verbs(),
-                       [this](const std::string& verb, const json& request) {
-                           return print_job_commands_->handle(verb, request);
-                       },
-                       {.kick_outbox = true},
-                       {{"label_resend", {.kick_answer_printer = true, .kick_outbox = true}}});
+    router_.add_module(AdminModule::labels, [this](const std::string& verb, const json& request) {
+        return label_commands_->handle(verb, request);
+    });
+    router_.add_module(AdminModule::print_jobs, [this](const std::string& verb, const json& request) {
+        return print_job_commands_->handle(verb, request);
+    });
+    if (const auto missing = router_.missing(); !missing.empty()) {
+        throw std::logic_error("admin verb \"" + missing.front() + "\" has no handler");
+    }
 }
 
 }  // namespace packd::host

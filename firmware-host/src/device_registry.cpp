@@ -35,9 +35,10 @@ void DeviceRegistry::reconcile_printers(const ReloadableSections& running, const
         }
         auto printer = factories_.printer(io_, pc);
         if (!printer) {
-            log::warning("printer " + name + ": no driver for type \"" + pc.type + "\"");
+            log::warning("printer " + name + ": no driver for type \"" + std::string(pc.type()) + "\"");
             continue;
         }
+        listen(*printer, "printer", name);
         printers_[name] = printer;
         auto& queue = queues_[name];
         if (!queue) {
@@ -57,6 +58,19 @@ void DeviceRegistry::reconcile_printers(const ReloadableSections& running, const
     }
 }
 
+void DeviceRegistry::on_device_state(StateListener listener) {
+    *listener_ = std::move(listener);
+}
+
+void DeviceRegistry::listen(drivers::Device& device, const std::string& role, const std::string& name) {
+    // The listener is shared, so one set after the first devices were made reaches them too.
+    device.on_state_change([listener = listener_, role, name](const drivers::DeviceStatus& status) {
+        if (*listener) {
+            (*listener)(role, name, status);
+        }
+    });
+}
+
 void DeviceRegistry::reconcile_scales(const ReloadableSections& running, const ReloadableSections& wanted,
                                       bool first) {
     for (const auto& [name, sc] : wanted.scales) {
@@ -74,6 +88,7 @@ void DeviceRegistry::reconcile_scales(const ReloadableSections& running, const R
             continue;
         }
         auto scale = opened.scale;
+        listen(*scale, "scale", name);
         auto weights = std::make_shared<fulfillment::WeightService>(io_, scale, stable_rules(sc));
         // Captured by copy under its own name: clang 14 cannot capture a structured binding.
         weights->subscribe([name = std::string(name)](const drivers::WeightReading& r) {
@@ -105,6 +120,7 @@ void DeviceRegistry::reconcile_scanners(const ReloadableSections& running, const
         }
         scanner->on_scan([on_scan = hooks.on_scan, name = std::string(name)](
                              const drivers::ScanReading& scan) { on_scan(name, scan); });
+        listen(*scanner, "scanner", name);
         scanners_[name] = scanner;
     }
     std::erase_if(scanners_, [&](const auto& kv) { return !wanted.scanners.count(kv.first); });

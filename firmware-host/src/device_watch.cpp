@@ -80,18 +80,25 @@ json status_json_devices(const DeviceSnapshot& snapshot) {
     return out;
 }
 
+std::optional<DeviceAlert> DeviceWatch::change(const std::string& role, const std::string& name,
+                                               const drivers::DeviceStatus& status) {
+    auto [it, inserted] = last_.emplace(role + " " + name, drivers::DeviceState::ready);
+    if (it->second == status.state) {
+        return std::nullopt;
+    }
+    it->second = status.state;
+    return DeviceAlert{role, name, status};
+}
+
 std::vector<DeviceAlert> DeviceWatch::changes(const DeviceSnapshot& snapshot) {
     std::vector<DeviceAlert> out;
     for (const auto& d : snapshot.devices) {
         if (!d.configured) {
             continue;
         }
-        auto [it, inserted] = last_.emplace(d.role + " " + d.name, drivers::DeviceState::ready);
-        if (it->second == d.status.state) {
-            continue;
+        if (auto alert = change(d.role, d.name, d.status)) {
+            out.push_back(std::move(*alert));
         }
-        it->second = d.status.state;
-        out.push_back({d.role, d.name, d.status});
     }
     return out;
 }
@@ -110,7 +117,11 @@ std::string DeviceWatch::alert_json(const DeviceAlert& alert) {
 
 bool DeviceWatch::record(const DeviceSnapshot& snapshot, fulfillment::Store& store,
                          const std::string& topic) {
-    const std::vector<DeviceAlert> alerts = changes(snapshot);
+    return record(changes(snapshot), store, topic);
+}
+
+bool DeviceWatch::record(const std::vector<DeviceAlert>& alerts, fulfillment::Store& store,
+                         const std::string& topic) {
     if (alerts.empty()) {
         return false;
     }

@@ -1,6 +1,7 @@
 #include "packd/host/scan_wiring.hpp"
 
 #include <ctime>
+#include <variant>
 
 #include "packd/common/log.hpp"
 #include "packd/drivers/evdev_scanner.hpp"
@@ -11,7 +12,7 @@
 
 namespace packd::host {
 
-drivers::KeyboardWedgeSettings wedge_settings(const ScannerConfig& config,
+drivers::KeyboardWedgeSettings wedge_settings(const WedgeConfig& config,
                                               std::function<bool(std::string_view)> verifiable) {
     drivers::KeyboardWedgeSettings s;
     if (auto layout = drivers::parse_keyboard_layout(config.layout)) {
@@ -57,71 +58,101 @@ drivers::CameraFrameDecoder image_frame_decoder(std::function<fulfillment::Image
         };
 }
 
+namespace {
+
+/// What a scanner factory gets besides its type's settings.
+struct ScannerContext {
+    boost::asio::io_context& io;
+    const std::string& name;
+    std::function<bool(std::string_view)> verifiable;
+    drivers::CameraFrameDecoder camera_decoder;
+};
+
+uint16_t hex_id(const std::string& four_hex_digits) {
+    return static_cast<uint16_t>(std::stoul(four_hex_digits, nullptr, 16));
+}
+
+drivers::ScanSuffix suffix_of(const std::string& name) {
+    auto suffix = drivers::parse_scan_suffix(name);
+    return suffix ? *suffix : drivers::ScanSuffix::cr;
+}
+
+// The factories, one per alternative of ScannerSettings: a type without one does not compile. A device
+// that is absent is offline with its reason and retries itself; only the simulated scanner does not.
+std::shared_ptr<drivers::Scanner> make_one(ScannerContext& x, const SimScannerConfig& c) {
+    auto scanner = std::make_shared<drivers::SimScanner>(x.io, x.name, c.fifo);
+    if (auto st = scanner->open(); !st) {
+        log::warning("scanner " + x.name + ": " + st.error().message);
+    }
+    return scanner;
+}
+
+std::shared_ptr<drivers::Scanner> make_one(ScannerContext& x, const EvdevScannerConfig& c) {
+    drivers::EvdevScannerSettings settings;
+    settings.device = c.device;
+    if (!c.usb_vendor.empty() && !c.usb_product.empty()) {
+        settings.usb_vendor = hex_id(c.usb_vendor);
+        settings.usb_product = hex_id(c.usb_product);
+    }
+    settings.wedge = wedge_settings(c.wedge, std::move(x.verifiable));
+    settings.reconnect = std::chrono::milliseconds(c.reconnect_ms);
+    auto scanner = std::make_shared<drivers::EvdevScanner>(x.io, x.name, std::move(settings));
+    (void)scanner->open();
+    return scanner;
+}
+
+std::shared_ptr<drivers::Scanner> make_one(ScannerContext& x, const SerialScannerConfig& c) {
+    auto scanner = std::make_shared<drivers::SerialScanner>(
+        x.io, x.name,
+        drivers::SerialScannerSettings{c.device, static_cast<unsigned>(c.baud), suffix_of(c.suffix),
+                                       std::chrono::milliseconds(c.reconnect_ms)});
+    (void)scanner->open();
+    return scanner;
+}
+
+std::shared_ptr<drivers::Scanner> make_one(ScannerContext& x, const TcpScannerConfig& c) {
+    auto scanner = std::make_shared<drivers::TcpScanner>(
+        x.io, x.name,
+        drivers::TcpScannerSettings{c.host, static_cast<unsigned short>(c.port), suffix_of(c.suffix),
+                                    std::chrono::milliseconds(c.reconnect_ms)});
+    (void)scanner->open();
+    return scanner;
+}
+
+std::shared_ptr<drivers::Scanner> make_one(ScannerContext& x, const HidScannerConfig& c) {
+    drivers::HidPosScannerSettings settings;
+    settings.usb_vendor = hex_id(c.usb_vendor);
+    settings.usb_product = hex_id(c.usb_product);
+    settings.reconnect = std::chrono::milliseconds(c.reconnect_ms);
+    auto scanner = std::make_shared<drivers::HidPosScanner>(x.io, x.name, settings);
+    (void)scanner->open();
+    return scanner;
+}
+
+std::shared_ptr<drivers::Scanner> make_one(ScannerContext& x, const CameraScannerConfig& c) {
+    drivers::V4l2CameraSettings settings;
+    settings.device = c.device;
+    settings.width = c.width;
+    settings.height = c.height;
+    if (auto format = drivers::parse_camera_pixel_format(c.pixel_format)) {
+        settings.pixel_format = *format;
+    }
+    settings.feed.interval = std::chrono::milliseconds(c.interval_ms);
+    settings.feed.repeat_after = std::chrono::milliseconds(c.repeat_after_ms);
+    settings.reconnect = std::chrono::milliseconds(c.reconnect_ms);
+    auto camera =
+        std::make_shared<drivers::V4l2Camera>(x.io, x.name, std::move(settings), std::move(x.camera_decoder));
+    (void)camera->open();
+    return camera;
+}
+
+}  // namespace
+
 std::shared_ptr<drivers::Scanner> make_scanner(boost::asio::io_context& io, const ScannerConfig& config,
                                                std::function<bool(std::string_view)> verifiable,
                                                drivers::CameraFrameDecoder camera_decoder) {
-    if (config.type == "camera") {
-        drivers::V4l2CameraSettings settings;
-        settings.device = config.device;
-        settings.width = config.width;
-        settings.height = config.height;
-        if (auto format = drivers::parse_camera_pixel_format(config.pixel_format)) {
-            settings.pixel_format = *format;
-        }
-        settings.feed.interval = std::chrono::milliseconds(config.interval_ms);
-        settings.feed.repeat_after = std::chrono::milliseconds(config.repeat_after_ms);
-        settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
-        auto camera = std::make_shared<drivers::V4l2Camera>(io, config.name, std::move(settings),
-                                                            std::move(camera_decoder));
-        (void)camera->open();  // offline with its reason until the camera appears; it retries itself
-        return camera;
-    }
-    if (config.type == "evdev") {
-        drivers::EvdevScannerSettings settings;
-        settings.device = config.device;
-        if (!config.usb_vendor.empty() && !config.usb_product.empty()) {
-            settings.usb_vendor = static_cast<uint16_t>(std::stoul(config.usb_vendor, nullptr, 16));
-            settings.usb_product = static_cast<uint16_t>(std::stoul(config.usb_product, nullptr, 16));
-        }
-        settings.wedge = wedge_settings(config, std::move(verifiable));
-        settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
-        auto scanner = std::make_shared<drivers::EvdevScanner>(io, config.name, std::move(settings));
-        (void)scanner->open();  // offline with its reason until the device appears; it retries itself
-        return scanner;
-    }
-    if (config.type == "hid") {
-        drivers::HidPosScannerSettings settings;
-        settings.usb_vendor = static_cast<uint16_t>(std::stoul(config.usb_vendor, nullptr, 16));
-        settings.usb_product = static_cast<uint16_t>(std::stoul(config.usb_product, nullptr, 16));
-        settings.reconnect = std::chrono::milliseconds(config.reconnect_ms);
-        auto scanner = std::make_shared<drivers::HidPosScanner>(io, config.name, settings);
-        (void)scanner->open();  // offline with its reason until the scanner appears; it retries itself
-        return scanner;
-    }
-    if (config.type == "serial" || config.type == "tcp") {
-        auto suffix = drivers::parse_scan_suffix(config.suffix);
-        const drivers::ScanSuffix chosen = suffix ? *suffix : drivers::ScanSuffix::cr;
-        const std::chrono::milliseconds reconnect(config.reconnect_ms);
-        if (config.type == "serial") {
-            auto scanner = std::make_shared<drivers::SerialScanner>(
-                io, config.name,
-                drivers::SerialScannerSettings{config.device, static_cast<unsigned>(config.baud), chosen,
-                                               reconnect});
-            (void)scanner->open();  // offline with its reason until the port appears; it retries itself
-            return scanner;
-        }
-        auto scanner = std::make_shared<drivers::TcpScanner>(
-            io, config.name,
-            drivers::TcpScannerSettings{config.host, static_cast<unsigned short>(config.port), chosen,
-                                        reconnect});
-        (void)scanner->open();
-        return scanner;
-    }
-    auto scanner = std::make_shared<drivers::SimScanner>(io, config.name, config.fifo);
-    if (auto st = scanner->open(); !st) {
-        log::warning("scanner " + config.name + ": " + st.error().message);
-    }
-    return scanner;
+    ScannerContext context{io, config.name, std::move(verifiable), std::move(camera_decoder)};
+    return std::visit([&](const auto& settings) { return make_one(context, settings); }, config.settings);
 }
 
 fulfillment::ScanEvent read_scan(const std::string& station, const std::string& device,

@@ -47,11 +47,6 @@ char delimiter_of(const std::string& d) {
 StoreCommands::StoreCommands(ful::Store& store, ful::Inventory& inventory, ful::OrderBook& orders)
     : store_(store), inventory_(inventory), orders_(orders) {}
 
-const char* StoreCommands::verbs() {
-    return "stock, adjust, verify, import_stock, import_products, export_stock, location_add, order, ship, "
-           "reprint";
-}
-
 std::optional<json> StoreCommands::handle(const std::string& verb, const json& request) {
     try {
         if (verb == "stock") {

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "fuzz_check.hpp"
 #include "packd/host/config.hpp"
@@ -60,20 +61,24 @@ void check_config(const packd::host::Config& config) {
         check(is_name(name) && name == printer.name, "a printer is named as its table", name);
         check(printer.dpi == 203 || printer.dpi == 300 || printer.dpi == 600,
               "a printer's dpi is 203, 300 or 600", std::to_string(printer.dpi));
-        check(printer.type == "file" && is_absolute(printer.directory),
-              "a file printer has an absolute directory", printer.directory);
+        const auto* file = std::get_if<packd::host::FilePrinterConfig>(&printer.settings);
+        check(file != nullptr && is_absolute(file->directory), "a file printer has an absolute directory",
+              file != nullptr ? file->directory : std::string(printer.type()));
     }
     std::set<std::string> fifos;
     for (const auto& [name, scale] : devices.scales) {
         check(is_name(name) && name == scale.name, "a scale is named as its table", name);
-        check(scale.type == "sim" && is_absolute(scale.fifo), "a sim scale has an absolute FIFO", scale.fifo);
-        check(fifos.insert(scale.fifo).second, "no two devices share a FIFO", scale.fifo);
+        const auto* sim = std::get_if<packd::host::SimScaleConfig>(&scale.settings);
+        const std::string fifo = sim != nullptr ? sim->fifo : std::string(scale.type());
+        check(sim != nullptr && is_absolute(fifo), "a sim scale has an absolute FIFO", fifo);
+        check(fifos.insert(fifo).second, "no two devices share a FIFO", fifo);
     }
     for (const auto& [name, scanner] : devices.scanners) {
         check(is_name(name) && name == scanner.name, "a scanner is named as its table", name);
-        check(scanner.type == "sim" && is_absolute(scanner.fifo), "a sim scanner has an absolute FIFO",
-              scanner.fifo);
-        check(fifos.insert(scanner.fifo).second, "no two devices share a FIFO", scanner.fifo);
+        const auto* sim = std::get_if<packd::host::SimScannerConfig>(&scanner.settings);
+        const std::string fifo = sim != nullptr ? sim->fifo : std::string(scanner.type());
+        check(sim != nullptr && is_absolute(fifo), "a sim scanner has an absolute FIFO", fifo);
+        check(fifos.insert(fifo).second, "no two devices share a FIFO", fifo);
     }
     for (const auto& [name, station] : devices.stations) {
         check(is_name(name) && name == station.name, "a station is named as its table", name);

@@ -209,16 +209,17 @@ TEST(UsbPrinterConfig, IdsSerialAndStatusAreReadAndChecked) {
         "serial = \"D4J123\"\nstatus = \"both\"\n",
         "x");
     ASSERT_TRUE(r.ok()) << r.error().message;
-    const auto& p = r->devices.printers.at("z");
-    EXPECT_EQ(p.type, "usb");
+    EXPECT_EQ(r->devices.printers.at("z").type(), "usb");
+    const auto& p = std::get<host::UsbPrinterConfig>(r->devices.printers.at("z").settings);
     EXPECT_EQ(p.vendor_id, "0a5f");
     EXPECT_EQ(p.product_id, "0120");
     EXPECT_EQ(p.serial, "D4J123");
-    EXPECT_EQ(p.status, "both");
+    EXPECT_EQ(p.job.status, "both");
     EXPECT_TRUE(config_error("type = \"usb\"\n").empty());  // the first USB printer
-    EXPECT_EQ(host::parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"tcp\"\nhost = \"p\"\n", "x")
-                  ->devices.printers.at("z")
-                  .status,
+    const auto tcp =
+        host::parse_config("[site]\nid = \"t1\"\n[printers.z]\ntype = \"tcp\"\nhost = \"p\"\n", "x");
+    ASSERT_TRUE(tcp.ok()) << tcp.error().message;
+    EXPECT_EQ(std::get<host::TcpPrinterConfig>(tcp->devices.printers.at("z").settings).job.status,
               "hs");  // the default
 
     EXPECT_EQ(config_error("type = \"usb\"\nvendor_id = \"0a5f\"\n"),
@@ -233,11 +234,12 @@ TEST(UsbPrinterConfig, IdsSerialAndStatusAreReadAndChecked) {
               "\"hq\"");
     EXPECT_EQ(
         config_error("type = \"file\"\ndirectory = \"/tmp/x\"\nstatus = \"hqes\"\n"),
-        "/etc/packd/packd.toml:3: printers.z.status: expected status only with type = \"tcp\" or \"usb\", "
+        "/etc/packd/packd.toml:6: printers.z.status: expected status only with type = \"tcp\" or \"usb\", "
         "found type = \"file\"");
     EXPECT_EQ(config_error("type = \"tcp\"\nhost = \"p\"\nvendor_id = \"0a5f\"\nproduct_id = \"0120\"\n"),
-              "/etc/packd/packd.toml:3: printers.z.vendor_id: expected vendor_id, product_id and serial only "
-              "with type = \"usb\", found type = \"tcp\"");
+              "/etc/packd/packd.toml:6: printers.z.vendor_id: expected vendor_id only with type = \"usb\", "
+              "found type = \"tcp\"\n/etc/packd/packd.toml:7: printers.z.product_id: expected product_id "
+              "only with type = \"usb\", found type = \"tcp\"");
 }
 
 }  // namespace

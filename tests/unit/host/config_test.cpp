@@ -108,10 +108,11 @@ TEST(Config, TcpPrinterNeedsAHostAndTakesTimeouts) {
         "status_timeout_ms = 500\n",
         "x");
     ASSERT_TRUE(r.ok()) << r.error().message;
-    const auto& p = r->devices.printers.at("z");
+    const auto& p = std::get<TcpPrinterConfig>(r->devices.printers.at("z").settings);
+    EXPECT_EQ(r->devices.printers.at("z").type(), "tcp");
     EXPECT_EQ(p.host, "192.0.2.7");
     EXPECT_EQ(p.port, 6101);
-    EXPECT_EQ(p.status_timeout_ms, 500);
+    EXPECT_EQ(p.job.status_timeout_ms, 500);
     EXPECT_EQ(p.connect_timeout_ms, 3000);
     const std::string missing = error_of("[site]\nid = \"t1\"\n[printers.z]\ntype = \"tcp\"\n");
     EXPECT_NE(missing.find("printers.z.host: expected this key"), std::string::npos) << missing;
@@ -120,7 +121,9 @@ TEST(Config, TcpPrinterNeedsAHostAndTakesTimeouts) {
     EXPECT_NE(port.find("printers.z.port"), std::string::npos) << port;
     const std::string wrong = error_of(
         "[site]\nid = \"t1\"\n[printers.z]\ntype = \"file\"\ndirectory = \"/tmp/x\"\nhost = \"p\"\n");
-    EXPECT_NE(wrong.find("printers.z.host: expected type = \"tcp\""), std::string::npos) << wrong;
+    EXPECT_NE(wrong.find("printers.z.host: expected host only with type = \"tcp\", found type = \"file\""),
+              std::string::npos)
+        << wrong;
 }
 
 TEST(Config, TrackingRangesAreReadAndChecked) {
@@ -267,17 +270,18 @@ unit = "kg"
 )",
                           "scales.toml");
     ASSERT_TRUE(r.ok()) << r.error().message;
-    const auto& bench = r->devices.scales.at("bench");
-    EXPECT_EQ(bench.flow_control, "rts-cts");
+    const auto& bench = std::get<MtSicsScaleConfig>(r->devices.scales.at("bench").settings);
+    EXPECT_EQ(bench.line.flow_control, "rts-cts");
     EXPECT_EQ(bench.poll_ms, 100);
-    EXPECT_EQ(bench.stable_readings, 5);
-    EXPECT_EQ(bench.stable_tolerance_mg, 500);
-    const auto& dock = r->devices.scales.at("dock");
-    EXPECT_EQ(dock.parity, "even");  // the 8217 protocol's 7E1 unless told otherwise
-    EXPECT_EQ(dock.data_bits, 7);
+    EXPECT_EQ(r->devices.scales.at("bench").stable.readings, 5);
+    EXPECT_EQ(r->devices.scales.at("bench").stable.tolerance_mg, 500);
+    const auto& dock = std::get<Toledo8217ScaleConfig>(r->devices.scales.at("dock").settings);
+    EXPECT_EQ(dock.line.parity, "even");  // the 8217 protocol's 7E1 unless told otherwise
+    EXPECT_EQ(dock.line.data_bits, 7);
     EXPECT_EQ(dock.unit, "lb");
-    EXPECT_EQ(r->devices.scales.at("stream").value_group, 3);
-    EXPECT_EQ(r->devices.scales.at("columns").unit, "kg");
+    EXPECT_EQ(std::get<AsciiScaleConfig>(r->devices.scales.at("stream").settings).value_group, 3);
+    EXPECT_EQ(std::get<AsciiScaleConfig>(r->devices.scales.at("columns").settings).unit, "kg");
+    EXPECT_EQ(r->devices.scales.at("columns").type(), "ascii");
 }
 
 TEST(Config, SerialScaleProblemsNameFileLineAndKey) {
@@ -308,7 +312,10 @@ TEST(Config, SerialScaleProblemsNameFileLineAndKey) {
     EXPECT_NE(e.find(":6: scales.a.value_columns: expected columns"), std::string::npos) << e;
     e = error_of(
         "[site]\nid = \"t1\"\n[scales.a]\ntype = \"sim\"\nfifo = \"/tmp/f\"\nport = \"/dev/ttyS0\"\n");
-    EXPECT_NE(e.find("scales.a.port: expected port only with a serial type"), std::string::npos) << e;
+    EXPECT_NE(e.find("scales.a.port: expected port only with type = \"mt-sics\", \"toledo-8217\" or "
+                     "\"ascii\", found type = \"sim\""),
+              std::string::npos)
+        << e;
     e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"usb-magic\"\n");
     EXPECT_NE(e.find("scales.a.type: expected one of \"sim\" \"mt-sics\" \"toledo-8217\" \"ascii\" \"hid\""),
               std::string::npos)
@@ -321,14 +328,17 @@ TEST(Config, UsbScalesByIdOrByUsage) {
         "[scales.any]\ntype = \"hid\"\n",
         "hid.toml");
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->devices.scales.at("dymo").usb_id, "0922:8003");
-    EXPECT_EQ(r->devices.scales.at("any").usb_id, "");
+    EXPECT_EQ(std::get<HidScaleConfig>(r->devices.scales.at("dymo").settings).usb_id, "0922:8003");
+    EXPECT_EQ(std::get<HidScaleConfig>(r->devices.scales.at("any").settings).usb_id, "");
     std::string e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"hid\"\nusb_id = \"0922-8003\"\n");
     EXPECT_NE(e.find(":5: scales.a.usb_id: expected a USB vendor:product id such as \"0922:8003\""),
               std::string::npos)
         << e;
     e = error_of("[site]\nid = \"t1\"\n[scales.a]\ntype = \"hid\"\nport = \"/dev/ttyS0\"\n");
-    EXPECT_NE(e.find("scales.a.port: expected port only with a serial type"), std::string::npos) << e;
+    EXPECT_NE(e.find("scales.a.port: expected port only with type = \"mt-sics\", \"toledo-8217\" or "
+                     "\"ascii\", found type = \"hid\""),
+              std::string::npos)
+        << e;
     e = error_of(
         "[site]\nid = \"t1\"\n[scales.a]\ntype = \"mt-sics\"\nport = \"/dev/ttyS0\"\nusb_id = "
         "\"0922:8003\"\n");

@@ -15,35 +15,38 @@ using nlohmann::json;
 AdminRouter label_router() {
     AdminRouter router;
     router.add("status", [](const json&) { return json{{"ok", true}}; });
-    router.add_module("label_sscc, label_preview",
+    router.add_module(AdminModule::labels,
                       [](const std::string& verb, const json& request) -> std::optional<json> {
                           if (request.value("fail", false)) {
                               return json{{"ok", false}, {"error", "no"}};
                           }
                           return json{{"ok", true}, {"printer", "desk"}, {"verb", verb}};
-                      },
-                      {.kick_answer_printer = true, .kick_outbox = true},
-                      {{"label_preview", {.kick_outbox = true}}});
-    router.add_module("adjust",
-                      [](const std::string&, const json&) -> std::optional<json> {
-                          return json{{"ok", true}};
-                      },
-                      {.retry_held_orders = true});
+                      });
+    router.add_module(AdminModule::store, [](const std::string& verb, const json&) -> std::optional<json> {
+        if (verb == "order") {
+            return std::nullopt;  // a module that does not answer a verb of its own
+        }
+        return json{{"ok", true}, {"printer", "dock"}};
+    });
     return router;
 }
 
-TEST(AdminRouter, AVerbReturnsItsFollowUps) {
+TEST(AdminRouter, AVerbReturnsTheFollowUpsOfTheTable) {
     const AdminRouter router = label_router();
     const AdminReply printed = router.route({{"cmd", "label_sscc"}});
     EXPECT_EQ(printed.answer.value("verb", ""), "label_sscc");
-    EXPECT_EQ(printed.then, (FollowUps{{"desk"}, false, true}));
+    EXPECT_EQ(printed.then, (FollowUps{{"desk"}, false, false}));
 
     const AdminReply preview = router.route({{"cmd", "label_preview"}});
     EXPECT_EQ(preview.answer.value("verb", ""), "label_preview");
-    EXPECT_EQ(preview.then, (FollowUps{{}, false, true}));
+    EXPECT_EQ(preview.then, FollowUps{});
 
-    const AdminReply adjusted = router.route({{"cmd", "adjust"}});
-    EXPECT_EQ(adjusted.then, (FollowUps{{}, true, false}));
+    // Stock that arrived frees held orders and may have queued stock messages; a reprint is a job for the
+    // answer's printer; any other change of the store may have queued messages for the shop.
+    EXPECT_EQ(router.route({{"cmd", "adjust"}}).then, (FollowUps{{}, true, true}));
+    EXPECT_EQ(router.route({{"cmd", "import_stock"}}).then, (FollowUps{{}, true, true}));
+    EXPECT_EQ(router.route({{"cmd", "reprint"}}).then, (FollowUps{{"dock"}, false, true}));
+    EXPECT_EQ(router.route({{"cmd", "ship"}}).then, (FollowUps{{}, false, true}));
 
     EXPECT_EQ(router.route({{"cmd", "status"}}).then, FollowUps{});
 }
@@ -51,18 +54,24 @@ TEST(AdminRouter, AVerbReturnsItsFollowUps) {
 TEST(AdminRouter, AFailedCommandKicksNoPrinterButStillTheOutbox) {
     const AdminReply failed = label_router().route({{"cmd", "label_sscc"}, {"fail", true}});
     EXPECT_FALSE(failed.answer.value("ok", true));
-    EXPECT_EQ(failed.then, (FollowUps{{}, false, true}));
+    EXPECT_EQ(failed.then, FollowUps{});
+    const AdminReply unanswered = label_router().route({{"cmd", "order"}});
+    EXPECT_EQ(unanswered.answer.value("error", ""), "command \"order\" is not handled");
+    EXPECT_EQ(unanswered.then, (FollowUps{{}, false, true}));
 }
 
 TEST(AdminRouter, UnknownVerbsNameEveryKnownOneInOrder) {
-    const AdminRouter router = label_router();
-    EXPECT_EQ(router.known(), "status, label_sscc, label_preview, adjust");
+    AdminRouter router;
+    router.add("status", [](const json&) { return json{{"ok", true}}; });
+    router.add_module(AdminModule::scales, [](const std::string&, const json&) -> std::optional<json> {
+        return json{{"ok", true}};
+    });
+    EXPECT_EQ(router.known(), "status, scale, scale_zero, scale_tare");
     const AdminReply unknown = router.route({{"cmd", "nope"}});
     EXPECT_EQ(unknown.answer.value("error", ""),
-              "unknown command \"nope\" (known: status, label_sscc, label_preview, adjust)");
+              "unknown command \"nope\" (known: status, scale, scale_zero, scale_tare)");
     EXPECT_EQ(unknown.then, FollowUps{});
     EXPECT_EQ(router.route({{"verb", "status"}}).answer.value("error", ""), "request needs a \"cmd\" string");
-    EXPECT_EQ(split_verbs("a, b,c ,"), (std::vector<std::string>{"a", "b", "c"}));
 }
 
 // Field by field: g++ 12 at -O3 (the Release build) warns of an uninitialised status in the braced form.
@@ -129,12 +138,19 @@ class FakeScanner : public drivers::Scanner {
     const std::string& name() const override { return name_; }
     drivers::DeviceStatus status() const override { return {drivers::DeviceState::ready, ""}; }
     void on_scan(ScanHandler handler) override { handler_ = std::move(handler); }
-    void on_state_change(drivers::StateHandler) override {}  // always ready
+    void on_state_change(drivers::StateHandler handler) override { state_ = std::move(handler); }
     void scan(const std::string& text) { handler_({text, {}, {}, {}}); }
+    /// What a driver does when its device comes or goes.
+    void push(drivers::DeviceState state, const std::string& detail) {
+        if (state_) {
+            state_({state, detail});
+        }
+    }
 
   private:
     std::string name_;
     ScanHandler handler_;
+    drivers::StateHandler state_;
 };
 
 TEST(DeviceRegistry, AReloadRemakesOnlyTheDevicesWhoseSectionChanged) {
@@ -156,8 +172,7 @@ TEST(DeviceRegistry, AReloadRemakesOnlyTheDevicesWhoseSectionChanged) {
     for (const char* name : {"a", "b", "c"}) {
         ScannerConfig c;
         c.name = name;
-        c.type = "sim";
-        c.fifo = std::string("/tmp/") + name;
+        c.settings = SimScannerConfig{std::string("/tmp/") + name};
         one.scanners[name] = c;
     }
     registry.reconcile({}, one, hooks);
@@ -166,7 +181,7 @@ TEST(DeviceRegistry, AReloadRemakesOnlyTheDevicesWhoseSectionChanged) {
     const auto b = registry.scanners().at("b");
 
     ReloadableSections two = one;
-    two.scanners["b"].fifo = "/tmp/b2";
+    two.scanners["b"].settings = SimScannerConfig{"/tmp/b2"};
     two.scanners.erase("c");
     registry.reconcile(one, two, hooks);
     EXPECT_EQ(made, 4);  // only b again
@@ -177,6 +192,45 @@ TEST(DeviceRegistry, AReloadRemakesOnlyTheDevicesWhoseSectionChanged) {
     std::static_pointer_cast<FakeScanner>(registry.scanners().at("b"))->scan("X1");
     ASSERT_EQ(scans.size(), 1u);
     EXPECT_EQ(scans[0], (std::pair<std::string, std::string>{"b", "X1"}));
+}
+
+TEST(DeviceWatch, PushedChangesAndLooksShareOneLastState) {
+    DeviceWatch watch;
+    // An outage shorter than the look: offline and back, both pushed before the next snapshot.
+    const auto gone = watch.change("scale", "bench", {drivers::DeviceState::offline, "unplugged"});
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(json::parse(DeviceWatch::alert_json(*gone))["detail"], "unplugged");
+    EXPECT_FALSE(watch.change("scale", "bench", {drivers::DeviceState::offline, "still unplugged"}));
+    const auto back = watch.change("scale", "bench", {drivers::DeviceState::ready, ""});
+    ASSERT_TRUE(back);
+    EXPECT_EQ(json::parse(DeviceWatch::alert_json(*back))["kind"], "device_ready");
+    // The next look sees it ready, as the last push said: no second alert.
+    DeviceSnapshot s;
+    s.devices.push_back(device("scale", "bench", true, drivers::DeviceState::ready, "", ""));
+    EXPECT_TRUE(watch.changes(s).empty());
+    EXPECT_FALSE(watch.change("scale", "dock", {drivers::DeviceState::ready, ""}));  // ready assumed
+}
+
+TEST(DeviceRegistry, PassesEveryDevicesPushesToOneListener) {
+    boost::asio::io_context io;
+    DeviceFactories factories;
+    factories.scanner = [](boost::asio::io_context&, const ScannerConfig& c, auto, auto) {
+        return std::make_shared<FakeScanner>(c.name);
+    };
+    DeviceRegistry registry(io, nullptr, factories);
+    ReloadableSections one;
+    one.scanners["gun"].name = "gun";
+    registry.reconcile({}, one, {});
+    std::vector<std::string> heard;
+    // Set after the scanner was made: it reaches it all the same.
+    registry.on_device_state(
+        [&heard](const std::string& role, const std::string& name, const drivers::DeviceStatus& status) {
+            heard.push_back(role + " " + name + " " + drivers::to_string(status.state) + " " + status.detail);
+        });
+    auto gun = std::static_pointer_cast<FakeScanner>(registry.scanners().at("gun"));
+    gun->push(drivers::DeviceState::offline, "cable out");
+    gun->push(drivers::DeviceState::ready, "back");
+    EXPECT_EQ(heard, (std::vector<std::string>{"scanner gun offline cable out", "scanner gun ready back"}));
 }
 
 }  // namespace

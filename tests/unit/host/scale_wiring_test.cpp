@@ -12,8 +12,7 @@ namespace packd::host {
 namespace {
 
 TEST(ScaleWiring, ColumnsAreOneBasedAndInclusive) {
-    ScaleConfig c;
-    c.type = "ascii";
+    AsciiScaleConfig c;
     c.value_columns = "3-8";
     c.unit_columns = "10-11";
     c.stability_columns = "1-1";
@@ -36,9 +35,9 @@ TEST(ScaleWiring, ColumnsAreOneBasedAndInclusive) {
 
 TEST(ScaleWiring, StableRulesFollowTheConfig) {
     ScaleConfig c;
-    c.stable_readings = 7;
-    c.stable_ms = 300;
-    c.stable_tolerance_mg = 50;
+    c.stable.readings = 7;
+    c.stable.ms = 300;
+    c.stable.tolerance_mg = 50;
     const auto rules = stable_rules(c);
     EXPECT_EQ(rules.min_readings, 7);
     EXPECT_EQ(rules.min_duration, std::chrono::milliseconds(300));
@@ -50,17 +49,22 @@ TEST(ScaleWiring, EachTypeGetsItsDriver) {
     test::TempDir dir;
     ScaleConfig sim;
     sim.name = "s";
-    sim.type = "sim";
-    sim.fifo = dir.file("scale.fifo");
+    sim.settings = SimScaleConfig{dir.file("scale.fifo")};
     auto opened = open_scale(io, sim);
     ASSERT_TRUE(opened.opened) << opened.opened.error().message;
     EXPECT_NE(dynamic_cast<drivers::SimScale*>(opened.scale.get()), nullptr);
 
-    for (const char* type : {"mt-sics", "toledo-8217"}) {
+    SerialLineConfig line;
+    line.port = dir.file("no-such-port");
+    MtSicsScaleConfig mt_sics;
+    mt_sics.line = line;
+    Toledo8217ScaleConfig toledo;
+    toledo.line = line;
+    for (const ScaleSettings& settings : {ScaleSettings{mt_sics}, ScaleSettings{toledo}}) {
         ScaleConfig serial;
-        serial.name = type;
-        serial.type = type;
-        serial.port = dir.file("no-such-port");
+        serial.name = "serial";
+        serial.settings = settings;
+        const std::string type(serial.type());
         opened = open_scale(io, serial);
         // Not there yet: the driver exists, says why, and keeps trying.
         ASSERT_NE(dynamic_cast<drivers::SerialScale*>(opened.scale.get()), nullptr) << type;
@@ -70,15 +74,15 @@ TEST(ScaleWiring, EachTypeGetsItsDriver) {
     }
     ScaleConfig usb;
     usb.name = "u";
-    usb.type = "hid";
-    usb.usb_id = "ffff:ffff";
+    usb.settings = HidScaleConfig{"ffff:ffff"};
     opened = open_scale(io, usb);
     EXPECT_NE(dynamic_cast<drivers::HidScale*>(opened.scale.get()), nullptr);
 
     ScaleConfig bad;
     bad.name = "b";
-    bad.type = "ascii";
-    bad.port = dir.file("p");
+    AsciiScaleConfig no_format;  // neither a pattern nor columns: the config reader refuses it first
+    no_format.line.port = dir.file("p");
+    bad.settings = no_format;
     opened = open_scale(io, bad);
     EXPECT_EQ(opened.scale, nullptr);
     EXPECT_FALSE(opened.opened);

@@ -25,9 +25,11 @@ TEST(ScannerConfig, AnEvdevScannerWithAllItsKeys) {
                      "packd.toml");
     ASSERT_TRUE(r) << r.error().message;
     const ScannerConfig& s = r->devices.scanners.at("wedge");
-    EXPECT_EQ(s.type, "evdev");
-    EXPECT_EQ(s.layout, "fr");
-    const auto w = wedge_settings(s, {});
+    EXPECT_EQ(s.type(), "evdev");
+    const auto& evdev = std::get<EvdevScannerConfig>(s.settings);
+    EXPECT_EQ(evdev.wedge.layout, "fr");
+    EXPECT_EQ(evdev.reconnect_ms, 500);
+    const auto w = wedge_settings(evdev.wedge, {});
     EXPECT_EQ(w.layout, drivers::KeyboardLayout::fr);
     EXPECT_EQ(w.terminator, drivers::ScanTerminator::tab);
     EXPECT_EQ(w.gap_us, 80'000);
@@ -36,7 +38,7 @@ TEST(ScannerConfig, AnEvdevScannerWithAllItsKeys) {
     auto by_ids = parse_config(
         with_scanner("type = \"evdev\"\nusb_vendor = \"05e0\"\nusb_product = \"1200\"\n"), "packd.toml");
     ASSERT_TRUE(by_ids) << by_ids.error().message;
-    EXPECT_EQ(by_ids->devices.scanners.at("wedge").layout, "us");
+    EXPECT_EQ(std::get<EvdevScannerConfig>(by_ids->devices.scanners.at("wedge").settings).wedge.layout, "us");
 }
 
 TEST(ScannerConfig, SerialAndNetworkScanners) {
@@ -44,11 +46,11 @@ TEST(ScannerConfig, SerialAndNetworkScanners) {
                                             "suffix = \"crlf\"\n"),
                                "packd.toml");
     ASSERT_TRUE(serial) << serial.error().message;
-    EXPECT_EQ(serial->devices.scanners.at("wedge").baud, 115200);
+    EXPECT_EQ(std::get<SerialScannerConfig>(serial->devices.scanners.at("wedge").settings).baud, 115200);
     auto tcp =
         parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\nport = 51236\n"), "packd.toml");
     ASSERT_TRUE(tcp) << tcp.error().message;
-    EXPECT_EQ(tcp->devices.scanners.at("wedge").suffix, "cr");
+    EXPECT_EQ(std::get<TcpScannerConfig>(tcp->devices.scanners.at("wedge").settings).suffix, "cr");
     EXPECT_FALSE(parse_config(with_scanner("type = \"tcp\"\nhost = \"10.0.0.7\"\n"), "packd.toml"));
     EXPECT_FALSE(parse_config(with_scanner("type = \"serial\"\n"), "packd.toml"));
     EXPECT_TRUE(parse_config(with_scanner("type = \"hid\"\nusb_vendor = \"0c2e\"\nusb_product = \"0b61\"\n"),
@@ -90,8 +92,8 @@ TEST(ScannerConfig, ACameraWithAllItsKeys) {
                                        "interval_ms = 250\nrepeat_after_ms = 3000\n"),
                           "packd.toml");
     ASSERT_TRUE(r) << r.error().message;
-    const ScannerConfig& s = r->devices.scanners.at("wedge");
-    EXPECT_EQ(s.type, "camera");
+    EXPECT_EQ(r->devices.scanners.at("wedge").type(), "camera");
+    const auto& s = std::get<CameraScannerConfig>(r->devices.scanners.at("wedge").settings);
     EXPECT_EQ(s.width, 1920);
     EXPECT_EQ(s.height, 1080);
     EXPECT_EQ(s.pixel_format, "MJPG");
@@ -99,8 +101,9 @@ TEST(ScannerConfig, ACameraWithAllItsKeys) {
     EXPECT_EQ(s.repeat_after_ms, 3000);
     auto defaults = parse_config(with_scanner("type = \"camera\"\ndevice = \"/dev/video0\"\n"), "packd.toml");
     ASSERT_TRUE(defaults) << defaults.error().message;
-    EXPECT_EQ(defaults->devices.scanners.at("wedge").pixel_format, "YUYV");
-    EXPECT_EQ(defaults->devices.scanners.at("wedge").width, 1280);
+    const auto& camera = std::get<CameraScannerConfig>(defaults->devices.scanners.at("wedge").settings);
+    EXPECT_EQ(camera.pixel_format, "YUYV");
+    EXPECT_EQ(camera.width, 1280);
 }
 
 TEST(ScannerConfig, CameraProblemsAreNamedBeforeAnythingOpens) {
@@ -127,8 +130,9 @@ TEST(ScanWiring, ACameraWithoutItsDeviceIsAnOfflineScannerWithTheReason) {
     boost::asio::io_context io;
     ScannerConfig config;
     config.name = "dock-camera";
-    config.type = "camera";
-    config.device = "/dev/v4l/by-id/packd-test-no-such-camera";
+    CameraScannerConfig camera;
+    camera.device = "/dev/v4l/by-id/packd-test-no-such-camera";
+    config.settings = camera;
     auto scanner = make_scanner(io, config, {}, image_frame_decoder([] { return nullptr; }));
     ASSERT_NE(scanner, nullptr);
     EXPECT_EQ(scanner->name(), "dock-camera");

@@ -1,7 +1,7 @@
 #pragma once
-// The admin socket's verbs in one table: each verb's handler, and what has to happen after it answered
-// (printers to kick, held orders to retry, the outbox to send), returned to the caller as data so that
-// no module needs to know another's verbs.
+// The admin socket's router: each verb of the shared table (admin_verbs.hpp) with its handler, and what
+// has to happen after it answered (printers to kick, held orders to retry, the outbox to send), returned to
+// the caller as data so that no module needs to know another's verbs.
 
 #include <functional>
 #include <map>
@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "packd/host/admin_verbs.hpp"
+
 namespace packd::host {
 
 /// What the daemon does after a command answered.
@@ -21,14 +23,6 @@ struct FollowUps {
     bool kick_outbox = false;             ///< the command may have queued messages for the shop
 
     bool operator==(const FollowUps&) const = default;
-};
-
-/// The follow-ups a verb asks for. `kick_answer_printer` and `retry_held_orders` apply to an ok answer
-/// (the printer is the answer's "printer"); `kick_outbox` to any answer.
-struct VerbFollowUps {
-    bool kick_answer_printer = false;
-    bool retry_held_orders = false;
-    bool kick_outbox = false;
 };
 
 struct AdminReply {
@@ -43,12 +37,13 @@ class AdminRouter {
     using ModuleHandler =
         std::function<std::optional<nlohmann::json>(const std::string& verb, const nlohmann::json& request)>;
 
-    /// One verb. A verb added twice keeps its first handler.
-    void add(const std::string& verb, Handler handler, VerbFollowUps follow = {});
-    /// Every verb of `verbs` ("stock, adjust, ...", a module's verbs()), each with `follow` unless
-    /// `overrides` names it.
-    void add_module(std::string_view verbs, ModuleHandler handle, VerbFollowUps follow = {},
-                    const std::map<std::string, VerbFollowUps>& overrides = {});
+    /// One verb of the table, with the table's follow-ups. A verb the table does not hold, or one added
+    /// twice, is a mistake in packd itself: std::logic_error.
+    void add(std::string_view verb, Handler handler);
+    /// Every verb the table gives `module`, answered by `handle`.
+    void add_module(AdminModule module, ModuleHandler handle);
+    /// The table's verbs that nothing answers yet; empty once packd is wired.
+    std::vector<std::string> missing() const;
 
     /// The answer to one request and its follow-ups; an unknown or missing verb is an error answer.
     AdminReply route(const nlohmann::json& request) const;
@@ -64,8 +59,5 @@ class AdminRouter {
     std::vector<Verb> verbs_;
     std::map<std::string, std::size_t, std::less<>> index_;
 };
-
-/// "a, b, c" -> {"a", "b", "c"}.
-std::vector<std::string> split_verbs(std::string_view verbs);
 
 }  // namespace packd::host

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/host/device_config.hpp"
 
 namespace packd::host {
 
@@ -75,93 +76,6 @@ struct LabelsConfig {
     std::string printer_for(const std::string& kind, const StationConfig* station) const;
 
     bool operator==(const LabelsConfig&) const = default;
-};
-
-struct PrinterConfig {
-    std::string name;
-    std::string type;  ///< "file", "tcp" or "usb"
-    std::string directory;
-    int dpi = 203;
-    // type = "tcp": a ZPL printer on raw TCP.
-    std::string host;
-    int port = 9100;
-    int connect_timeout_ms = 3000;
-    int status_timeout_ms = 2000;
-    int job_timeout_ms = 60000;
-    std::string status = "hs";  ///< tcp and usb: "hs", "hqes" or "both", the status command asked
-    int batch = 8;              ///< tcp and usb: labels sent between two status checks
-    // type = "usb": a USB printer class device through libusb; without ids, the first printer interface.
-    std::string vendor_id;    ///< 4 hex digits, e.g. "0a5f" (Zebra)
-    std::string product_id;   ///< 4 hex digits
-    std::string serial;       ///< the USB serial number, to tell two identical printers apart
-    int reconnect_ms = 1000;  ///< usb: how often an absent printer is looked for besides hotplug
-
-    bool operator==(const PrinterConfig&) const = default;
-};
-
-struct ScaleConfig {
-    std::string name;
-    std::string type;  ///< "sim", "mt-sics", "toledo-8217", "ascii" or "hid" (USB HID POS, libusb)
-    std::string fifo;  ///< sim: the FIFO it reads
-    // Serial scales (mt-sics, toledo-8217, ascii): the only device packd opens for this scale.
-    std::string port;  ///< absolute device path, e.g. /dev/serial/by-id/usb-FTDI_..-if00-port0
-    int baud = 9600;
-    std::string parity = "none";  ///< "none", "even", "odd" (toledo-8217 default: even)
-    int data_bits = 8;            ///< 7 or 8 (toledo-8217 default: 7)
-    int stop_bits = 1;
-    std::string flow_control = "none";  ///< "none", "rts-cts", "xon-xoff"
-    int poll_ms = 200;                  ///< mt-sics and toledo-8217: how often the weight is asked for
-    int reconnect_ms = 1000;            ///< wait before opening a lost port or USB device again
-    std::string unit;  ///< toledo-8217 (default "lb") and ascii (default "g"): the unit shown
-    // ascii: a regular expression with numbered groups, or fixed columns "FIRST-LAST" (1-based).
-    std::string pattern;
-    int value_group = 0;
-    int sign_group = 0;
-    int unit_group = 0;
-    int stability_group = 0;
-    std::string value_columns;
-    std::string sign_columns;
-    std::string unit_columns;
-    std::string stability_columns;
-    std::string stable_text = "ST";    ///< the stability field when the weight is stable
-    std::string overload_text = "OL";  ///< the stability field when overloaded
-    // hid: vendor and product id "0922:8003"; empty: the first scale by HID usage page 0x8D.
-    std::string usb_id;
-    // When a weight counts as stable (fulfillment/stable_weight.hpp).
-    int stable_readings = 3;
-    int stable_ms = 0;
-    int stable_tolerance_mg = 2000;
-
-    bool operator==(const ScaleConfig&) const = default;
-};
-
-struct ScannerConfig {
-    std::string name;
-    std::string type;  ///< "sim", "evdev", "serial", "tcp", "hid" or "camera"
-    std::string fifo;
-    // evdev (keyboard-wedge USB scanners)
-    std::string device;                ///< /dev/input/by-id/... ; or empty and usb_vendor/usb_product
-    std::string usb_vendor;            ///< 4 hex digits, e.g. "05e0"
-    std::string usb_product;           ///< 4 hex digits
-    std::string layout = "us";         ///< keyboard country the scanner is set to
-    std::string terminator = "enter";  ///< "enter", "tab" or "none"
-    int gap_ms = 50;                   ///< a pause this long ends a scan
-    int max_key_interval_ms = 30;      ///< slower keys were typed by a person
-    bool layout_proof = false;         ///< pick the layout whose decoding has valid check digits
-    int reconnect_ms = 2000;
-    // serial (RS-232, CDC-ACM: device) and tcp (host, port)
-    int baud = 9600;
-    std::string suffix = "cr";  ///< "cr", "lf", "crlf" or "tab"
-    std::string host;
-    int port = 0;
-    // camera (V4L2: device, e.g. /dev/v4l/by-id/usb-...-video-index0)
-    int width = 1280;
-    int height = 720;
-    std::string pixel_format = "YUYV";  ///< "GREY", "YUYV", "UYVY", "NV12" or "MJPG"
-    int interval_ms = 200;              ///< one frame decoded per interval (a decode takes ~50 ms)
-    int repeat_after_ms = 2000;         ///< a code out of view this long scans again
-
-    bool operator==(const ScannerConfig&) const = default;
 };
 
 struct StationConfig {

@@ -50,7 +50,16 @@ class Daemon {
     int run();
 
   private:
+    // daemon.cpp: the lifecycle.
     Status start();
+    void on_signal(int signo);
+    void reload();
+    void shutdown();
+    void finish_shutdown();
+    void tick();
+    void publish_stock_levels();
+
+    // daemon_wiring.cpp: devices and labels from the config.
     /// Makes the devices match `devices`; a store error is returned.
     Status open_devices(const ReloadableSections& devices);
     /// The print queue of one printer, asking previews_ for the previews its
@@ -60,21 +69,20 @@ class Daemon {
     /// Loads the label templates `labels` names into templates_; on failure the
     /// old ones stay.
     Status load_label_templates(const LabelsConfig& labels);
-    void on_signal(int signo);
-    void reload();
-    void shutdown();
-    void finish_shutdown();
+
+    // daemon_follow_ups.cpp: what happens after something happened.
     /// After the inbox applied something: send the new labels and messages, retry
     /// held orders.
     void after_intake(const fulfillment::IntakeResult& result);
     void retry_held_orders();
     /// What a command or a station asked for after it answered.
     void follow_up(const FollowUps& then);
-    void tick();
-    void publish_stock_levels();
     /// After a station changed something: send the outbox, log, and print a
     /// reprint.
     void after_station_reply(const std::string& station, const fulfillment::StationReply& reply);
+    /// A driver pushed a new status: its alert goes to the shop now, not at the next tick.
+    void after_device_state(const std::string& role, const std::string& name,
+                            const drivers::DeviceStatus& status);
 
     // daemon_status.cpp: what packd reports about itself, and the admin verb
     // table.

@@ -55,8 +55,16 @@ class DeviceRegistry {
         std::function<void(const std::string& scanner, const drivers::ScanReading&)> on_scan;
     };
 
+    /// Told each change of a device's status as its driver pushes it: an outage shorter than the
+    /// daemon's look every few seconds is seen too. Runs on the io_context.
+    using StateListener = std::function<void(const std::string& role, const std::string& name,
+                                             const drivers::DeviceStatus& status)>;
+
     DeviceRegistry(boost::asio::io_context& io, QueueFactory make_queue,
                    DeviceFactories factories = real_device_factories());
+
+    /// One listener for every device, those made already and those made by later reconciles.
+    void on_device_state(StateListener listener);
 
     /// Makes the devices match `wanted`. `running` is the config the current devices were made from;
     /// a device whose section is equal there is kept as it is (its connection, its queue, its readings).
@@ -82,8 +90,11 @@ class DeviceRegistry {
     void reconcile_scales(const ReloadableSections& running, const ReloadableSections& wanted, bool first);
     void reconcile_scanners(const ReloadableSections& running, const ReloadableSections& wanted, bool first,
                             const ScannerHooks& hooks);
+    /// Passes `device`'s pushes to the listener under its role and name.
+    void listen(drivers::Device& device, const std::string& role, const std::string& name);
 
     boost::asio::io_context& io_;
+    std::shared_ptr<StateListener> listener_ = std::make_shared<StateListener>();
     QueueFactory make_queue_;
     DeviceFactories factories_;
     Printers printers_;

@@ -1,6 +1,7 @@
 #pragma once
 // What the devices are doing, looked at once and shown three ways: the retained MQTT status message, the
-// systemd status line and `packctl status`; and device alerts for the shop when a device's state changes.
+// systemd status line and `packctl status`; and device alerts for the shop when a device's state changes,
+// from the state its driver pushes and, as a backstop, from the daemon's look every few seconds.
 
 #include <map>
 #include <nlohmann/json.hpp>
@@ -52,9 +53,16 @@ class DeviceWatch {
     /// The changes since the last call. A device is taken to have been ready before the first look: one
     /// that starts offline is worth an alert too.
     std::vector<DeviceAlert> changes(const DeviceSnapshot& snapshot);
+    /// One change a driver pushed: the alert when `status` differs from the state seen last of this
+    /// device (by a push or a look), so a push and the next look never raise the same alert twice.
+    std::optional<DeviceAlert> change(const std::string& role, const std::string& name,
+                                      const drivers::DeviceStatus& status);
     /// changes(), each written to the outbox on `topic` in one transaction and logged. True when
     /// something changed; a store error is logged and leaves the outbox as it was.
     bool record(const DeviceSnapshot& snapshot, fulfillment::Store& store, const std::string& topic);
+    /// `alerts` written to the outbox on `topic` in one transaction and logged; true when there were any
+    /// and they were written.
+    bool record(const std::vector<DeviceAlert>& alerts, fulfillment::Store& store, const std::string& topic);
 
     /// The alert message for the shop.
     static std::string alert_json(const DeviceAlert& alert);

@@ -53,7 +53,6 @@ class LabelCommands {
     /// The answer when `verb` is a label verb, nothing otherwise. An answer that is ok names the "printer"
     /// whose queue got the jobs.
     std::optional<nlohmann::json> handle(const std::string& verb, const nlohmann::json& request);
-    static const char* verbs() { return "label_pick_list, label_sscc, label_preview"; }
 
   private:
     nlohmann::json pick_list(const nlohmann::json& request);

@@ -19,7 +19,6 @@ class PrintJobCommands {
     /// The answer when `verb` is one of these verbs, nothing otherwise. An ok answer to "label_resend"
     /// names the "printer" whose queue got the job back.
     std::optional<nlohmann::json> handle(const std::string& verb, const nlohmann::json& request);
-    static const char* verbs() { return "labels_uncertain, label_confirm, label_resend"; }
 
   private:
     nlohmann::json resolve(const nlohmann::json& request, bool printed);

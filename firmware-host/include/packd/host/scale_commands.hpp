@@ -21,7 +21,6 @@ class ScaleCommands {
 
     /// The answer when `verb` is a scale verb, nothing otherwise.
     std::optional<nlohmann::json> handle(const std::string& verb, const nlohmann::json& request);
-    static const char* verbs() { return "scale, scale_zero, scale_tare"; }
 
   private:
     nlohmann::json describe(const std::string& name, fulfillment::WeightService& weights) const;

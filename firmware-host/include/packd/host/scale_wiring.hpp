@@ -1,5 +1,5 @@
 #pragma once
-// Config -> scale driver: the one place that knows which class drives which `type`.
+// Config -> scale driver: one factory per scale type (one overload per alternative of ScaleSettings).
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -22,7 +22,7 @@ struct OpenedScale {
 OpenedScale open_scale(boost::asio::io_context& io, const ScaleConfig& config);
 
 /// The line format of a `type = "ascii"` scale.
-Result<drivers::AsciiScaleFormat> ascii_format(const ScaleConfig& config);
+Result<drivers::AsciiScaleFormat> ascii_format(const AsciiScaleConfig& config);
 
 /// When a weight from this scale counts as stable.
 fulfillment::StableWeightRules stable_rules(const ScaleConfig& config);

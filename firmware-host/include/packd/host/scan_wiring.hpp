@@ -17,7 +17,7 @@
 namespace packd::host {
 
 /// The keyboard-wedge settings of an evdev scanner's config (already validated by load_config).
-drivers::KeyboardWedgeSettings wedge_settings(const ScannerConfig& config,
+drivers::KeyboardWedgeSettings wedge_settings(const WedgeConfig& config,
                                               std::function<bool(std::string_view)> verifiable);
 
 /// Builds and opens the scanner a config section describes; a device that fails to open is returned

@@ -25,9 +25,6 @@ class StoreCommands {
     /// Answers `request` when `verb` is one of these commands; nothing when it is not.
     std::optional<nlohmann::json> handle(const std::string& verb, const nlohmann::json& request);
 
-    /// The verbs handle() knows, for the "unknown command" answer.
-    static const char* verbs();
-
   private:
     nlohmann::json stock(const nlohmann::json& request);
     nlohmann::json adjust(const nlohmann::json& request);
