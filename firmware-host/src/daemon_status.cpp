@@ -108,7 +108,7 @@ json Daemon::orders_json() {
     try {
         for (const auto& o : store_->orders(100)) {
             list.push_back({{"id", o.id},
-                            {"state", o.state},
+                            {"state", to_string(o.state)},
                             {"carrier", o.carrier},
                             {"service", o.service},
                             {"created_at", o.created_at},

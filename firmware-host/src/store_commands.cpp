@@ -207,7 +207,7 @@ json StoreCommands::order(const json& request) {
     return {{"ok", true},
             {"order",
              {{"id", d->row.id},
-              {"state", d->row.state},
+              {"state", to_string(d->row.state)},
               {"hold_reason", d->hold_reason},
               {"late_cancel_event", d->late_cancel_event},
               {"carrier", d->row.carrier},

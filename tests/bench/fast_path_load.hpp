@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fast_path_common.hpp"
+#include "bench_machine.hpp"
 #include "fast_path_mqtt.hpp"
 #include "fast_path_printer.hpp"
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <thread>
 
-#include "fast_path_common.hpp"
+#include "bench_machine.hpp"
 #include "packd/fulfillment/shop/mqtt/mqtt_packet.hpp"
 
 namespace packd::bench {

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "fast_path_common.hpp"
+#include "bench_machine.hpp"
 #include "fast_path_load.hpp"
 #include "test_env.hpp"
 

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
         for (int i = 0; i < orders_n; ++i) {
             ful::OrderEvent ev;
             ev.event_id = "e" + std::to_string(i);
-            ev.type = "order.created";
+            ev.type = ful::OrderEventType::created;
             ev.order_id = std::to_string(10000 + i);
             ev.lines = {{"MUG", 2}, {"TEE", 1}, {"CAP", 1}};
             ev.ship_to = {"A", "", "B 1", "", "C", "", "1", "DE"};

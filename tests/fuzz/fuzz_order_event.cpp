@@ -31,9 +31,10 @@ void check_event(const packd::fulfillment::OrderEvent& event) {
     check(packd::fulfillment::is_safe_id(event.order_id), "an accepted order id is a safe id",
           event.order_id);
     check(!event.event_id.empty(), "an accepted event has an event id");
-    check(event.type == "order.created" || event.type == "order.cancelled",
-          "an accepted event is order.created or order.cancelled", event.type);
-    if (event.type == "order.cancelled") {
+    check(event.type == packd::fulfillment::OrderEventType::created ||
+              event.type == packd::fulfillment::OrderEventType::cancelled,
+          "an accepted event is order.created or order.cancelled", std::string(to_string(event.type)));
+    if (event.type == packd::fulfillment::OrderEventType::cancelled) {
         check(event.lines.empty(), "a cancel carries no lines");
         return;
     }

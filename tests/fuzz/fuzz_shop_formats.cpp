@@ -57,9 +57,12 @@ void check_event(const packd::fulfillment::OrderEvent& event, ShopFormat format)
     check(!event.event_id.empty(), "an accepted event has an event id");
     check(event.event_id.size() <= kMaxEventId, "an event id is at most 128 bytes", event.event_id);
     check_text(event.event_id);
-    check(event.type == "order.created" || event.type == "order.updated" || event.type == "order.cancelled",
-          "an accepted event is order.created, order.updated or order.cancelled", event.type);
-    if (event.type == "order.cancelled") {
+    check(event.type == packd::fulfillment::OrderEventType::created ||
+              event.type == packd::fulfillment::OrderEventType::updated ||
+              event.type == packd::fulfillment::OrderEventType::cancelled,
+          "an accepted event is order.created, order.updated or order.cancelled",
+          std::string(to_string(event.type)));
+    if (event.type == packd::fulfillment::OrderEventType::cancelled) {
         check(event.lines.empty(), "a cancel carries no lines");
         return;
     }
@@ -104,14 +107,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             check(format != ShopFormat::unknown, "an accepted payload has a known shape",
                   packd::fulfillment::to_string(format));
             check_event(*parsed, format);
-            if (format != ShopFormat::canonical && parsed->type != "order.cancelled") {
+            if (format != ShopFormat::canonical &&
+                parsed->type != packd::fulfillment::OrderEventType::cancelled) {
                 // A cancel needs less than an order: the same body under the shop's cancel hint is its
                 // cancel.
                 const std::string_view cancel =
                     format == ShopFormat::shopify ? "orders/cancelled" : "order.deleted";
                 const auto cancelled =
                     packd::fulfillment::parse_inbound_order(payload, kMaxPayload, cancel, nullptr);
-                check(cancelled.ok() && cancelled->type == "order.cancelled" &&
+                check(cancelled.ok() && cancelled->type == packd::fulfillment::OrderEventType::cancelled &&
                           cancelled->order_id == parsed->order_id &&
                           cancelled->event_id == parsed->event_id + ":cancelled",
                       "a shop order under its cancel hint is the cancel of that order", parsed->event_id);

@@ -334,14 +334,14 @@ class StoreWriter {
         return st.text(0);
     }
 
-    void journal_order(Transaction& tx, const std::string& id, const std::string& state) {
+    void journal_order(Transaction& tx, const std::string& id, OrderState state) {
         const int64_t lines = [&] {
             auto st = store_.db().prepare("SELECT count(*) FROM order_lines WHERE order_id = ?");
             st.bind(1, id);
             st.step();
             return st.int64(0);
         }();
-        commit(tx, "order " + id + " " + state + " " + std::to_string(lines) + "\n");
+        commit(tx, "order " + id + " " + std::string(to_string(state)) + " " + std::to_string(lines) + "\n");
     }
 
     void create_order() {
@@ -351,7 +351,7 @@ class StoreWriter {
         ev.order_id =
             "O" + std::to_string(count("SELECT count(*) FROM orders") + 1) + "-L" + std::to_string(lines);
         ev.event_id = "E-" + ev.order_id;
-        ev.type = "order.created";
+        ev.type = OrderEventType::created;
         ev.carrier = "dhl";
         ev.service = "parcel";
         ev.ship_to = Address{"Jana Novak", "", "1 Dock Street", "", "Brno", "", "60200", "CZ"};
@@ -371,7 +371,7 @@ class StoreWriter {
         if (!outcome) {
             throw std::runtime_error("create " + ev.order_id + ": " + outcome.error().message);
         }
-        store_.mark_event_applied(ev.event_id, outcome->state);
+        store_.mark_event_applied(ev.event_id, std::string(to_string(outcome->state)));
         journal_order(tx, ev.order_id, outcome->state);
     }
 
@@ -381,8 +381,10 @@ class StoreWriter {
         if (!id) {
             return;
         }
-        const std::string from = *orders_.state_of(*id);
-        const std::string to = from == "accepted" ? "picking" : from == "picking" ? "packed" : "labelled";
+        const OrderState from = *orders_.state_of(*id);
+        const OrderState to = from == OrderState::accepted  ? OrderState::picking
+                              : from == OrderState::picking ? OrderState::packed
+                                                            : OrderState::labelled;
         must(orders_.advance(*id, to), "advance");
         journal_order(tx, *id, to);
     }
@@ -407,11 +409,12 @@ class StoreWriter {
             return;
         }
         auto outcome = orders_.cancel(*id, "C-" + *id);
-        if (!outcome || outcome->state != "cancelled") {
-            throw std::runtime_error("cancel " + *id + ": " +
-                                     (outcome ? "ended " + outcome->state : outcome.error().message));
+        if (!outcome || outcome->state != OrderState::cancelled) {
+            throw std::runtime_error(
+                "cancel " + *id + ": " +
+                (outcome ? "ended " + std::string(to_string(outcome->state)) : outcome.error().message));
         }
-        journal_order(tx, *id, "cancelled");
+        journal_order(tx, *id, OrderState::cancelled);
     }
 
     void ship_order() {

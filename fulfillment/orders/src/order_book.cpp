@@ -1,8 +1,8 @@
 #include "packd/fulfillment/orders/order_book.hpp"
 
-#include <array>
 #include <nlohmann/json.hpp>
 
+#include "packd/common/json_text.hpp"
 #include "packd/common/log.hpp"
 #include "packd/fulfillment/weighing/parcel_weight.hpp"
 
@@ -11,30 +11,19 @@ namespace {
 
 using nlohmann::json;
 
-std::string to_text(const json& j) {
-    return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-constexpr std::array<std::string_view, 5> kForward = {"accepted", "picking", "packed", "labelled", "shipped"};
-
-int rank(std::string_view state) {
-    for (size_t i = 0; i < kForward.size(); ++i) {
-        if (kForward[i] == state) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
+std::string word(OrderState state) {
+    return std::string(to_string(state));
 }
 
 std::string address_json(const Address& a) {
-    return to_text({{"name", a.name},
-                    {"company", a.company},
-                    {"street1", a.street1},
-                    {"street2", a.street2},
-                    {"city", a.city},
-                    {"region", a.region},
-                    {"postal_code", a.postal_code},
-                    {"country", a.country}});
+    return json_text({{"name", a.name},
+                      {"company", a.company},
+                      {"street1", a.street1},
+                      {"street2", a.street2},
+                      {"city", a.city},
+                      {"region", a.region},
+                      {"postal_code", a.postal_code},
+                      {"country", a.country}});
 }
 
 }  // namespace
@@ -57,39 +46,38 @@ std::string OrderBook::original_of(const std::string& order_id) {
     return st.step() ? st.text(0) : std::string();
 }
 
-std::optional<std::string> OrderBook::state_of(const std::string& order_id) {
+std::optional<OrderState> OrderBook::state_of(const std::string& order_id) {
     auto& st = store_.db().cached("SELECT state FROM orders WHERE id = ?");
     st.bind(1, order_id);
     if (!st.step()) {
         return std::nullopt;
     }
-    std::string state = st.text(0);
+    const OrderState state = stored_order_state(order_id, st.text(0));
     st.reset();
     return state;
 }
 
-void OrderBook::set_state(const std::string& order_id, const std::string& state,
-                          const std::string& hold_reason) {
+void OrderBook::set_state(const std::string& order_id, OrderState state, const std::string& hold_reason) {
     store_.db()
         .cached(
             "UPDATE orders SET state = ?, hold_reason = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
             "WHERE id = ?")
-        .bind(1, state)
+        .bind(1, to_string(state))
         .bind(2, hold_reason)
         .bind(3, order_id)
         .run();
 }
 
-void OrderBook::queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
+void OrderBook::queue_status(const std::string& order_id, OrderState state, const std::string& reason,
                              const std::string& event_id) {
-    json status{{"order_id", order_id}, {"state", state}};
+    json status{{"order_id", order_id}, {"state", to_string(state)}};
     if (!reason.empty()) {
         status["reason"] = reason;
     }
     if (!event_id.empty()) {
         status["event_id"] = event_id;
     }
-    store_.outbox_add(topics_.order_status(order_id), to_text(status), false);
+    store_.outbox_add(topics_.order_status(order_id), json_text(status), false);
 }
 
 std::vector<OrderQuantity> OrderBook::lines_of(const std::string& order_id) {
@@ -134,10 +122,10 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
     OrderOutcome out;
     out.changed = true;
     if (auto reserved = inventory_.reserve(ev.order_id, wanted); reserved) {
-        out.state = "accepted";
+        out.state = OrderState::accepted;
         out.needs_label = true;
     } else {
-        out.state = "held";
+        out.state = OrderState::held;
         out.reason = reserved.error().message;
     }
     set_state(ev.order_id, out.state, out.reason);
@@ -183,18 +171,18 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
         out.reason = "no change to lines, address or carrier";
         return out;
     }
-    if (*state == "cancelled" || *state == "rejected") {
-        out.reason = "order is " + *state + "; the update is not applied";
+    if (*state == OrderState::cancelled || *state == OrderState::rejected) {
+        out.reason = "order is " + word(*state) + "; the update is not applied";
         return out;
     }
-    if (*state != "received" && *state != "accepted" && *state != "held") {
-        out.reason = "update arrived after " + *state + "; recorded, not applied";
+    if (*state != OrderState::received && *state != OrderState::accepted && *state != OrderState::held) {
+        out.reason = "update arrived after " + word(*state) + "; recorded, not applied";
         queue_status(ev.order_id, *state, out.reason, ev.event_id);
         store_.outbox_add(topics_.alerts(),
-                          to_text({{"kind", "update_after_pick"},
-                                   {"order_id", ev.order_id},
-                                   {"state", *state},
-                                   {"event_id", ev.event_id}}),
+                          json_text({{"kind", "update_after_pick"},
+                                     {"order_id", ev.order_id},
+                                     {"state", to_string(*state)},
+                                     {"event_id", ev.event_id}}),
                           false);
         return out;
     }
@@ -220,14 +208,14 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
         .run();
     out.changed = true;
     if (auto reserved = inventory_.reserve(ev.order_id, wanted); reserved) {
-        out.state = "accepted";
+        out.state = OrderState::accepted;
         out.needs_label = true;
         out.reason = "updated";
     } else {
-        out.state = "held";
+        out.state = OrderState::held;
         out.reason = reserved.error().message;
     }
-    set_state(ev.order_id, out.state, out.state == "held" ? out.reason : "");
+    set_state(ev.order_id, out.state, out.state == OrderState::held ? out.reason : "");
     queue_status(ev.order_id, out.state, out.reason, ev.event_id);
     return out;
 }
@@ -239,44 +227,45 @@ Result<OrderOutcome> OrderBook::cancel(const std::string& order_id, const std::s
     }
     OrderOutcome out;
     out.state = *state;
-    if (*state == "shipped") {
+    if (*state == OrderState::shipped) {
         store_.db()
             .cached("UPDATE orders SET late_cancel_event = ? WHERE id = ?")
             .bind(1, event_id)
             .bind(2, order_id)
             .run();
         out.reason = "cancel arrived after shipping; recorded, not applied";
-        queue_status(order_id, "shipped", out.reason, event_id);
+        queue_status(order_id, OrderState::shipped, out.reason, event_id);
         store_.outbox_add(
             topics_.alerts(),
-            to_text({{"kind", "cancel_after_ship"}, {"order_id", order_id}, {"event_id", event_id}}), false);
+            json_text({{"kind", "cancel_after_ship"}, {"order_id", order_id}, {"event_id", event_id}}),
+            false);
         return out;
     }
-    if (*state == "cancelled" || *state == "rejected") {
-        out.reason = "order is " + *state + " already";
+    if (*state == OrderState::cancelled || *state == OrderState::rejected) {
+        out.reason = "order is " + word(*state) + " already";
         return out;
     }
     inventory_.release(order_id);
     store_.print_jobs_cancel_pending(order_id);
-    set_state(order_id, "cancelled", "");
-    queue_status(order_id, "cancelled", "", event_id);
-    out.state = "cancelled";
+    set_state(order_id, OrderState::cancelled, "");
+    queue_status(order_id, OrderState::cancelled, "", event_id);
+    out.state = OrderState::cancelled;
     out.changed = true;
     return out;
 }
 
-Status OrderBook::advance(const std::string& order_id, const std::string& to) {
+Status OrderBook::advance(const std::string& order_id, OrderState to) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
     }
-    const int from_rank = rank(*state);
-    const int to_rank = rank(to);
-    if (to_rank < 1 || to == "shipped") {
-        return fail("an order can be moved to picking, packed or labelled, not to " + to.substr(0, 32));
+    const int from_rank = forward_rank(*state);
+    const int to_rank = forward_rank(to);
+    if (to_rank < 1 || to == OrderState::shipped) {
+        return fail("an order can be moved to picking, packed or labelled, not to " + word(to));
     }
     if (from_rank < 0 || from_rank >= to_rank) {
-        return fail("order " + order_id + " is " + *state + "; it cannot move to " + to);
+        return fail("order " + order_id + " is " + word(*state) + "; it cannot move to " + word(to));
     }
     set_state(order_id, to, "");
     queue_status(order_id, to, "", "");
@@ -290,19 +279,19 @@ Result<OrderOutcome> OrderBook::retry_held(const std::string& order_id) {
     }
     OrderOutcome out;
     out.state = *state;
-    if (*state != "held") {
-        out.reason = "order is " + *state + ", not held";
+    if (*state != OrderState::held) {
+        out.reason = "order is " + word(*state) + ", not held";
         return out;
     }
     auto reserved = inventory_.reserve(order_id, lines_of(order_id));
     if (!reserved) {
         out.reason = reserved.error().message;
-        set_state(order_id, "held", out.reason);
+        set_state(order_id, OrderState::held, out.reason);
         return out;
     }
-    set_state(order_id, "accepted", "");
-    queue_status(order_id, "accepted", "", "");
-    out.state = "accepted";
+    set_state(order_id, OrderState::accepted, "");
+    queue_status(order_id, OrderState::accepted, "", "");
+    out.state = OrderState::accepted;
     out.changed = true;
     return out;
 }
@@ -312,8 +301,8 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
     if (!state) {
         return fail("unknown order " + order_id);
     }
-    if (rank(*state) < 0 || *state == "shipped") {
-        return fail("order " + order_id + " is " + *state +
+    if (forward_rank(*state) < 0 || *state == OrderState::shipped) {
+        return fail("order " + order_id + " is " + word(*state) +
                     "; only accepted, picking, packed or labelled orders ship");
     }
     ShipmentInfo s = shipment;
@@ -364,16 +353,16 @@ Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo&
     when.step();
     const std::string shipped_at = when.text(0);
     when.reset();
-    set_state(order_id, "shipped", "");
+    set_state(order_id, OrderState::shipped, "");
     store_.outbox_add(topics_.shipments(),
-                      to_text({{"order_id", order_id},
-                               {"carrier", s.carrier},
-                               {"tracking_number", s.tracking_number},
-                               {"weight_g", s.weight_g},
-                               {"shipped_at", shipped_at},
-                               {"shipment_id", id}}),
+                      json_text({{"order_id", order_id},
+                                 {"carrier", s.carrier},
+                                 {"tracking_number", s.tracking_number},
+                                 {"weight_g", s.weight_g},
+                                 {"shipped_at", shipped_at},
+                                 {"shipment_id", id}}),
                       false);
-    queue_status(order_id, "shipped", "", "");
+    queue_status(order_id, OrderState::shipped, "", "");
     check_weight(order_id, s.weight_g);
     return id;
 }
@@ -443,12 +432,12 @@ void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
     // The parcel has gone; a person should look at what was in it.
     log::warning("order " + order_id + " shipped at " + std::to_string(weight_g) + " g: " + check.reason);
     store_.outbox_add(topics_.alerts(),
-                      to_text({{"kind", "weight_mismatch"},
-                               {"order_id", order_id},
-                               {"expected_g", check.expected_g},
-                               {"measured_g", check.measured_g},
-                               {"allowed_g", check.allowed_g},
-                               {"reason", check.reason}}),
+                      json_text({{"kind", "weight_mismatch"},
+                                 {"order_id", order_id},
+                                 {"expected_g", check.expected_g},
+                                 {"measured_g", check.measured_g},
+                                 {"allowed_g", check.allowed_g},
+                                 {"reason", check.reason}}),
                       false);
 }
 
@@ -462,7 +451,7 @@ std::optional<OrderDetail> OrderBook::detail(const std::string& order_id) {
         return std::nullopt;
     }
     OrderDetail d;
-    d.row = {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), 0};
+    d.row = {st.text(0), stored_order_state(st.text(0), st.text(1)), st.text(2), st.text(3), st.text(4), 0};
     d.event_id = st.text(5);
     d.source = st.text(6);
     d.ship_to_json = st.text(7);

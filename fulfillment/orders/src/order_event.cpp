@@ -121,14 +121,17 @@ Result<OrderEvent> parse_unchecked(const json& doc) {
     OrderEvent ev;
     Fields top(doc, "");
     ev.event_id = top.text("event_id", true, 128);
-    ev.type = top.text("type", true, 64);
+    const std::string type = top.text("type", true, 64);
     if (!top.problem().empty()) {
         return fail(top.problem());
     }
-    if (ev.type != "order.created" && ev.type != "order.cancelled") {
-        return fail("type \"" + ev.type.substr(0, 64) +
+    // The canonical shape carries a whole order or a cancel; an update is a shop's webhook word.
+    const auto named = order_event_type_named(type);
+    if (!named || *named == OrderEventType::updated) {
+        return fail("type \"" + type.substr(0, 64) +
                     "\" is not an event this packd handles (order.created, order.cancelled)");
     }
+    ev.type = *named;
     const json* order = top.child("order", json::value_t::object, true);
     if (order == nullptr) {
         return fail(top.problem());
@@ -138,7 +141,7 @@ Result<OrderEvent> parse_unchecked(const json& doc) {
     if (o.problem().empty() && !is_safe_id(ev.order_id)) {
         o.note("order.id \"" + ev.order_id + "\" may hold only letters, digits, '-', '_' and '.'");
     }
-    if (ev.type == "order.cancelled") {
+    if (ev.type == OrderEventType::cancelled) {
         // A cancel names the order; anything else it carries is kept with the original only.
         if (!o.problem().empty()) {
             return fail(o.problem());

@@ -30,9 +30,9 @@ Status ReturnDesk::request(const ReturnEvent& ev) {
     if (!order_state) {
         return fail("return " + ev.rma + ": unknown order " + ev.order_id);
     }
-    if (*order_state != "shipped") {
-        return fail("return " + ev.rma + ": order " + ev.order_id + " is " + *order_state +
-                    ", not shipped; nothing to return yet");
+    if (*order_state != OrderState::shipped) {
+        return fail("return " + ev.rma + ": order " + ev.order_id + " is " +
+                    std::string(to_string(*order_state)) + ", not shipped; nothing to return yet");
     }
     std::map<std::string, int64_t> shipped;
     for (const auto& line : orders_.lines_of(ev.order_id)) {

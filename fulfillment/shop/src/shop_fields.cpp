@@ -227,11 +227,11 @@ void read_order_body(Fields& top, std::string_view shop, const std::string& vers
     ev.event_id =
         std::string(shop) + ":" + ev.order_id + ":" + (version.empty() ? std::string("deleted") : version);
     if (cancelled) {
-        ev.type = "order.cancelled";
+        ev.type = OrderEventType::cancelled;
         ev.event_id += ":cancelled";
         return;
     }
-    ev.type = hint == Hint::created ? "order.created" : "order.updated";
+    ev.type = hint == Hint::created ? OrderEventType::created : OrderEventType::updated;
     read_lines(top, shopify, ev.lines);
     if (!top.ok()) {
         return;

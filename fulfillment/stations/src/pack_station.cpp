@@ -6,48 +6,20 @@
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 
+#include "pack_station_text.hpp"
+
 namespace packd::fulfillment {
-namespace {
 
+using namespace pack_text;
 using nlohmann::json;
-
-int64_t grams(const drivers::WeightReading& w) {
-    // Half a gram and up rounds away from zero, as a scale's display does.
-    return w.milligrams >= 0 ? (w.milligrams + 500) / 1000 : -((-w.milligrams + 500) / 1000);
-}
-
-std::string items_text(int64_t n) {
-    return std::to_string(n) + (n == 1 ? " item" : " items");
-}
-
-std::string missing_text(const std::vector<PackProgress>& progress) {
-    std::string out;
-    for (const auto& p : progress) {
-        if (p.packed < p.wanted) {
-            out += (out.empty() ? "" : ", ") + p.sku + " x" + std::to_string(p.wanted - p.packed);
-        }
-    }
-    return out;
-}
-
-bool complete(const std::vector<PackProgress>& progress) {
-    for (const auto& p : progress) {
-        if (p.packed < p.wanted) {
-            return false;
-        }
-    }
-    return true;
-}
-
-}  // namespace
 
 json to_json(const StationReply& r) {
     json progress = json::array();
     for (const auto& p : r.progress) {
         progress.push_back({{"sku", p.sku}, {"wanted", p.wanted}, {"packed", p.packed}});
     }
-    json j = {{"ok", r.ok},           {"state", r.state},     {"order_id", r.order_id},
-              {"message", r.message}, {"progress", progress}, {"scan", r.scan}};
+    json j = {{"ok", r.ok},           {"state", to_string(r.state)}, {"order_id", r.order_id},
+              {"message", r.message}, {"progress", progress},        {"scan", r.scan}};
     if (r.weight_g) {
         j["weight_g"] = *r.weight_g;
     }
@@ -88,7 +60,8 @@ std::optional<PackStation::Session> PackStation::session() const {
     st.bind(1, name_);
     std::optional<Session> out;
     if (st.step()) {
-        out = Session{st.text(0), st.text(1)};
+        // The table's CHECK constraint admits packing and weighing only.
+        out = Session{st.text(0), station_state_named(st.text(1)).value_or(StationState::packing)};
     }
     st.reset();
     return out;
@@ -122,7 +95,7 @@ StationReply PackStation::reply(bool ok, std::string message) const {
     StationReply r;
     r.ok = ok;
     r.message = std::move(message);
-    r.state = "idle";
+    r.state = StationState::idle;
     if (auto s = session()) {
         r.state = s->state;
         r.order_id = s->order_id;
@@ -145,7 +118,7 @@ std::optional<StationReply> PackStation::close_if_gone() {
         return std::nullopt;
     }
     const auto state = orders_.state_of(s->order_id);
-    if (state == "accepted" || state == "picking" || state == "packed" || state == "labelled") {
+    if (state && forward_rank(*state) >= 0 && *state != OrderState::shipped) {
         return std::nullopt;
     }
     // Cancelled by the shop, or shipped another way (packctl ship), while it lay on this station.
@@ -153,12 +126,13 @@ std::optional<StationReply> PackStation::close_if_gone() {
     Transaction tx(store_.db());
     close_session();
     tx.commit();
-    StationReply r = reply(
-        false, state == "cancelled" ? "order " + s->order_id +
-                                          " was cancelled while it was being packed: take the items out and "
-                                          "put them back; scan again"
-                                    : "order " + s->order_id + " is " + state.value_or("gone") +
-                                          " and no longer open here; scan again");
+    StationReply r =
+        reply(false, state == OrderState::cancelled
+                         ? "order " + s->order_id +
+                               " was cancelled while it was being packed: take the items out and "
+                               "put them back; scan again"
+                         : "order " + s->order_id + " is " + std::string(state ? to_string(*state) : "gone") +
+                               " and no longer open here; scan again");
     r.order_id = s->order_id;
     log::warning("station " + name_ + ": " + r.message);
     return r;
@@ -229,202 +203,6 @@ std::optional<std::string> PackStation::find_order(const ScanEvent& scan) const 
         }
     }
     return std::nullopt;
-}
-
-StationReply PackStation::open_order(const std::string& order_id) {
-    if (const auto s = session()) {
-        if (s->order_id == order_id) {
-            return reply(true, "order " + order_id + " is open already");
-        }
-        return reply(false, "order " + s->order_id +
-                                " is open at this station: finish it with DONE or scan "
-                                "CANCEL before order " +
-                                order_id);
-    }
-    const auto detail = orders_.detail(order_id);
-    const std::string& state = detail->row.state;
-    if (state == "held") {
-        return reply(false, "order " + order_id + " is held: " + detail->hold_reason);
-    }
-    if (state == "shipped" || state == "cancelled" || state == "rejected" || state == "received") {
-        return reply(false, "order " + order_id + " is " + state + ": put it aside, do not pack it");
-    }
-    auto& other = store_.db().cached("SELECT station FROM station_sessions WHERE order_id = ?");
-    other.bind(1, order_id);
-    std::string elsewhere;
-    if (other.step()) {
-        elsewhere = other.text(0);
-    }
-    other.reset();
-    if (!elsewhere.empty()) {
-        return reply(false, "order " + order_id + " is open at station " + elsewhere);
-    }
-    Transaction tx(store_.db());
-    store_.db()
-        .cached(
-            "INSERT INTO station_sessions (station, order_id, state, opened_at) VALUES (?, ?, 'packing', "
-            "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
-        .bind(1, name_)
-        .bind(2, order_id)
-        .run();
-    if (state == "accepted") {
-        if (auto moved = orders_.advance(order_id, "picking"); !moved) {
-            return reply(false, moved.error().message);
-        }
-    }
-    tx.commit();
-    log::info("station " + name_ + ": order " + order_id + " opened");
-    int64_t items = 0;
-    for (const auto& p : progress(order_id)) {
-        items += p.wanted;
-    }
-    return reply(true, "order " + order_id + ": scan its " + items_text(items));
-}
-
-StationReply PackStation::add_item(const Session& s, const ScanMeaning& item, const ScanEvent& scan) {
-    if (item.sku.empty()) {
-        return reply(false, "product " + printable(item.code) + " is not in the catalogue: put it aside");
-    }
-    const auto before = progress(s.order_id);
-    const auto line =
-        std::find_if(before.begin(), before.end(), [&](const auto& p) { return p.sku == item.sku; });
-    if (line == before.end()) {
-        return reply(false, item.sku + " is not in order " + s.order_id + ": take it out of the parcel");
-    }
-    if (line->packed + item.pack_qty > line->wanted) {
-        return reply(false,
-                     "order " + s.order_id + " needs " + std::to_string(line->wanted) + " of " + item.sku +
-                         " and " + std::to_string(line->packed) + " are packed: take this one out" +
-                         (item.pack_qty > 1 ? " (its code counts " + std::to_string(item.pack_qty) + ")"
-                                            : std::string()));
-    }
-    Transaction tx(store_.db());
-    store_.db()
-        .cached(
-            "INSERT INTO station_items (station, sku, quantity, code, device, scanned_at) "
-            "VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
-        .bind(1, name_)
-        .bind(2, item.sku)
-        .bind(3, item.pack_qty)
-        .bind(4, item.code)
-        .bind(5, scan.device)
-        .run();
-    const auto after = progress(s.order_id);
-    if (!complete(after)) {
-        tx.commit();
-        return reply(true, item.sku + " " + std::to_string(line->packed + item.pack_qty) + "/" +
-                               std::to_string(line->wanted) + "; still to pack: " + missing_text(after));
-    }
-    store_.db()
-        .cached("UPDATE station_sessions SET state = 'weighing' WHERE station = ?")
-        .bind(1, name_)
-        .run();
-    const auto state = orders_.state_of(s.order_id);
-    if (state == "accepted" || state == "picking") {
-        if (auto moved = orders_.advance(s.order_id, "packed"); !moved) {
-            return reply(false, moved.error().message);
-        }
-    }
-    tx.commit();
-    return reply(true, scale_ ? "all items packed: put the parcel on the scale and scan DONE"
-                              : "all items packed: scan DONE to ship");
-}
-
-StationReply PackStation::command(const std::string& word) {
-    const auto s = session();
-    if (!s) {
-        return reply(false, "no order is open: scan an order first (" + word + " needs one)");
-    }
-    if (word == "DONE") {
-        return done(*s);
-    }
-    if (word == "CANCEL") {
-        return cancel(*s);
-    }
-    if (word == "UNDO") {
-        return undo(*s);
-    }
-    if (word == "REPRINT") {
-        return reprint(*s);
-    }
-    return reply(false, word + " means nothing at a pack station (DONE, CANCEL, UNDO, REPRINT do)");
-}
-
-StationReply PackStation::done(const Session& s) {
-    if (s.state != "weighing") {
-        return reply(false, "still to pack: " + missing_text(progress(s.order_id)));
-    }
-    if (weighing_) {
-        return reply(false, "weighing already: keep the parcel still on the scale");
-    }
-    if (!scale_) {
-        return ship(s.order_id, fail("no scale"));
-    }
-    weighing_ = true;
-    const uint64_t weighing = ++weighings_;
-    scale_->wait_for_stable(options_.weigh_timeout,
-                            [this, alive = std::weak_ptr<bool>(alive_), weighing,
-                             order_id = s.order_id](Result<drivers::WeightReading> w) {
-                                // A CANCEL, UNDO or new scale since this weighing started makes its result
-                                // meaningless.
-                                if (!alive.lock() || !weighing_ || weighing != weighings_) {
-                                    return;
-                                }
-                                weighing_ = false;
-                                StationReply r = ship(order_id, std::move(w));
-                                r.scan = "DONE";
-                                on_later_(remember(std::move(r)));
-                            });
-    StationReply r = reply(true, "weighing: keep the parcel still on the scale");
-    return r;
-}
-
-StationReply PackStation::ship(const std::string& order_id, Result<drivers::WeightReading> weight) {
-    const auto s = session();
-    if (!s || s->order_id != order_id || s->state != "weighing") {
-        return reply(false, "order " + order_id + " was changed while the scale settled; nothing shipped");
-    }
-    ShipmentInfo info;
-    info.station = name_;
-    ParcelWeightCheck check;
-    if (scale_) {
-        if (!weight) {
-            return reply(false, weight.error().message + ": scan DONE again once the parcel lies still");
-        }
-        if (!weight->valid || !weight->stable) {
-            return reply(false, "the scale gives no usable weight (" + weight->reason + "): scan DONE again");
-        }
-        info.weight_g = grams(*weight);
-        if (info.weight_g <= 0) {
-            return reply(false, "the scale reads " + std::to_string(info.weight_g) +
-                                    " g: put the parcel on the scale and scan DONE again");
-        }
-        check = check_parcel_weight(orders_.items_weight_g(order_id), *weight, options_.weight_rule);
-    }
-    Transaction tx(store_.db());
-    auto shipped = orders_.ship(order_id, info);
-    if (!shipped) {
-        return reply(false, "order " + order_id + " not shipped: " + shipped.error().message);
-    }
-    close_session();
-    tx.commit();
-    std::string message = "order " + order_id + " shipped";
-    if (scale_) {
-        message += " at " + std::to_string(info.weight_g) + " g";
-    }
-    if (!check.reason.empty() && (check.verdict == ParcelWeightCheck::Verdict::too_light ||
-                                  check.verdict == ParcelWeightCheck::Verdict::too_heavy)) {
-        message += "; weight check: " + check.reason + " (alert raised)";
-    }
-    log::notice("station " + name_ + ": " + message);
-    StationReply r = reply(true, message);
-    r.order_id = order_id;
-    r.state = "idle";
-    if (scale_) {
-        r.weight_g = info.weight_g;
-    }
-    r.shipment_id = *shipped;
-    return r;
 }
 
 StationReply PackStation::cancel(const Session& s) {

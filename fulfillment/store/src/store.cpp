@@ -137,6 +137,14 @@ bool Store::order_exists(const std::string& id) {
     return st.step();
 }
 
+OrderState stored_order_state(const std::string& order_id, const std::string& word) {
+    if (auto state = order_state_named(word)) {
+        return *state;
+    }
+    throw SqliteError(SQLITE_CORRUPT, "order " + order_id.substr(0, 64) + " has the unknown state \"" +
+                                          word.substr(0, 32) + "\"");
+}
+
 std::vector<OrderRow> Store::orders(int limit) {
     std::vector<OrderRow> out;
     auto st = db_->prepare(
@@ -145,8 +153,8 @@ std::vector<OrderRow> Store::orders(int limit) {
         "FROM orders o ORDER BY o.created_at DESC, o.id LIMIT ?");
     st.bind(1, limit);
     while (st.step()) {
-        out.push_back(
-            {st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), static_cast<int>(st.int64(5))});
+        out.push_back({st.text(0), stored_order_state(st.text(0), st.text(1)), st.text(2), st.text(3),
+                       st.text(4), static_cast<int>(st.int64(5))});
     }
     return out;
 }

@@ -31,7 +31,7 @@ class OrderBookTest : public ::testing::Test {
     static OrderEvent order(const std::string& id, std::vector<OrderLine> lines) {
         OrderEvent ev;
         ev.event_id = "evt-" + id;
-        ev.type = "order.created";
+        ev.type = OrderEventType::created;
         ev.order_id = id;
         ev.lines = std::move(lines);
         ev.ship_to = {"Jana", "", "Hauptstr. 1", "", "Köln", "", "50667", "DE"};
@@ -67,13 +67,13 @@ class OrderBookTest : public ::testing::Test {
 TEST_F(OrderBookTest, AcceptingReservesAndCancellingReleases) {
     auto r = create(order("1", {{"MUG", 3}, {"TEE", 1}}));
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->state, "accepted");
+    EXPECT_EQ(r->state, OrderState::accepted);
     EXPECT_EQ(inventory->level("MUG").available, 7);
     Transaction tx(store->db());
     auto c = orders->cancel("1", "cancel-1");
     tx.commit();
     ASSERT_TRUE(c.ok());
-    EXPECT_EQ(c->state, "cancelled");
+    EXPECT_EQ(c->state, OrderState::cancelled);
     EXPECT_EQ(inventory->level("MUG").available, 10);
     EXPECT_EQ(inventory->level("TEE").reserved, 0);
     EXPECT_EQ(statuses("1"), (std::vector<std::string>{"accepted", "cancelled"}));
@@ -106,7 +106,7 @@ TEST_F(OrderBookTest, TheStatusCountsFollowOrdersAsTheyOpenAndClose) {
 TEST_F(OrderBookTest, UnknownSkuHoldsTheOrderWithTheReason) {
     auto r = create(order("2", {{"MUG", 1}, {"GHOST", 1}}));
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->state, "held");
+    EXPECT_EQ(r->state, OrderState::held);
     EXPECT_EQ(r->reason, "unknown SKU: GHOST");
     EXPECT_EQ(inventory->level("MUG").reserved, 0) << "a held order reserves nothing";
     EXPECT_EQ(statuses("2"), (std::vector<std::string>{"held: unknown SKU: GHOST"}));
@@ -119,27 +119,27 @@ TEST_F(OrderBookTest, UnknownSkuHoldsTheOrderWithTheReason) {
 TEST_F(OrderBookTest, ShortStockHoldsAndRetryAcceptsOnceStockArrives) {
     auto r = create(order("3", {{"TEE", 6}}));
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->state, "held");
+    EXPECT_EQ(r->state, OrderState::held);
     EXPECT_EQ(r->reason, "not enough stock of TEE: 6 wanted, 4 available");
     Transaction tx(store->db());
     ASSERT_TRUE(inventory->record({"TEE", "A-01", "", "", 2, MovementReason::receive, "", "", "", ""}).ok());
     auto again = orders->retry_held("3");
     tx.commit();
     ASSERT_TRUE(again.ok());
-    EXPECT_EQ(again->state, "accepted");
+    EXPECT_EQ(again->state, OrderState::accepted);
     EXPECT_EQ(inventory->level("TEE").available, 0);
 }
 
 TEST_F(OrderBookTest, ShippingTurnsTheReservationIntoShipMovements) {
     ASSERT_TRUE(create(order("4", {{"MUG", 2}, {"TEE", 1}})).ok());
     Transaction tx(store->db());
-    ASSERT_TRUE(orders->advance("4", "picking").ok());
-    ASSERT_TRUE(orders->advance("4", "packed").ok());
-    EXPECT_FALSE(orders->advance("4", "picking").ok()) << "orders only move forward";
+    ASSERT_TRUE(orders->advance("4", OrderState::picking).ok());
+    ASSERT_TRUE(orders->advance("4", OrderState::packed).ok());
+    EXPECT_FALSE(orders->advance("4", OrderState::picking).ok()) << "orders only move forward";
     auto id = orders->ship("4", {"DHL", "JJD000123", 1240, "label-7", "pack1", "ann"});
     tx.commit();
     ASSERT_TRUE(id.ok()) << id.error().message;
-    EXPECT_EQ(*orders->state_of("4"), "shipped");
+    EXPECT_EQ(*orders->state_of("4"), OrderState::shipped);
     const auto mug = inventory->level("MUG");
     EXPECT_EQ(mug.on_hand, 8);
     EXPECT_EQ(mug.reserved, 0);
@@ -207,7 +207,7 @@ TEST_F(OrderBookTest, CancelAfterShippingIsRecordedAndReportedNotApplied) {
     auto c = orders->cancel("5", "late-cancel");
     tx.commit();
     ASSERT_TRUE(c.ok());
-    EXPECT_EQ(c->state, "shipped");
+    EXPECT_EQ(c->state, OrderState::shipped);
     EXPECT_FALSE(c->changed);
     EXPECT_EQ(c->reason, "cancel arrived after shipping; recorded, not applied");
     EXPECT_EQ(orders->detail("5")->late_cancel_event, "late-cancel");
@@ -247,7 +247,7 @@ TEST_F(OrderBookTest, UpdateBeforePickingReplacesLinesAndReservesAgain) {
     auto r = orders->update(changed, "{}", "test");
     tx.commit();
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->state, "accepted");
+    EXPECT_EQ(r->state, OrderState::accepted);
     EXPECT_TRUE(r->changed);
     EXPECT_TRUE(r->needs_label);
     EXPECT_EQ(inventory->level("MUG").reserved, 1);
@@ -271,13 +271,13 @@ TEST_F(OrderBookTest, UpdateWithTheSameContentChangesNothing) {
 TEST_F(OrderBookTest, UpdateAfterPickingIsRecordedNotApplied) {
     ASSERT_TRUE(create(order("u3", {{"MUG", 2}})).ok());
     Transaction tx(store->db());
-    ASSERT_TRUE(orders->advance("u3", "picking").ok());
+    ASSERT_TRUE(orders->advance("u3", OrderState::picking).ok());
     auto changed = order("u3", {{"MUG", 5}});
     changed.event_id = "evt-u3-2";
     auto r = orders->update(changed, "{}", "test");
     tx.commit();
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->state, "picking");
+    EXPECT_EQ(r->state, OrderState::picking);
     EXPECT_EQ(r->reason, "update arrived after picking; recorded, not applied");
     EXPECT_EQ(inventory->level("MUG").reserved, 2);
 }
@@ -287,7 +287,7 @@ TEST_F(OrderBookTest, UpdateOfAnUnknownOrderCreatesIt) {
     auto r = orders->update(order("u4", {{"TEE", 1}}), "{}", "test");
     tx.commit();
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(r->state, "accepted");
+    EXPECT_EQ(r->state, OrderState::accepted);
     EXPECT_TRUE(r->needs_label);
 }
 

@@ -76,7 +76,7 @@ TEST(OrderEvent, CancelNeedsOnlyTheOrderId) {
     auto r =
         parse_order_event(R"({"event_id": "c-1", "type": "order.cancelled", "order": {"id": "1001"}})", 4096);
     ASSERT_TRUE(r.ok()) << r.error().message;
-    EXPECT_EQ(r->type, "order.cancelled");
+    EXPECT_EQ(r->type, OrderEventType::cancelled);
     EXPECT_EQ(r->order_id, "1001");
     EXPECT_TRUE(r->lines.empty());
     EXPECT_EQ(error_of(R"({"event_id": "c-1", "type": "order.cancelled", "order": {}})"),

@@ -54,7 +54,7 @@ class PackStationTest : public ::testing::Test {
     void create(const std::string& id, std::vector<OrderLine> lines, const std::string& tracking = "") {
         OrderEvent ev;
         ev.event_id = "evt-" + id;
-        ev.type = "order.created";
+        ev.type = OrderEventType::created;
         ev.order_id = id;
         ev.lines = std::move(lines);
         ev.ship_to = {"Jana", "", "Hauptstr. 1", "", "Köln", "", "50667", "DE"};
@@ -118,9 +118,9 @@ TEST_F(PackStationTest, OrderItemsScaleAndDoneShipTheOrderWithItsStableWeight) {
     auto r = scan("ORD-1001");  // our order barcode: the prefix is not part of the shop's id
     ASSERT_TRUE(r.ok) << r.message;
     EXPECT_EQ(r.order_id, "1001");
-    EXPECT_EQ(r.state, "packing");
+    EXPECT_EQ(r.state, StationState::packing);
     EXPECT_EQ(r.message, "order 1001: scan its 3 items");
-    EXPECT_EQ(orders->state_of("1001"), "picking");
+    EXPECT_EQ(orders->state_of("1001"), OrderState::picking);
 
     r = scan("4006381333931");
     ASSERT_TRUE(r.ok) << r.message;
@@ -129,21 +129,21 @@ TEST_F(PackStationTest, OrderItemsScaleAndDoneShipTheOrderWithItsStableWeight) {
     ASSERT_TRUE(r.ok) << r.message;
     r = scan("4006381333931");
     ASSERT_TRUE(r.ok) << r.message;
-    EXPECT_EQ(r.state, "weighing");
+    EXPECT_EQ(r.state, StationState::weighing);
     EXPECT_EQ(r.message, "all items packed: put the parcel on the scale and scan DONE");
-    EXPECT_EQ(orders->state_of("1001"), "packed");
+    EXPECT_EQ(orders->state_of("1001"), OrderState::packed);
 
     r = scan("DONE");
     ASSERT_TRUE(r.ok) << r.message;
     EXPECT_EQ(r.message, "weighing: keep the parcel still on the scale");
-    EXPECT_EQ(orders->state_of("1001"), "packed") << "nothing ships before the scale has settled";
+    EXPECT_EQ(orders->state_of("1001"), OrderState::packed) << "nothing ships before the scale has settled";
     put_on_scale(905);
     ASSERT_TRUE(wait_for_later(1));
     ASSERT_TRUE(later[0].ok) << later[0].message;
     EXPECT_EQ(later[0].message, "order 1001 shipped at 905 g");
     EXPECT_EQ(later[0].weight_g, 905);
-    EXPECT_EQ(later[0].state, "idle");
-    EXPECT_EQ(orders->state_of("1001"), "shipped");
+    EXPECT_EQ(later[0].state, StationState::idle);
+    EXPECT_EQ(orders->state_of("1001"), OrderState::shipped);
     const auto shipments = outbox("/out/shipments");
     ASSERT_EQ(shipments.size(), 1u);
     EXPECT_EQ(shipments[0]["weight_g"], 905);
@@ -170,11 +170,11 @@ TEST_F(PackStationTest, WrongExtraAndUnknownItemsAreRefusedAndChangeNothing) {
     EXPECT_NE(r.message.find("check digit"), std::string::npos) << r.message;
     ASSERT_EQ(r.progress.size(), 1u);
     EXPECT_EQ(r.progress[0].packed, 0) << "a refused scan packs nothing";
-    EXPECT_EQ(r.state, "packing");
+    EXPECT_EQ(r.state, StationState::packing);
     r = scan("DONE");
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.message, "still to pack: MUG x1");
-    EXPECT_EQ(orders->state_of("7"), "picking");
+    EXPECT_EQ(orders->state_of("7"), OrderState::picking);
 }
 
 TEST_F(PackStationTest, AShopOrderNumberIsFoundBehindTheScannersSymbologyIdentifier) {
@@ -189,7 +189,7 @@ TEST_F(PackStationTest, ACaseCodeCountsItsPackQuantity) {
     ASSERT_TRUE(scan("8").ok);
     auto r = scan("MUG-PAIR");
     ASSERT_TRUE(r.ok) << r.message;
-    EXPECT_EQ(r.state, "weighing");
+    EXPECT_EQ(r.state, StationState::weighing);
 }
 
 TEST_F(PackStationTest, ItemsBeforeAnOrderAndCommandsWithoutOneAreRefused) {
@@ -245,7 +245,7 @@ TEST_F(PackStationTest, HeldShippedAndCancelledOrdersDoNotOpen) {
     r = scan("gone");
     EXPECT_FALSE(r.ok);
     EXPECT_EQ(r.message, "order gone is cancelled: put it aside, do not pack it");
-    EXPECT_EQ(r.state, "idle");
+    EXPECT_EQ(r.state, StationState::idle);
 }
 
 TEST_F(PackStationTest, ARestartResumesWhereThePackerWas) {
@@ -272,13 +272,13 @@ TEST_F(PackStationTest, NoStableWeightInTimeShipsNothingAndDoneAgainDoes) {
     ASSERT_TRUE(wait_for_later(1));
     EXPECT_FALSE(later[0].ok);
     EXPECT_EQ(later[0].message.rfind("no stable weight in time", 0), 0u) << later[0].message;
-    EXPECT_EQ(later[0].state, "weighing");
-    EXPECT_EQ(orders->state_of("3"), "packed");
+    EXPECT_EQ(later[0].state, StationState::weighing);
+    EXPECT_EQ(orders->state_of("3"), OrderState::packed);
     put_on_scale(96);
     ASSERT_TRUE(scan("DONE").ok);
     ASSERT_TRUE(wait_for_later(2));
     EXPECT_TRUE(later[1].ok) << later[1].message;
-    EXPECT_EQ(orders->state_of("3"), "shipped");
+    EXPECT_EQ(orders->state_of("3"), OrderState::shipped);
 }
 
 TEST_F(PackStationTest, AnEmptyScaleIsNotAParcelWeight) {
@@ -290,7 +290,7 @@ TEST_F(PackStationTest, AnEmptyScaleIsNotAParcelWeight) {
     ASSERT_TRUE(wait_for_later(1));
     EXPECT_FALSE(later[0].ok);
     EXPECT_EQ(later[0].message, "the scale reads 0 g: put the parcel on the scale and scan DONE again");
-    EXPECT_EQ(orders->state_of("4"), "packed");
+    EXPECT_EQ(orders->state_of("4"), OrderState::packed);
 }
 
 TEST_F(PackStationTest, AParcelOffItsWeightShipsWithAnAlertTheStationSees) {
@@ -322,7 +322,7 @@ TEST_F(PackStationTest, CancelWhileWeighingDropsTheLateWeight) {
         io.run_for(10ms);  // past the 200 ms weighing timeout, so any answer would have come
     }
     EXPECT_TRUE(later.empty());
-    EXPECT_EQ(orders->state_of("6"), "packed");
+    EXPECT_EQ(orders->state_of("6"), OrderState::packed);
     r = scan("6");
     ASSERT_TRUE(r.ok);
     EXPECT_EQ(r.progress[0].packed, 0) << "the parcel is checked again from the start";
@@ -343,7 +343,7 @@ TEST_F(PackStationTest, AnOrderCancelledWhileBeingPackedIsUnpacked) {
     EXPECT_EQ(
         r.message,
         "order 13 was cancelled while it was being packed: take the items out and put them back; scan again");
-    EXPECT_EQ(r.state, "idle");
+    EXPECT_EQ(r.state, StationState::idle);
     create("14", {{"TEE", 1}});
     EXPECT_TRUE(scan("14").ok) << "the station is free for the next order";
 }
@@ -356,7 +356,7 @@ TEST_F(PackStationTest, UndoTakesBackTheLastItem) {
     auto r = scan("UNDO");
     ASSERT_TRUE(r.ok) << r.message;
     EXPECT_EQ(r.message, "took back 1 x TEE; still to pack: TEE x1");
-    EXPECT_EQ(r.state, "packing");
+    EXPECT_EQ(r.state, StationState::packing);
     EXPECT_FALSE(scan("DONE").ok);
 }
 
@@ -370,7 +370,7 @@ TEST_F(PackStationTest, WithoutAScaleDoneShipsAtOnceWithoutAWeight) {
     ASSERT_TRUE(r.ok) << r.message;
     EXPECT_EQ(r.message, "order 11 shipped");
     EXPECT_TRUE(r.shipment_id.has_value());
-    EXPECT_EQ(orders->state_of("11"), "shipped");
+    EXPECT_EQ(orders->state_of("11"), OrderState::shipped);
 }
 
 TEST_F(PackStationTest, ReprintNeedsAPrintedLabelAndSaysWhichPrinter) {

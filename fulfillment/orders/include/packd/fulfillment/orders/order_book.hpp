@@ -1,9 +1,6 @@
 #pragma once
-// Orders and their state machine:
-//
-//   received -> accepted -> picking -> packed -> labelled -> shipped
-//        \-> held (unknown SKU, not enough stock) -> accepted once stock is there
-//   any state before shipped -> cancelled;  a cancel after shipping is recorded, not applied.
+// Orders and their state machine (OrderState, domain/order_state.hpp); a cancel after shipping is
+// recorded, not applied.
 //
 // Accepting reserves stock, cancelling releases it, shipping turns the reservation into ship
 // movements. Every change queues its status message in the same transaction. Functions that
@@ -14,6 +11,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/fulfillment/domain/order_state.hpp"
 #include "packd/fulfillment/domain/topics.hpp"
 #include "packd/fulfillment/inventory/inventory.hpp"
 #include "packd/fulfillment/orders/order_event.hpp"
@@ -23,7 +21,7 @@ namespace packd::fulfillment {
 
 /// Where an order stands after an event, and why.
 struct OrderOutcome {
-    std::string state;
+    OrderState state = OrderState::received;
     std::string reason;
     bool changed = false;
     bool needs_label = false;  ///< accepted with new content: its shipping label is due
@@ -65,7 +63,7 @@ class OrderBook {
     /// Cancels an order and releases its stock. After shipping: recorded and reported only.
     Result<OrderOutcome> cancel(const std::string& order_id, const std::string& event_id);
     /// Moves an order forward to picking, packed or labelled.
-    Status advance(const std::string& order_id, const std::string& to);
+    Status advance(const std::string& order_id, OrderState to);
     /// Tries again to reserve a held order's stock.
     Result<OrderOutcome> retry_held(const std::string& order_id);
     /// Ships an order: ship movements, a shipment row, the confirmation for the shop. An empty carrier
@@ -81,7 +79,7 @@ class OrderBook {
     std::vector<std::string> held_orders();
     /// The payload an order arrived with, as kept for audit.
     std::string original_of(const std::string& order_id);
-    std::optional<std::string> state_of(const std::string& order_id);
+    std::optional<OrderState> state_of(const std::string& order_id);
     std::optional<OrderDetail> detail(const std::string& order_id);
     /// The SKUs and quantities the order asks for.
     std::vector<OrderQuantity> lines_of(const std::string& order_id);
@@ -91,8 +89,8 @@ class OrderBook {
   private:
     /// Raises a weight_mismatch alert when the shipped weight is off what the items weigh.
     void check_weight(const std::string& order_id, int64_t weight_g);
-    void set_state(const std::string& order_id, const std::string& state, const std::string& hold_reason);
-    void queue_status(const std::string& order_id, const std::string& state, const std::string& reason,
+    void set_state(const std::string& order_id, OrderState state, const std::string& hold_reason);
+    void queue_status(const std::string& order_id, OrderState state, const std::string& reason,
                       const std::string& event_id);
 
     Store& store_;

@@ -3,6 +3,7 @@
 // field by field before anything touches the store.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,10 +20,36 @@ struct OrderLine {
     int64_t quantity = 0;
 };
 
+/// What an order event says happened: "order.created", "order.updated" (shop webhooks) or
+/// "order.cancelled" (the id only), the words on the wire.
+enum class OrderEventType { created, updated, cancelled };
+
+constexpr std::string_view to_string(OrderEventType type) {
+    switch (type) {
+        case OrderEventType::created:
+            return "order.created";
+        case OrderEventType::updated:
+            return "order.updated";
+        case OrderEventType::cancelled:
+            return "order.cancelled";
+    }
+    return "order.created";
+}
+
+/// The type a word names; nothing for any other word.
+constexpr std::optional<OrderEventType> order_event_type_named(std::string_view word) {
+    for (auto type : {OrderEventType::created, OrderEventType::updated, OrderEventType::cancelled}) {
+        if (to_string(type) == word) {
+            return type;
+        }
+    }
+    return std::nullopt;
+}
+
 /// An order as the shop asked for it to be shipped.
 struct OrderEvent {
     std::string event_id;
-    std::string type;  ///< "order.created", "order.updated" (shop webhooks) or "order.cancelled" (id only)
+    OrderEventType type = OrderEventType::created;
     std::string order_id;
     std::vector<OrderLine> lines;
     Address ship_to;

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "packd/fulfillment/orders/order_book.hpp"
@@ -35,10 +36,36 @@ struct PackProgress {
     int64_t packed = 0;
 };
 
+/// Where a pack station stands: no order open; an order open and its items being scanned; DONE scanned
+/// and the parcel on the scale. The words are the ones the store, the station's JSON and packctl use.
+enum class StationState { idle, packing, weighing };
+
+constexpr std::string_view to_string(StationState state) {
+    switch (state) {
+        case StationState::idle:
+            return "idle";
+        case StationState::packing:
+            return "packing";
+        case StationState::weighing:
+            return "weighing";
+    }
+    return "idle";
+}
+
+/// The state a word names; nothing for any other word.
+constexpr std::optional<StationState> station_state_named(std::string_view word) {
+    for (auto state : {StationState::idle, StationState::packing, StationState::weighing}) {
+        if (to_string(state) == word) {
+            return state;
+        }
+    }
+    return std::nullopt;
+}
+
 /// What the station shows after a scan, or after the weighing a DONE started.
 struct StationReply {
-    bool ok = true;        ///< false: the scan was refused and changed nothing; `message` says why
-    std::string state;     ///< idle, packing, weighing (and briefly shipped)
+    bool ok = true;  ///< false: the scan was refused and changed nothing; `message` says why
+    StationState state = StationState::idle;
     std::string order_id;  ///< the open order, or the one just shipped
     std::string message;   ///< one sentence for the packer
     std::vector<PackProgress> progress;
@@ -84,7 +111,7 @@ class PackStation {
   private:
     struct Session {
         std::string order_id;
-        std::string state;
+        StationState state = StationState::packing;
     };
     std::optional<Session> session() const;
     /// Removes the station's session and its items; inside the caller's transaction.

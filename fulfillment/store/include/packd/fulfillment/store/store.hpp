@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/fulfillment/domain/order_state.hpp"
 #include "packd/fulfillment/labels/label.hpp"
 #include "packd/fulfillment/store/schema.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
@@ -70,12 +71,16 @@ struct PrintJobPreview {
 
 struct OrderRow {
     std::string id;
-    std::string state;
+    OrderState state = OrderState::received;
     std::string carrier;
     std::string service;
     std::string created_at;
     int lines = 0;
 };
+
+/// The state an orders row holds. The table's CHECK constraint admits only the named states, so any other
+/// word means a damaged file: SqliteError with SQLITE_CORRUPT.
+OrderState stored_order_state(const std::string& order_id, const std::string& word);
 
 /// Counters for `packctl status` and the systemd STATUS= line.
 struct StoreCounts {

@@ -1,6 +1,6 @@
 #pragma once
-// What the parts of the fast path benchmark share: the clock, percentiles, the machine facts it prints and
-// what it reads of a process from /proc.
+// What the benchmark programs share besides their table: the clock, percentiles, the facts about the
+// machine and its disk they print, and what they read of a process from /proc.
 
 #include <sys/types.h>
 
@@ -25,7 +25,7 @@ double max_of(const std::vector<double>& samples);
 std::string cpu_model();
 std::string kernel();
 std::string load_average();
-/// The file system type and device of the mount that holds `folder`.
+/// The file system type and device of the mount that holds `folder`, and its statfs magic.
 std::string filesystem_of(const std::filesystem::path& folder);
 
 /// User plus system CPU time of a process in milliseconds (/proc/PID/stat, utime and stime).

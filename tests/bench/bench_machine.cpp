@@ -1,10 +1,12 @@
-#include "fast_path_common.hpp"
+#include "bench_machine.hpp"
 
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -28,13 +30,22 @@ double max_of(const std::vector<double>& samples) {
 std::string cpu_model() {
     std::ifstream in("/proc/cpuinfo");
     std::string line;
+    std::string fallback;
     while (std::getline(in, line)) {
         const auto colon = line.find(':');
-        if (line.rfind("model name", 0) == 0 && colon != std::string::npos && colon + 2 <= line.size()) {
-            return line.substr(colon + 2);
+        if (colon == std::string::npos) {
+            continue;
+        }
+        std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : std::string();
+        if (key == "model name") {
+            return value;
+        }
+        if ((key == "Model" || key == "Hardware" || key == "cpu model") && fallback.empty()) {
+            fallback = value;  // ARM boards name the board or SoC here
         }
     }
-    return "unknown";
+    return fallback.empty() ? "unknown" : fallback;
 }
 
 std::string kernel() {
@@ -53,20 +64,30 @@ std::string load_average() {
 }
 
 std::string filesystem_of(const std::filesystem::path& folder) {
+    // The mount that holds the folder is the longest mount point that prefixes its real path.
     std::error_code ec;
     const std::string real = std::filesystem::canonical(folder, ec).string();
     std::ifstream mounts("/proc/self/mounts");
     std::string device, point, type, rest;
-    std::string best_point, best;
+    std::string best_point, best_device, best_type;
     while (mounts >> device >> point >> type && std::getline(mounts, rest)) {
         const bool prefix = real.compare(0, point.size(), point) == 0 &&
                             (point == "/" || real.size() == point.size() || real[point.size()] == '/');
         if (prefix && point.size() >= best_point.size()) {
             best_point = point;
-            best = type + " (" + device + " on " + point + ")";
+            best_device = device;
+            best_type = type;
         }
     }
-    return best.empty() ? "unknown" : best;
+    std::string out =
+        best_type.empty() ? "unknown" : best_type + " (" + best_device + " on " + best_point + ")";
+    struct statfs fs {};
+    if (::statfs(folder.c_str(), &fs) == 0) {
+        char magic[32];
+        std::snprintf(magic, sizeof magic, "0x%lx", static_cast<unsigned long>(fs.f_type));
+        out += ", statfs type " + std::string(magic);
+    }
+    return out;
 }
 
 double process_cpu_ms(pid_t pid) {
