@@ -105,17 +105,17 @@ json Daemon::loop_json() const {
 
 json Daemon::orders_json() {
     json list = json::array();
-    try {
-        for (const auto& o : store_->orders(100)) {
-            list.push_back({{"id", o.id},
-                            {"state", to_string(o.state)},
-                            {"carrier", o.carrier},
-                            {"service", o.service},
-                            {"created_at", o.created_at},
-                            {"lines", o.lines}});
-        }
-    } catch (const ful::SqliteError& e) {
-        return {{"ok", false}, {"error", std::string("store: ") + e.what()}};
+    auto orders = store_->orders(100);
+    if (!orders) {
+        return {{"ok", false}, {"error", orders.error().message}};
+    }
+    for (const auto& o : *orders) {
+        list.push_back({{"id", o.id},
+                        {"state", to_string(o.state)},
+                        {"carrier", o.carrier},
+                        {"service", o.service},
+                        {"created_at", o.created_at},
+                        {"lines", o.lines}});
     }
     return {{"ok", true}, {"orders", list}};
 }

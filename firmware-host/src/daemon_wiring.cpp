@@ -19,12 +19,12 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
         desk_->take_scanner_scan(scanner, scan);
     };
     devices_->reconcile(config_.devices, wanted, hooks);
-    try {
-        for (const auto& name : devices_->keep_queues_for(store_->printers_with_pending_jobs())) {
-            log::warning("labels are waiting for printer " + name + ", which is not configured");
-        }
-    } catch (const ful::SqliteError& e) {
-        return fail(std::string("store: ") + e.what());
+    auto waiting = store_->printers_with_pending_jobs();
+    if (!waiting) {
+        return waiting.error();
+    }
+    for (const auto& name : devices_->keep_queues_for(*waiting)) {
+        log::warning("labels are waiting for printer " + name + ", which is not configured");
     }
     return {};
 }

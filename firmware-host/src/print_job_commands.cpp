@@ -26,8 +26,12 @@ std::optional<json> PrintJobCommands::handle(const std::string& verb, const json
     }
     try {
         if (verb == "labels_uncertain") {
+            auto uncertain = store_.print_jobs_uncertain();
+            if (!uncertain) {
+                return refused(uncertain.error().message);
+            }
             json list = json::array();
-            for (const auto& job : store_.print_jobs_uncertain()) {
+            for (const auto& job : *uncertain) {
                 list.push_back(job_json(job));
             }
             return json{{"ok", true}, {"jobs", list}};

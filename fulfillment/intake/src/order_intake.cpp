@@ -50,7 +50,9 @@ Result<IntakeResult> OrderIntake::store_and_apply(const std::vector<InboundMessa
             result.outbox_grew = true;
         }
         // Applied in the same commit: an order arriving on its own costs one durable commit, not two.
-        apply_some(budget, result);
+        if (auto applied = apply_some(budget, result); !applied) {
+            return applied.error();  // rolls back, as above
+        }
         tx.commit();
     } catch (const SqliteError& e) {
         return fail(std::string("storing inbound messages: ") + e.what());
@@ -66,7 +68,9 @@ Result<IntakeResult> OrderIntake::apply_pending(IntakeBudget budget) {
     IntakeResult result;
     try {
         Transaction tx(store_.db());
-        apply_some(budget, result);
+        if (auto applied = apply_some(budget, result); !applied) {
+            return applied.error();  // rolls back: the messages stay in the inbox
+        }
         tx.commit();
     } catch (const SqliteError& e) {
         // Whatever was not committed stays in the inbox and is tried again on the next pass.
@@ -83,7 +87,7 @@ void OrderIntake::count(const IntakeResult& result) {
     totals_.rejected += result.rejected;
 }
 
-void OrderIntake::apply_some(IntakeBudget budget, IntakeResult& result) {
+Status OrderIntake::apply_some(IntakeBudget budget, IntakeResult& result) {
     using Clock = std::chrono::steady_clock;
     const auto deadline = Clock::now() + budget.time;
     int done = 0;
@@ -92,24 +96,27 @@ void OrderIntake::apply_some(IntakeBudget budget, IntakeResult& result) {
         // A few at a time: a big backlog is never read whole, and what is read is applied now.
         const int want = std::min(16, budget.max_messages - done);
         auto messages = store_.inbox_pending(after, want);
-        for (const auto& msg : messages) {
+        if (!messages) {
+            return messages.error();
+        }
+        for (const auto& msg : *messages) {
             if (done > 0 && (done >= budget.max_messages || Clock::now() >= deadline)) {
                 result.more = true;
-                return;
+                return {};
             }
             if (!apply_isolated(msg, result)) {
                 result.more = true;  // the store refused; the message stays and is tried again later
-                return;
+                return {};
             }
             after = msg.id;
             ++done;
         }
-        if (static_cast<int>(messages.size()) < want) {
-            return;  // the inbox is empty
+        if (static_cast<int>(messages->size()) < want) {
+            return {};  // the inbox is empty
         }
         if (done >= budget.max_messages || Clock::now() >= deadline) {
             result.more = true;
-            return;
+            return {};
         }
     }
 }

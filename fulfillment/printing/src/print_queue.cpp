@@ -56,24 +56,24 @@ void PrintQueue::settle_interrupted() {
     // they printed. Only a printer that can tell (a file printer) resolves them; the rest wait for the
     // operator as uncertain and are never sent again by themselves.
     PrintSettlement settlement;
-    try {
-        for (const auto& job : store_.print_jobs_interrupted(printer_name_)) {
-            switch (printer_->fate_after_crash({print_job_name(job), job.zpl, {}})) {
-                case drivers::SentJobFate::printed:
-                    settlement.printed.push_back(job.id);
-                    break;
-                case drivers::SentJobFate::not_printed:
-                    settlement.unsent.push_back(job.id);
-                    break;
-                case drivers::SentJobFate::unknown:
-                    settlement.uncertain.push_back(job.id);
-                    break;
-            }
-        }
-    } catch (const SqliteError& e) {
-        last_error_ = e.what();
+    auto interrupted = store_.print_jobs_interrupted(printer_name_);
+    if (!interrupted) {
+        last_error_ = interrupted.error().message;
         log::error("print queue " + printer_name_ + ": " + last_error_);
         return;
+    }
+    for (const auto& job : *interrupted) {
+        switch (printer_->fate_after_crash({print_job_name(job), job.zpl, {}})) {
+            case drivers::SentJobFate::printed:
+                settlement.printed.push_back(job.id);
+                break;
+            case drivers::SentJobFate::not_printed:
+                settlement.unsent.push_back(job.id);
+                break;
+            case drivers::SentJobFate::unknown:
+                settlement.uncertain.push_back(job.id);
+                break;
+        }
     }
     interrupted_settled_ = true;
     if (settlement.printed.empty() && settlement.unsent.empty() && settlement.uncertain.empty()) {
@@ -111,18 +111,17 @@ void PrintQueue::send_next() {
             return;
         }
     }
-    std::vector<StoredPrintJob> jobs;
-    try {
-        // Only the jobs of the next batch, oldest first: a long backlog costs the same per label as a short
-        // one, and a restarted packd resumes it in order.
-        jobs = store_.print_jobs_next(printer_name_,
-                                      static_cast<int>(std::max<std::size_t>(1, printer_->batch_limit())),
-                                      printer_->wants_preview());
-    } catch (const SqliteError& e) {
-        last_error_ = e.what();
+    // Only the jobs of the next batch, oldest first: a long backlog costs the same per label as a short
+    // one, and a restarted packd resumes it in order.
+    auto next = store_.print_jobs_next(printer_name_,
+                                       static_cast<int>(std::max<std::size_t>(1, printer_->batch_limit())),
+                                       printer_->wants_preview());
+    if (!next) {
+        last_error_ = next.error().message;
         log::error("print queue " + printer_name_ + ": " + last_error_);
         return;
     }
+    std::vector<StoredPrintJob> jobs = std::move(next).value();
     if (jobs.empty()) {
         return;
     }

@@ -51,13 +51,12 @@ void OutboxPump::kick() {
         return;
     }
     while (in_flight_ < max_in_flight_) {
-        std::vector<OutboxMessage> rows;
-        try {
-            rows = store_.outbox_pending(last_sent_id_, max_in_flight_ - in_flight_);
-        } catch (const SqliteError& e) {
-            log::error(std::string("outbox: ") + e.what());
+        auto pending = store_.outbox_pending(last_sent_id_, max_in_flight_ - in_flight_);
+        if (!pending) {
+            log::error(pending.error().message);
             return;
         }
+        const std::vector<OutboxMessage> rows = std::move(pending).value();
         if (rows.empty()) {
             return;
         }

@@ -1,6 +1,7 @@
 #include "packd/fulfillment/store/store.hpp"
 
 #include "packd/fulfillment/store/schema.hpp"
+#include "store_reading.hpp"
 #include "store_sql.hpp"
 
 #include <array>
@@ -21,7 +22,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
         store->migrate();
         return store;
     } catch (const SqliteError& e) {
-        return fail(std::string("store: ") + e.what());
+        return storage_error("store", e);
     }
 }
 
@@ -41,19 +42,21 @@ Result<int64_t> Store::inbox_append(const std::string& topic, const std::string&
         db_->cached(sql).bind(1, topic).bind_blob(2, payload).run();
         return db_->last_insert_rowid();
     } catch (const SqliteError& e) {
-        return fail(std::string("inbox: ") + e.what());
+        return storage_error("inbox", e);
     }
 }
 
-std::vector<InboxMessage> Store::inbox_pending(int64_t after_id, int limit) {
-    std::vector<InboxMessage> out;
-    auto& st = db_->cached("SELECT id, topic, payload FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
-    st.bind(1, after_id).bind(2, limit);
-    while (st.step()) {
-        out.push_back({st.int64(0), st.text(1), st.text(2)});
-    }
-    st.reset();
-    return out;
+Result<std::vector<InboxMessage>> Store::inbox_pending(int64_t after_id, int limit) {
+    return reading("inbox", [&] {
+        std::vector<InboxMessage> out;
+        auto& st = db_->cached("SELECT id, topic, payload FROM inbox WHERE id > ? ORDER BY id LIMIT ?");
+        st.bind(1, after_id).bind(2, limit);
+        while (st.step()) {
+            out.push_back({st.int64(0), st.text(1), st.text(2)});
+        }
+        st.reset();
+        return out;
+    });
 }
 
 void Store::inbox_finish(int64_t id) {
@@ -80,15 +83,18 @@ void Store::outbox_add(const std::string& topic, const std::string& payload, boo
     db_->cached(sql).bind(1, topic).bind_blob(2, payload).bind(3, retain ? 1 : 0).run();
 }
 
-std::vector<OutboxMessage> Store::outbox_pending(int64_t after_id, int limit) {
-    std::vector<OutboxMessage> out;
-    auto& st = db_->cached("SELECT id, topic, payload, retain FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
-    st.bind(1, after_id).bind(2, limit);
-    while (st.step()) {
-        out.push_back({st.int64(0), st.text(1), st.text(2), 1, st.int64(3) != 0});
-    }
-    st.reset();
-    return out;
+Result<std::vector<OutboxMessage>> Store::outbox_pending(int64_t after_id, int limit) {
+    return reading("outbox", [&] {
+        std::vector<OutboxMessage> out;
+        auto& st =
+            db_->cached("SELECT id, topic, payload, retain FROM outbox WHERE id > ? ORDER BY id LIMIT ?");
+        st.bind(1, after_id).bind(2, limit);
+        while (st.step()) {
+            out.push_back({st.int64(0), st.text(1), st.text(2), 1, st.int64(3) != 0});
+        }
+        st.reset();
+        return out;
+    });
 }
 
 Status Store::outbox_remove(int64_t id) {
@@ -105,7 +111,7 @@ Status Store::outbox_remove(const std::vector<int64_t>& ids) {
         });
         return {};
     } catch (const SqliteError& e) {
-        return fail(std::string("outbox: ") + e.what());
+        return storage_error("outbox", e);
     }
 }
 
@@ -131,10 +137,12 @@ void Store::commit_without_flush(const std::function<void()>& work) {
     db_->exec("PRAGMA synchronous=FULL");
 }
 
-bool Store::order_exists(const std::string& id) {
-    auto st = db_->prepare("SELECT 1 FROM orders WHERE id = ?");
-    st.bind(1, id);
-    return st.step();
+Result<bool> Store::order_exists(const std::string& id) {
+    return reading("orders", [&] {
+        auto st = db_->prepare("SELECT 1 FROM orders WHERE id = ?");
+        st.bind(1, id);
+        return st.step();
+    });
 }
 
 OrderState stored_order_state(const std::string& order_id, const std::string& word) {
@@ -145,18 +153,20 @@ OrderState stored_order_state(const std::string& order_id, const std::string& wo
                                           word.substr(0, 32) + "\"");
 }
 
-std::vector<OrderRow> Store::orders(int limit) {
-    std::vector<OrderRow> out;
-    auto st = db_->prepare(
-        "SELECT o.id, o.state, o.carrier, o.service, o.created_at, "
-        "(SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) "
-        "FROM orders o ORDER BY o.created_at DESC, o.id LIMIT ?");
-    st.bind(1, limit);
-    while (st.step()) {
-        out.push_back({st.text(0), stored_order_state(st.text(0), st.text(1)), st.text(2), st.text(3),
-                       st.text(4), static_cast<int>(st.int64(5))});
-    }
-    return out;
+Result<std::vector<OrderRow>> Store::orders(int limit) {
+    return reading("orders", [&] {
+        std::vector<OrderRow> out;
+        auto st = db_->prepare(
+            "SELECT o.id, o.state, o.carrier, o.service, o.created_at, "
+            "(SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) "
+            "FROM orders o ORDER BY o.created_at DESC, o.id LIMIT ?");
+        st.bind(1, limit);
+        while (st.step()) {
+            out.push_back({st.text(0), stored_order_state(st.text(0), st.text(1)), st.text(2), st.text(3),
+                           st.text(4), static_cast<int>(st.int64(5))});
+        }
+        return out;
+    });
 }
 
 Result<StoreCounts> Store::counts() {
@@ -176,7 +186,7 @@ Result<StoreCounts> Store::counts() {
         st.reset();
         return counts;
     } catch (const SqliteError& e) {
-        return fail(std::string("store: ") + e.what());
+        return storage_error("store", e);
     }
 }
 

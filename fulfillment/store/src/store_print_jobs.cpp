@@ -5,6 +5,7 @@
 
 #include "packd/fulfillment/labels/label_model.hpp"
 #include "packd/fulfillment/store/store.hpp"
+#include "store_reading.hpp"
 #include "store_sql.hpp"
 
 namespace packd::fulfillment {
@@ -72,32 +73,37 @@ int64_t Store::print_job_add(const std::string& printer, const std::string& kind
     return db_->last_insert_rowid();
 }
 
-std::vector<StoredPrintJob> Store::print_jobs_pending(const std::string& printer) {
-    std::vector<StoredPrintJob> out;
-    auto st = db_->prepare(std::string("SELECT ") + kJobColumns +
-                           " FROM print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id");
-    st.bind(1, printer);
-    while (st.step()) {
-        out.push_back(job_of(st));
-    }
-    return out;
+Result<std::vector<StoredPrintJob>> Store::print_jobs_pending(const std::string& printer) {
+    return reading("print queue", [&] {
+        std::vector<StoredPrintJob> out;
+        auto st = db_->prepare(std::string("SELECT ") + kJobColumns +
+                               " FROM print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id");
+        st.bind(1, printer);
+        while (st.step()) {
+            out.push_back(job_of(st));
+        }
+        return out;
+    });
 }
 
-std::vector<StoredPrintJob> Store::print_jobs_next(const std::string& printer, int limit, bool with_preview) {
-    static const std::string with =
-        std::string("SELECT ") + kJobColumns +
-        " FROM print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?";
-    static const std::string without =
-        std::string("SELECT ") + kJobColumnsNoPreview +
-        " FROM print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?";
-    std::vector<StoredPrintJob> out;
-    auto& st = db_->cached(with_preview ? with : without);
-    st.bind(1, printer).bind(2, limit);
-    while (st.step()) {
-        out.push_back(job_of(st));
-    }
-    st.reset();
-    return out;
+Result<std::vector<StoredPrintJob>> Store::print_jobs_next(const std::string& printer, int limit,
+                                                           bool with_preview) {
+    return reading("print queue", [&] {
+        static const std::string with =
+            std::string("SELECT ") + kJobColumns +
+            " FROM print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?";
+        static const std::string without =
+            std::string("SELECT ") + kJobColumnsNoPreview +
+            " FROM print_jobs WHERE state = 'pending' AND printer = ? ORDER BY id LIMIT ?";
+        std::vector<StoredPrintJob> out;
+        auto& st = db_->cached(with_preview ? with : without);
+        st.bind(1, printer).bind(2, limit);
+        while (st.step()) {
+            out.push_back(job_of(st));
+        }
+        st.reset();
+        return out;
+    });
 }
 
 Status Store::print_job_done(int64_t id) {
@@ -115,17 +121,20 @@ Status Store::print_jobs_done(const std::vector<int64_t>& ids) {
         tx.commit();
         return {};
     } catch (const SqliteError& e) {
-        return fail(std::string("print queue: ") + e.what());
+        return storage_error("print queue", e);
     }
 }
 
-std::vector<std::string> Store::printers_with_pending_jobs() {
-    std::vector<std::string> out;
-    auto st = db_->prepare("SELECT DISTINCT printer FROM print_jobs WHERE state IN ('pending', 'sending')");
-    while (st.step()) {
-        out.push_back(st.text(0));
-    }
-    return out;
+Result<std::vector<std::string>> Store::printers_with_pending_jobs() {
+    return reading("print queue", [&] {
+        std::vector<std::string> out;
+        auto st =
+            db_->prepare("SELECT DISTINCT printer FROM print_jobs WHERE state IN ('pending', 'sending')");
+        while (st.step()) {
+            out.push_back(st.text(0));
+        }
+        return out;
+    });
 }
 
 bool Store::label_printed(const std::string& order_id, const std::string& kind) {
@@ -202,7 +211,7 @@ Result<PrintJobPreview> Store::print_job_preview(int64_t id) {
         }
         return preview;
     } catch (const SqliteError& e) {
-        return fail(std::string("print jobs: ") + e.what());
+        return storage_error("print jobs", e);
     }
 }
 
@@ -218,7 +227,7 @@ Result<PrintJobPreview> Store::print_job_preview(const std::string& order_id, co
         }
         id = st.int64(0);
     } catch (const SqliteError& e) {
-        return fail(std::string("print jobs: ") + e.what());
+        return storage_error("print jobs", e);
     }
     return print_job_preview(id);
 }
@@ -240,7 +249,7 @@ Status Store::print_jobs_sending(const std::vector<int64_t>& ids) {
         tx.commit();
         return {};
     } catch (const SqliteError& e) {
-        return fail(std::string("print queue: ") + e.what());
+        return storage_error("print queue", e);
     }
 }
 
@@ -274,32 +283,37 @@ Status Store::print_jobs_settle(const PrintSettlement& s, const std::string& ale
         tx.commit();
         return {};
     } catch (const SqliteError& e) {
-        return fail(std::string("print queue: ") + e.what());
+        return storage_error("print queue", e);
     }
 }
 
-std::vector<StoredPrintJob> Store::print_jobs_interrupted(const std::string& printer) {
-    std::vector<StoredPrintJob> out;
-    auto st = db_->prepare(
-        std::string("SELECT ") + kJobColumns +
-        " FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = 'sending' AND printer = ? "
-        "ORDER BY id");
-    st.bind(1, printer);
-    while (st.step()) {
-        out.push_back(job_of(st));
-    }
-    return out;
+Result<std::vector<StoredPrintJob>> Store::print_jobs_interrupted(const std::string& printer) {
+    return reading("print queue", [&] {
+        std::vector<StoredPrintJob> out;
+        auto st = db_->prepare(
+            std::string("SELECT ") + kJobColumns +
+            " FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = 'sending' AND printer = ? "
+            "ORDER BY id");
+        st.bind(1, printer);
+        while (st.step()) {
+            out.push_back(job_of(st));
+        }
+        return out;
+    });
 }
 
-std::vector<StoredPrintJob> Store::print_jobs_uncertain() {
-    std::vector<StoredPrintJob> out;
-    auto st = db_->prepare(std::string("SELECT ") + kJobColumns +
-                           " FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = 'uncertain' "
-                           "ORDER BY id");
-    while (st.step()) {
-        out.push_back(job_of(st));
-    }
-    return out;
+Result<std::vector<StoredPrintJob>> Store::print_jobs_uncertain() {
+    return reading("print queue", [&] {
+        std::vector<StoredPrintJob> out;
+        auto st =
+            db_->prepare(std::string("SELECT ") + kJobColumns +
+                         " FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = 'uncertain' "
+                         "ORDER BY id");
+        while (st.step()) {
+            out.push_back(job_of(st));
+        }
+        return out;
+    });
 }
 
 Result<StoredPrintJob> Store::print_job(int64_t id) {
@@ -311,7 +325,7 @@ Result<StoredPrintJob> Store::print_job(int64_t id) {
         }
         return job_of(st);
     } catch (const SqliteError& e) {
-        return fail(std::string("print jobs: ") + e.what());
+        return storage_error("print jobs", e);
     }
 }
 
@@ -337,7 +351,7 @@ Result<StoredPrintJob> Store::print_job_resolve(int64_t id, bool printed) {
         tx.commit();
         return job;
     } catch (const SqliteError& e) {
-        return fail(std::string("print jobs: ") + e.what());
+        return storage_error("print jobs", e);
     }
 }
 

@@ -17,6 +17,7 @@
 #include "packd/fulfillment/orders/tracking.hpp"
 #include "source_label_templates.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::host {
 namespace {
@@ -159,7 +160,7 @@ TEST_F(LabelCommandsTest, PickListOfABatchIsQueuedOnItsRoutedPrinter) {
     const json answer = run({{"cmd", "label_pick_list"}, {"orders", {"1042", "1043"}}});
     ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
     EXPECT_EQ(answer["printer"], "office");
-    const auto jobs = store->print_jobs_pending("office");
+    const auto jobs = test::value_of(store->print_jobs_pending("office"));
     ASSERT_EQ(jobs.size(), 1u);
     EXPECT_EQ(jobs[0].kind, "pick_list");
     EXPECT_NE(jobs[0].zpl.find("^FDBatch of 2 orders^FS"), std::string::npos);
@@ -175,7 +176,7 @@ TEST_F(LabelCommandsTest, PickListOfABatchIsQueuedOnItsRoutedPrinter) {
     const json unknown = run({{"cmd", "label_pick_list"}, {"orders", {"1042", "9999"}}});
     EXPECT_FALSE(unknown.value("ok", true));
     EXPECT_NE(unknown.value("error", "").find("unknown order \"9999\""), std::string::npos);
-    EXPECT_EQ(store->print_jobs_pending("office").size(), 1u);
+    EXPECT_EQ(test::value_of(store->print_jobs_pending("office")).size(), 1u);
 }
 
 TEST_F(LabelCommandsTest, SsccLabelsTakeNumbersFromTheRangeAndGoToTheStationsPrinter) {
@@ -183,7 +184,7 @@ TEST_F(LabelCommandsTest, SsccLabelsTakeNumbersFromTheRangeAndGoToTheStationsPri
     ASSERT_TRUE(answer.value("ok", false)) << answer.dump();
     EXPECT_EQ(answer["printer"], "dock");
     ASSERT_EQ(answer["ssccs"].size(), 2u);
-    const auto jobs = store->print_jobs_pending("dock");
+    const auto jobs = test::value_of(store->print_jobs_pending("dock"));
     ASSERT_EQ(jobs.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) {
         const std::string sscc = answer["ssccs"][i].get<std::string>();
@@ -199,7 +200,7 @@ TEST_F(LabelCommandsTest, SsccLabelsTakeNumbersFromTheRangeAndGoToTheStationsPri
     EXPECT_FALSE(more.value("ok", true));
     EXPECT_NE(more.value("error", "").find("no tracking numbers left"), std::string::npos) << more.dump();
     EXPECT_EQ(ful::TrackingNumbers(*store, topics).remaining("pallets"), 3);
-    EXPECT_TRUE(store->print_jobs_pending("desk").empty());
+    EXPECT_TRUE(test::value_of(store->print_jobs_pending("desk")).empty());
 
     const json station = run({{"cmd", "label_sscc"}, {"order", "1042"}, {"station", "nowhere"}});
     EXPECT_NE(station.value("error", "").find("no station \"nowhere\""), std::string::npos);

@@ -13,6 +13,7 @@
 
 #include "packd/fulfillment/shop/mqtt/order_subscription.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -61,7 +62,7 @@ class OrderIntakeTest : public ::testing::Test {
 
     std::vector<json> dead_letters() {
         std::vector<json> out;
-        for (const auto& m : store->outbox_pending(0, 100000)) {
+        for (const auto& m : test::value_of(store->outbox_pending(0, 100000))) {
             if (m.topic == topics.dead_letter()) {
                 out.push_back(json::parse(m.payload));
             }
@@ -138,7 +139,7 @@ TEST_F(OrderIntakeTest, ABatchBeyondTheBudgetIsStoredWholeAndTheRestAppliedInOrd
     EXPECT_EQ(scalar("SELECT count(*) FROM applied_events"), 40);
     // Applied oldest first: the orders' acceptance follows the order the broker delivered them in.
     std::vector<std::string> accepted;
-    for (const auto& m : store->outbox_pending(0, 100000)) {
+    for (const auto& m : test::value_of(store->outbox_pending(0, 100000))) {
         const auto j = json::parse(m.payload);
         if (j.value("state", "") == "accepted") {
             accepted.push_back(j.value("order_id", ""));
@@ -177,7 +178,7 @@ TEST_F(OrderIntakeTest, AnEventDeliveredAgainInALaterBatchIsAppliedOnce) {
     EXPECT_EQ(inventory->level("MUG").reserved, 3);
     // The duplicate added no outbox row: the shop hears about order 4002 once.
     std::map<std::string, int> accepted;
-    for (const auto& m : store->outbox_pending(0, 100000)) {
+    for (const auto& m : test::value_of(store->outbox_pending(0, 100000))) {
         const auto j = json::parse(m.payload);
         if (j.value("state", "") == "accepted") {
             ++accepted[j.value("order_id", "")];
@@ -224,7 +225,7 @@ TEST_F(OrderIntakeTest, ABatchWithinTheBudgetIsAppliedWholeWithItsOutboxRowsInOn
     EXPECT_EQ(scalar("SELECT count(*) FROM orders WHERE state = 'accepted'"), 3);
     EXPECT_EQ(scalar("SELECT count(*) FROM reservations"), 3);
     int accepted = 0;
-    for (const auto& m : store->outbox_pending(0, 100000)) {
+    for (const auto& m : test::value_of(store->outbox_pending(0, 100000))) {
         if (json::parse(m.payload).value("state", "") == "accepted") {
             EXPECT_EQ(m.qos, 1) << m.topic;
             ++accepted;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -39,7 +40,7 @@ class InventoryTest : public ::testing::Test {
 
     std::vector<nlohmann::json> outbox(const std::string& suffix) {
         std::vector<nlohmann::json> out;
-        for (const auto& m : store->outbox_pending(0, 1000)) {
+        for (const auto& m : test::value_of(store->outbox_pending(0, 1000))) {
             if (m.topic.size() >= suffix.size() &&
                 m.topic.compare(m.topic.size() - suffix.size(), suffix.size(), suffix) == 0) {
                 out.push_back(nlohmann::json::parse(m.payload));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -48,7 +49,7 @@ class OrderBookTest : public ::testing::Test {
 
     std::vector<std::string> statuses(const std::string& order_id) {
         std::vector<std::string> out;
-        for (const auto& m : store->outbox_pending(0, 1000)) {
+        for (const auto& m : test::value_of(store->outbox_pending(0, 1000))) {
             if (m.topic == "packd/v1/t/out/orders/" + order_id + "/status") {
                 auto j = nlohmann::json::parse(m.payload);
                 out.push_back(j["state"].get<std::string>() +
@@ -145,7 +146,7 @@ TEST_F(OrderBookTest, ShippingTurnsTheReservationIntoShipMovements) {
     EXPECT_EQ(mug.reserved, 0);
     EXPECT_TRUE(inventory->verify().problems.empty());
     bool confirmed = false;
-    for (const auto& m : store->outbox_pending(0, 1000)) {
+    for (const auto& m : test::value_of(store->outbox_pending(0, 1000))) {
         if (m.topic == "packd/v1/t/out/shipments") {
             auto j = nlohmann::json::parse(m.payload);
             EXPECT_EQ(j["tracking_number"], "JJD000123");
@@ -164,7 +165,7 @@ TEST_F(OrderBookTest, ShippingTurnsTheReservationIntoShipMovements) {
 TEST_F(OrderBookTest, AParcelOffItsItemsWeightRaisesAWeightMismatchAlert) {
     auto alerts = [&] {
         std::vector<nlohmann::json> out;
-        for (const auto& m : store->outbox_pending(0, 1000)) {
+        for (const auto& m : test::value_of(store->outbox_pending(0, 1000))) {
             if (m.topic == "packd/v1/t/out/alerts") {
                 auto j = nlohmann::json::parse(m.payload);
                 if (j["kind"] == "weight_mismatch") {

@@ -11,6 +11,7 @@
 #include "packd/fulfillment/stations/pack_station.hpp"
 #include "packd/fulfillment/store/store.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -73,7 +74,7 @@ TEST_F(StoredOrderState, TheTableTakesEveryStateAndReadsItBack) {
         insert(id, to_string(state));
         EXPECT_EQ(orders.state_of(id), state);
     }
-    EXPECT_EQ(store->orders(100).size(), kOrderStates.size());
+    EXPECT_EQ(test::value_of(store->orders(100)).size(), kOrderStates.size());
     EXPECT_THROW(insert("bad", "lost"), SqliteError) << "the CHECK constraint refuses other words";
 }
 

@@ -16,6 +16,7 @@
 
 #include "packd/fulfillment/barcodes/gs1.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -55,7 +56,7 @@ TEST(TrackingRanges, ValidationNamesTheProblem) {
 
 int alerts_in_outbox(Store& store) {
     int n = 0;
-    for (const auto& m : store.outbox_pending(0, 1000)) {
+    for (const auto& m : test::value_of(store.outbox_pending(0, 1000))) {
         n += m.payload.find("tracking_range_low") != std::string::npos ? 1 : 0;
     }
     return n;

@@ -19,6 +19,7 @@
 #include "packd/fulfillment/store/store.hpp"
 #include "print_jobs_wait.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 #include "zpl_printer_emulator.hpp"
 
 namespace packd {
@@ -98,7 +99,8 @@ TEST(PrintStreaming, PaperRunningOutInABatchPrintsNoLabelTwice) {
         << queue.last_error();
     EXPECT_EQ(emulator.printed(), std::vector<std::string>(labels.begin(), labels.begin() + 2));
     EXPECT_EQ(emulator.buffered(), 0u) << "the three labels left in the printer were cancelled (~JA)";
-    EXPECT_EQ((*store)->print_jobs_pending("zebra1").size(), 6u) << "the two printed are done, six wait";
+    EXPECT_EQ(test::value_of((*store)->print_jobs_pending("zebra1")).size(), 6u)
+        << "the two printed are done, six wait";
     emulator.set_fault(ZplPrinterEmulator::Fault::none);  // the operator loads labels
     ASSERT_TRUE(run_until(
         io, [&] { return test::print_queue_settled(**store, "zebra1"); }, std::chrono::seconds(120)));
@@ -152,7 +154,7 @@ TEST(PrintStreaming, ARestartedQueueResumesALongBacklogInOrderReadingOnlyABatch)
         auto store = fulfillment::Store::open(dir.file("packd.db"));
         ASSERT_TRUE(store.ok()) << store.error().message;
         labels = queue_labels(**store, 300);
-        const auto next = (*store)->print_jobs_next("zebra1", 8, false);
+        const auto next = test::value_of((*store)->print_jobs_next("zebra1", 8, false));
         ASSERT_EQ(next.size(), 8u) << "the queue reads one batch, not the backlog";
         EXPECT_EQ(next.front().zpl, labels.front());
         EXPECT_TRUE(next.front().preview_png.empty());

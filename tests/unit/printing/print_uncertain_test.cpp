@@ -19,6 +19,7 @@
 #include "packd/fulfillment/store/store.hpp"
 #include "print_jobs_wait.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 #include "zpl_printer_emulator.hpp"
 
 namespace packd {
@@ -74,7 +75,7 @@ std::string state_of(fulfillment::Store& store, int64_t id) {
 /// The label_uncertain alerts in the outbox, in order.
 std::vector<nlohmann::json> uncertain_alerts(fulfillment::Store& store) {
     std::vector<nlohmann::json> out;
-    for (const auto& m : store.outbox_pending(0, 100)) {
+    for (const auto& m : test::value_of(store.outbox_pending(0, 100))) {
         auto doc = nlohmann::json::parse(m.payload);
         if (m.topic == "packd/v1/it/out/alerts" && doc.value("kind", "") == "label_uncertain") {
             out.push_back(doc);
@@ -107,7 +108,7 @@ TEST(PrintUncertain, APrinterSilentAfterTakingALabelGetsItOnlyOnce) {
     ASSERT_EQ(alerts.size(), 1u);
     EXPECT_EQ(alerts[0]["job"], ids[0]);
     EXPECT_EQ(alerts[0]["order_id"], "1000");
-    EXPECT_EQ((*store)->print_jobs_uncertain().size(), 1u);
+    EXPECT_EQ(test::value_of((*store)->print_jobs_uncertain()).size(), 1u);
     EXPECT_EQ((*store)->counts()->print_jobs_uncertain, 1);
 
     // The printer answers again: the pending ones print once; the uncertain one still waits.
@@ -138,7 +139,7 @@ TEST(PrintUncertain, AFaultWithTheBufferUnknownCancelsAndHoldsTheBatchInsteadOfS
     auto printer = std::make_shared<drivers::TcpZplPrinter>(io, "zebra1", s);
     fulfillment::PrintQueue queue(io, **store, "zebra1");
     queue.attach(printer);
-    ASSERT_TRUE(run_until(io, [&] { return (*store)->print_jobs_uncertain().size() == 4; }))
+    ASSERT_TRUE(run_until(io, [&] { return test::value_of((*store)->print_jobs_uncertain()).size() == 4; }))
         << queue.last_error();
     EXPECT_EQ(emulator.buffered(), 0u) << "what still waited in the printer was cancelled (~JA)";
     emulator.set_fault(ZplPrinterEmulator::Fault::none);
@@ -165,7 +166,7 @@ TEST(PrintUncertain, AfterACrashAFilePrinterSaysWhichLabelsItWrote) {
     ASSERT_TRUE(run_until(io, [&] { return state_of(**store, ids[1]) == "done"; }));
     EXPECT_EQ(state_of(**store, ids[0]), "done");
     EXPECT_EQ(test::read_file(first), "^XA^XZ") << "the label already written is not written again";
-    EXPECT_TRUE((*store)->print_jobs_uncertain().empty());
+    EXPECT_TRUE(test::value_of((*store)->print_jobs_uncertain()).empty());
 }
 
 TEST(PrintUncertain, AfterACrashAZplPrinterCannotSaySoTheLabelIsHeld) {
@@ -207,7 +208,7 @@ TEST(PrintUncertain, AJobCancelledSinceItWasReadIsNotMarkedSending) {
     auto refused = (*store)->print_job_reprint("1000", "shipping");
     ASSERT_FALSE(refused.ok());
     EXPECT_NE(refused.error().message.find("may have printed"), std::string::npos) << refused.error().message;
-    EXPECT_TRUE((*store)->outbox_pending(0, 10).empty()) << "no alerts topic, no alert";
+    EXPECT_TRUE(test::value_of((*store)->outbox_pending(0, 10)).empty()) << "no alerts topic, no alert";
     ASSERT_TRUE((*store)->print_job_resolve(ids[0], true).ok());
     EXPECT_TRUE((*store)->print_job_reprint("1000", "shipping").ok());
 }

@@ -7,6 +7,7 @@
 
 #include "packd/drivers/sim_scale.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -94,7 +95,7 @@ class PackStationTest : public ::testing::Test {
 
     std::vector<nlohmann::json> outbox(const std::string& topic_end) {
         std::vector<nlohmann::json> out;
-        for (const auto& m : store->outbox_pending(0, 1000)) {
+        for (const auto& m : test::value_of(store->outbox_pending(0, 1000))) {
             if (m.topic.ends_with(topic_end)) {
                 out.push_back(nlohmann::json::parse(m.payload));
             }

@@ -4,6 +4,7 @@
 #include "packd/fulfillment/store/schema.hpp"
 #include "packd/fulfillment/store/store.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -51,8 +52,8 @@ TEST(Migration, Version1DataSurvivesAndGainsInventory) {
     ASSERT_TRUE(store.ok()) << store.error().message;
     Store& s = **store;
     EXPECT_TRUE(s.order_exists("1001"));
-    EXPECT_EQ(s.inbox_pending(0, 10).size(), 1u);
-    EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+    EXPECT_EQ(test::value_of(s.inbox_pending(0, 10)).size(), 1u);
+    EXPECT_EQ(test::value_of(s.outbox_pending(0, 10)).size(), 1u);
     auto hold = s.db().prepare("SELECT hold_reason FROM orders WHERE id = '1001'");
     ASSERT_TRUE(hold.step());
     EXPECT_EQ(hold.text(0), "");
@@ -79,7 +80,7 @@ TEST(Migration, Version4PrintJobsKeepTheirPreviewsAndNewOnesKeepAModel) {
     ASSERT_TRUE(store.ok()) << store.error().message;
     Store& s = **store;
     EXPECT_EQ(s.db().user_version(), kSchemaVersion);
-    const auto pending = s.print_jobs_pending("desk");
+    const auto pending = test::value_of(s.print_jobs_pending("desk"));
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].zpl, "^XA^FDx^FS^XZ");
     EXPECT_EQ(pending[0].preview_png, "\x89PNG");

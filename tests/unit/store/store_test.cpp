@@ -3,6 +3,7 @@
 
 #include "packd/fulfillment/store/store.hpp"
 #include "test_env.hpp"
+#include "test_result.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -66,7 +67,7 @@ TEST(Store, APartRolledBackLeavesTheRestOfItsTransaction) {
         outer.commit();
     }
     std::vector<std::string> topics;
-    for (const auto& row : (*store)->outbox_pending(0, 10)) {
+    for (const auto& row : test::value_of((*store)->outbox_pending(0, 10))) {
         topics.push_back(row.topic);
     }
     EXPECT_EQ(topics, (std::vector<std::string>{"t/kept-before", "t/kept-after"}));
@@ -81,7 +82,7 @@ TEST(Store, ReopenKeepsDataAndDoesNotMigrateAgain) {
     }
     auto store = Store::open(dir.file("packd.db"));
     ASSERT_TRUE(store.ok()) << store.error().message;
-    auto pending = (*store)->inbox_pending(0, 10);
+    auto pending = test::value_of((*store)->inbox_pending(0, 10));
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].payload, "payload");
 }
@@ -115,13 +116,39 @@ TEST(Store, OutboxIdsAreNeverReused) {
     ASSERT_TRUE(store.ok());
     Store& s = **store;
     s.outbox_add("a", "1", false);
-    auto first = s.outbox_pending(0, 10);
+    auto first = test::value_of(s.outbox_pending(0, 10));
     ASSERT_EQ(first.size(), 1u);
     ASSERT_TRUE(s.outbox_remove(first[0].id).ok());
     s.outbox_add("a", "2", false);
-    auto second = s.outbox_pending(0, 10);
+    auto second = test::value_of(s.outbox_pending(0, 10));
     ASSERT_EQ(second.size(), 1u);
     EXPECT_GT(second[0].id, first[0].id) << "a late PUBACK for the old id would remove the new message";
+}
+
+TEST(Store, AReadThatFailsIsAStorageErrorNotAnException) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store.ok());
+    Store& s = **store;
+    s.outbox_add("a", "1", false);
+    // A table gone from under packd (a damaged or tampered file) stands for any SQLite failure.
+    s.db().exec("DROP TABLE outbox");
+    s.db().exec("DROP TABLE inbox");
+    s.db().exec("DROP TABLE print_jobs");
+    const auto outbox = s.outbox_pending(0, 10);
+    ASSERT_FALSE(outbox.ok());
+    EXPECT_EQ(outbox.error().code, ErrorCode::storage);
+    EXPECT_EQ(outbox.error().message.rfind("outbox: ", 0), 0u) << outbox.error().message;
+    const auto inbox = s.inbox_pending(0, 10);
+    ASSERT_FALSE(inbox.ok());
+    EXPECT_EQ(inbox.error().code, ErrorCode::storage);
+    for (const auto& failed :
+         {s.printers_with_pending_jobs().ok(), s.print_jobs_uncertain().ok(),
+          s.print_jobs_next("zebra1", 8, false).ok(), s.print_jobs_pending("zebra1").ok(),
+          s.print_jobs_interrupted("zebra1").ok()}) {
+        EXPECT_FALSE(failed);
+    }
+    EXPECT_TRUE(s.orders(10).ok()) << "the orders table is still there";
 }
 
 TEST(Store, TransactionRollsBackUnlessCommitted) {
@@ -133,13 +160,13 @@ TEST(Store, TransactionRollsBackUnlessCommitted) {
         Transaction tx(s.db());
         s.outbox_add("a", "1", false);
     }
-    EXPECT_TRUE(s.outbox_pending(0, 10).empty());
+    EXPECT_TRUE(test::value_of(s.outbox_pending(0, 10)).empty());
     {
         Transaction tx(s.db());
         s.outbox_add("a", "1", false);
         tx.commit();
     }
-    EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+    EXPECT_EQ(test::value_of(s.outbox_pending(0, 10)).size(), 1u);
 }
 
 TEST(Store, PrintJobLifecycle) {
@@ -148,16 +175,17 @@ TEST(Store, PrintJobLifecycle) {
     ASSERT_TRUE(store.ok());
     Store& s = **store;
     const int64_t id = s.print_job_add("zebra1", "shipping", "1001", "^XA^XZ", "png", false);
-    EXPECT_EQ(s.printers_with_pending_jobs(), std::vector<std::string>{"zebra1"});
+    EXPECT_EQ(test::value_of(s.printers_with_pending_jobs()), std::vector<std::string>{"zebra1"});
     // Sent, and the printer said paper out before it printed: pending again, with the reason.
     ASSERT_TRUE(s.print_jobs_sending({id}).ok());
-    EXPECT_TRUE(s.print_jobs_pending("zebra1").empty()) << "a job being sent is not sent again";
-    EXPECT_EQ(s.printers_with_pending_jobs(), std::vector<std::string>{"zebra1"});
+    EXPECT_TRUE(test::value_of(s.print_jobs_pending("zebra1")).empty())
+        << "a job being sent is not sent again";
+    EXPECT_EQ(test::value_of(s.printers_with_pending_jobs()), std::vector<std::string>{"zebra1"});
     PrintSettlement unsent;
     unsent.unsent = {id};
     unsent.reason = "paper out";
     ASSERT_TRUE(s.print_jobs_settle(unsent, "").ok());
-    auto pending = s.print_jobs_pending("zebra1");
+    auto pending = test::value_of(s.print_jobs_pending("zebra1"));
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].attempts, 1);
     EXPECT_EQ(pending[0].last_error, "paper out");
@@ -167,7 +195,7 @@ TEST(Store, PrintJobLifecycle) {
     ASSERT_TRUE(s.print_jobs_settle(printed, "").ok());
     EXPECT_EQ(s.print_job(id)->attempts, 2);
     EXPECT_FALSE(s.print_job(id)->sent_at.empty());
-    EXPECT_TRUE(s.print_jobs_pending("zebra1").empty());
+    EXPECT_TRUE(test::value_of(s.print_jobs_pending("zebra1")).empty());
     auto counts = s.counts();
     ASSERT_TRUE(counts.ok());
     EXPECT_EQ(counts->print_jobs_pending, 0);
@@ -234,11 +262,11 @@ TEST(Store, SqlInjectionInDataIsJustData) {
     Store& s = **store;
     const std::string hostile = "x'); DROP TABLE outbox; --";
     ASSERT_TRUE(s.inbox_append(hostile, hostile).ok());
-    auto pending = s.inbox_pending(0, 10);
+    auto pending = test::value_of(s.inbox_pending(0, 10));
     ASSERT_EQ(pending.size(), 1u);
     EXPECT_EQ(pending[0].topic, hostile);
     s.outbox_add("t", "still here", false);
-    EXPECT_EQ(s.outbox_pending(0, 10).size(), 1u);
+    EXPECT_EQ(test::value_of(s.outbox_pending(0, 10)).size(), 1u);
 }
 
 }  // namespace
@@ -256,11 +284,11 @@ TEST(Store, RemovingAcknowledgedRowsLeavesEveryOtherCommitDurable) {
         s.outbox_add("t/" + std::to_string(i), "{}", false);
     }
     std::vector<int64_t> ids;
-    for (const auto& row : s.outbox_pending(0, 3)) {
+    for (const auto& row : test::value_of(s.outbox_pending(0, 3))) {
         ids.push_back(row.id);
     }
     ASSERT_TRUE(s.outbox_remove(ids).ok());
-    EXPECT_EQ(s.outbox_pending(0, 10).size(), 2u);
+    EXPECT_EQ(test::value_of(s.outbox_pending(0, 10)).size(), 2u);
     EXPECT_EQ(s.counts()->outbox, 2);
     auto sync = s.db().prepare("PRAGMA synchronous");
     ASSERT_TRUE(sync.step());

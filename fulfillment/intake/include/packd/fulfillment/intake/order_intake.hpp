@@ -95,7 +95,7 @@ class OrderIntake {
 
   private:
     /// Inside a transaction: applies messages from the inbox's head until `budget` is spent.
-    void apply_some(IntakeBudget budget, IntakeResult& result);
+    Status apply_some(IntakeBudget budget, IntakeResult& result);
     /// Inside a transaction: `apply_one` as a part of its own; a message that breaks the intake is
     /// dead-lettered alone. False when the store failed and applying must stop for now.
     bool apply_isolated(const InboxMessage& msg, IntakeResult& result);

@@ -105,7 +105,7 @@ class Store {
     // Inbox: written and committed before the message is acknowledged to the broker.
     Result<int64_t> inbox_append(const std::string& topic, const std::string& payload);
     /// The oldest messages after `after_id` (0: from the start), at most `limit`.
-    std::vector<InboxMessage> inbox_pending(int64_t after_id, int limit);
+    Result<std::vector<InboxMessage>> inbox_pending(int64_t after_id, int limit);
     /// Inside a transaction: records what became of an inbox message and removes it.
     void inbox_finish(int64_t id);
 
@@ -115,7 +115,7 @@ class Store {
 
     // Outbox: written in the same transaction as the change that causes it.
     void outbox_add(const std::string& topic, const std::string& payload, bool retain);
-    std::vector<OutboxMessage> outbox_pending(int64_t after_id, int limit);
+    Result<std::vector<OutboxMessage>> outbox_pending(int64_t after_id, int limit);
     Status outbox_remove(int64_t id);
     /// Removes the rows the broker acknowledged, in one commit without a flush of its own.
     Status outbox_remove(const std::vector<int64_t>& ids);
@@ -135,10 +135,11 @@ class Store {
     int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
                           const std::string& zpl, const std::string& preview_png, bool reprint);
     /// Every pending job of `printer` with its preview; for tools and tests, not for the queue.
-    std::vector<StoredPrintJob> print_jobs_pending(const std::string& printer);
+    Result<std::vector<StoredPrintJob>> print_jobs_pending(const std::string& printer);
     /// The oldest pending jobs of `printer`, at most `limit`: what its queue sends next, and nothing more
     /// (the preview only when `with_preview`).
-    std::vector<StoredPrintJob> print_jobs_next(const std::string& printer, int limit, bool with_preview);
+    Result<std::vector<StoredPrintJob>> print_jobs_next(const std::string& printer, int limit,
+                                                        bool with_preview);
     Status print_job_done(int64_t id);
     /// Marks jobs printed, in one commit.
     Status print_jobs_done(const std::vector<int64_t>& ids);
@@ -150,16 +151,16 @@ class Store {
     /// (none when it is empty), in the same commit.
     Status print_jobs_settle(const PrintSettlement& settlement, const std::string& alerts_topic);
     /// The jobs of `printer` a crash left 'sending', oldest first.
-    std::vector<StoredPrintJob> print_jobs_interrupted(const std::string& printer);
+    Result<std::vector<StoredPrintJob>> print_jobs_interrupted(const std::string& printer);
     /// Every label that may have printed, oldest first: each waits for the operator's word.
-    std::vector<StoredPrintJob> print_jobs_uncertain();
+    Result<std::vector<StoredPrintJob>> print_jobs_uncertain();
     /// One job, without its preview image.
     Result<StoredPrintJob> print_job(int64_t id);
     /// The operator's word on an uncertain job: it printed (`printed`: 'done'), or it did not and goes to
     /// its printer again ('pending'). Refused for a job that is not uncertain.
     Result<StoredPrintJob> print_job_resolve(int64_t id, bool printed);
     /// The printers with jobs pending or being sent.
-    std::vector<std::string> printers_with_pending_jobs();
+    Result<std::vector<std::string>> printers_with_pending_jobs();
     /// True once a label of this kind has printed for the order.
     bool label_printed(const std::string& order_id, const std::string& kind);
     /// Cancels the order's labels that have not started printing (`pending`), of one kind or, with `kind`
@@ -177,8 +178,8 @@ class Store {
     Result<PrintJobPreview> print_job_preview(const std::string& order_id, const std::string& kind);
 
     // Orders.
-    bool order_exists(const std::string& id);
-    std::vector<OrderRow> orders(int limit);
+    Result<bool> order_exists(const std::string& id);
+    Result<std::vector<OrderRow>> orders(int limit);
 
     Result<StoreCounts> counts();
 
