@@ -61,23 +61,8 @@ json Daemon::status_json() {
                         {"labels_queued", counts->print_jobs_pending},
                         {"labels_uncertain", counts->print_jobs_uncertain},
                         {"outbox", counts->outbox},
-                        {"inbox", counts->inbox}};
-        // How long the oldest message has waited for the broker's PUBACK: a depth whose age keeps growing is
-        // a link that stopped taking messages. The oldest row is the first by primary key; no payload is
-        // read.
-        int64_t oldest_ms = 0;
-        try {
-            auto& oldest = store_->db().cached(
-                "SELECT CAST((julianday('now') - julianday(created_at)) * 86400000 AS INTEGER) FROM outbox "
-                "ORDER BY id LIMIT 1");
-            if (oldest.step()) {
-                oldest_ms = oldest.int64(0);
-            }
-            oldest.reset();
-        } catch (const ful::SqliteError& e) {
-            log::warning(std::string("status: outbox age: ") + e.what());
-        }
-        out["store"]["outbox_oldest_ms"] = oldest_ms;
+                        {"inbox", counts->inbox},
+                        {"outbox_oldest_ms", counts->outbox_oldest_ms}};
     }
     const json devices = status_json_devices(snapshot_devices(*devices_));
     json stations = json::array();

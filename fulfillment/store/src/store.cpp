@@ -180,9 +180,19 @@ Result<StoreCounts> Store::counts() {
             "(SELECT count(*) FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = "
             "'uncertain'), "
             "(SELECT length FROM queue_lengths WHERE queue = 'outbox'), "
-            "(SELECT length FROM queue_lengths WHERE queue = 'inbox')");
+            "(SELECT length FROM queue_lengths WHERE queue = 'inbox'), "
+            // The oldest message is the first by primary key; no payload is read.
+            "coalesce((SELECT CAST((julianday('now') - julianday(created_at)) * 86400000 AS INTEGER) "
+            "FROM outbox ORDER BY id LIMIT 1), 0)");
         st.step();
-        StoreCounts counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)};
+        StoreCounts counts;
+        counts.orders = st.int64(0);
+        counts.orders_open = st.int64(1);
+        counts.print_jobs_pending = st.int64(2);
+        counts.print_jobs_uncertain = st.int64(3);
+        counts.outbox = st.int64(4);
+        counts.inbox = st.int64(5);
+        counts.outbox_oldest_ms = st.int64(6);
         st.reset();
         return counts;
     } catch (const SqliteError& e) {

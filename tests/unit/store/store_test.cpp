@@ -295,5 +295,24 @@ TEST(Store, RemovingAcknowledgedRowsLeavesEveryOtherCommitDurable) {
     EXPECT_EQ(sync.int64(0), 2) << "synchronous is FULL again after the removal";
 }
 
+TEST(Store, CountsTellHowLongTheOldestOutboxMessageHasWaited) {
+    test::TempDir dir;
+    auto store = Store::open(dir.file("packd.db"));
+    ASSERT_TRUE(store);
+    Store& s = **store;
+    EXPECT_EQ(test::value_of(s.counts()).outbox_oldest_ms, 0) << "an empty outbox has waited for nothing";
+    s.outbox_add("t/old", "{}", false);
+    s.outbox_add("t/new", "{}", false);
+    // The first message has waited a minute, the second not at all: the age is the oldest one's.
+    s.db()
+        .prepare(
+            "UPDATE outbox SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 seconds') "
+            "WHERE topic = 't/old'")
+        .run();
+    const int64_t age = test::value_of(s.counts()).outbox_oldest_ms;
+    EXPECT_GE(age, 60000);
+    EXPECT_LT(age, 3600000);
+}
+
 }  // namespace
 }  // namespace packd::fulfillment

@@ -89,6 +89,9 @@ struct StoreCounts {
     int64_t print_jobs_pending = 0;
     int64_t print_jobs_uncertain = 0;  ///< labels that may have printed, waiting for the operator
     int64_t outbox = 0;
+    /// How long the oldest outbox message has waited for the broker's PUBACK, in milliseconds (0 when
+    /// empty): a depth whose age keeps growing is a link that stopped taking messages.
+    int64_t outbox_oldest_ms = 0;
     int64_t inbox = 0;
 };
 
