@@ -61,8 +61,12 @@ json Daemon::status_json() {
                         {"labels_queued", counts->print_jobs_pending},
                         {"labels_uncertain", counts->print_jobs_uncertain},
                         {"outbox", counts->outbox},
-                        {"inbox", counts->inbox},
-                        {"outbox_oldest_ms", counts->outbox_oldest_ms}};
+                        {"inbox", counts->inbox}};
+        auto oldest_ms = store_->outbox_oldest_ms();
+        if (!oldest_ms) {
+            log::warning("status: outbox age: " + oldest_ms.error().message);
+        }
+        out["store"]["outbox_oldest_ms"] = oldest_ms ? *oldest_ms : 0;
     }
     const json devices = status_json_devices(snapshot_devices(*devices_));
     json stations = json::array();

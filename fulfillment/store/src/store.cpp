@@ -97,6 +97,18 @@ Result<std::vector<OutboxMessage>> Store::outbox_pending(int64_t after_id, int l
     });
 }
 
+Result<int64_t> Store::outbox_oldest_ms() {
+    return reading("outbox", [&] {
+        // The oldest message is the first by primary key; only its timestamp is read.
+        auto& st = db_->cached(
+            "SELECT CAST((julianday('now') - julianday(created_at)) * 86400000 AS INTEGER) FROM outbox "
+            "ORDER BY id LIMIT 1");
+        const int64_t age = st.step() ? st.int64(0) : 0;
+        st.reset();
+        return age;
+    });
+}
+
 Status Store::outbox_remove(int64_t id) {
     return outbox_remove(std::vector<int64_t>{id});
 }
@@ -180,19 +192,9 @@ Result<StoreCounts> Store::counts() {
             "(SELECT count(*) FROM print_jobs WHERE state IN ('sending', 'uncertain') AND state = "
             "'uncertain'), "
             "(SELECT length FROM queue_lengths WHERE queue = 'outbox'), "
-            "(SELECT length FROM queue_lengths WHERE queue = 'inbox'), "
-            // The oldest message is the first by primary key; no payload is read.
-            "coalesce((SELECT CAST((julianday('now') - julianday(created_at)) * 86400000 AS INTEGER) "
-            "FROM outbox ORDER BY id LIMIT 1), 0)");
+            "(SELECT length FROM queue_lengths WHERE queue = 'inbox')");
         st.step();
-        StoreCounts counts;
-        counts.orders = st.int64(0);
-        counts.orders_open = st.int64(1);
-        counts.print_jobs_pending = st.int64(2);
-        counts.print_jobs_uncertain = st.int64(3);
-        counts.outbox = st.int64(4);
-        counts.inbox = st.int64(5);
-        counts.outbox_oldest_ms = st.int64(6);
+        StoreCounts counts{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.int64(4), st.int64(5)};
         st.reset();
         return counts;
     } catch (const SqliteError& e) {

@@ -295,12 +295,12 @@ TEST(Store, RemovingAcknowledgedRowsLeavesEveryOtherCommitDurable) {
     EXPECT_EQ(sync.int64(0), 2) << "synchronous is FULL again after the removal";
 }
 
-TEST(Store, CountsTellHowLongTheOldestOutboxMessageHasWaited) {
+TEST(Store, TellsHowLongTheOldestOutboxMessageHasWaited) {
     test::TempDir dir;
     auto store = Store::open(dir.file("packd.db"));
     ASSERT_TRUE(store);
     Store& s = **store;
-    EXPECT_EQ(test::value_of(s.counts()).outbox_oldest_ms, 0) << "an empty outbox has waited for nothing";
+    EXPECT_EQ(test::value_of(s.outbox_oldest_ms()), 0) << "an empty outbox has waited for nothing";
     s.outbox_add("t/old", "{}", false);
     s.outbox_add("t/new", "{}", false);
     // The first message has waited a minute, the second not at all: the age is the oldest one's.
@@ -310,7 +310,7 @@ TEST(Store, CountsTellHowLongTheOldestOutboxMessageHasWaited) {
             "WHERE topic = 't/old'")
         .run();
     // julianday() is a double: a minute can read as 59 999 ms, never as less than a second short.
-    const int64_t age = test::value_of(s.counts()).outbox_oldest_ms;
+    const int64_t age = test::value_of(s.outbox_oldest_ms());
     EXPECT_GE(age, 59000);
     EXPECT_LT(age, 3600000);
 }

@@ -89,9 +89,6 @@ struct StoreCounts {
     int64_t print_jobs_pending = 0;
     int64_t print_jobs_uncertain = 0;  ///< labels that may have printed, waiting for the operator
     int64_t outbox = 0;
-    /// How long the oldest outbox message has waited for the broker's PUBACK, in milliseconds (0 when
-    /// empty): a depth whose age keeps growing is a link that stopped taking messages.
-    int64_t outbox_oldest_ms = 0;
     int64_t inbox = 0;
 };
 
@@ -119,6 +116,10 @@ class Store {
     // Outbox: written in the same transaction as the change that causes it.
     void outbox_add(const std::string& topic, const std::string& payload, bool retain);
     Result<std::vector<OutboxMessage>> outbox_pending(int64_t after_id, int limit);
+    /// How long the oldest outbox message has waited for the broker's PUBACK, in milliseconds (0 when
+    /// empty): a depth whose age keeps growing is a link that stopped taking messages. Read for `packctl
+    /// status` only, not by the tick's counters.
+    Result<int64_t> outbox_oldest_ms();
     Status outbox_remove(int64_t id);
     /// Removes the rows the broker acknowledged, in one commit without a flush of its own.
     Status outbox_remove(const std::vector<int64_t>& ids);
