@@ -30,10 +30,13 @@ void read_scanning(const toml::table& root, ScanningConfig& s, Problems& problem
     r.text("order_prefix", s.order_prefix, false, scan_word);
     r.text("tote_prefix", s.tote_prefix, false, scan_word);
     r.text("rma_prefix", s.rma_prefix, false, scan_word);
+    r.text("badge_prefix", s.badge_prefix, false, scan_word);
     r.words("commands", s.commands, scan_word);
     // A prefix that starts another would make every code of the longer one ambiguous.
-    const std::pair<const char*, const std::string*> prefixes[] = {
-        {"order_prefix", &s.order_prefix}, {"tote_prefix", &s.tote_prefix}, {"rma_prefix", &s.rma_prefix}};
+    const std::pair<const char*, const std::string*> prefixes[] = {{"order_prefix", &s.order_prefix},
+                                                                   {"tote_prefix", &s.tote_prefix},
+                                                                   {"rma_prefix", &s.rma_prefix},
+                                                                   {"badge_prefix", &s.badge_prefix}};
     for (const auto& [key, value] : prefixes) {
         for (const auto& [other_key, other] : prefixes) {
             if (key != other_key && other->rfind(*value, 0) == 0) {

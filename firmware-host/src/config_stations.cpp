@@ -1,6 +1,8 @@
 // [stations.NAME], and the checks across sections: what a station or a label route names must be configured,
 // and no two devices share a FIFO or a port.
 
+#include <algorithm>
+
 #include "config_reader.hpp"
 
 namespace packd::host::config_detail {
@@ -31,6 +33,20 @@ StationConfig read_station(const std::string& name, TableReader& r, const Reload
     r.integer("weight_tolerance_g", s.weight_tolerance_g, 0, 100000);
     r.integer("weight_tolerance_percent", s.weight_tolerance_percent, 0, 100);
     read_label_routes(r.table("printers"), "stations." + name + ".printers", s.printers, problems);
+    // The words of fulfillment::StationMode that a station can run in (this library links no domain).
+    const auto a_mode = [](const std::string& v) -> std::string {
+        static const char* const kModes[] = {"pack", "receive", "putaway", "count"};
+        return std::find(std::begin(kModes), std::end(kModes), v) != std::end(kModes)
+                   ? std::string()
+                   : std::string("a station mode (pack, receive, putaway, count)");
+    };
+    r.text("mode", s.mode, false, a_mode);
+    r.words("modes", s.modes, a_mode);
+    r.text("receiving_location", s.receiving_location, false, [](const std::string& v) -> std::string {
+        return v.empty() || v.size() > 64 ? "a location code of 1 to 64 characters" : "";
+    });
+    r.boolean("blind_count", s.blind_count);
+    r.integer("recount_threshold", s.recount_threshold, 0, 1000000);
     return s;
 }
 

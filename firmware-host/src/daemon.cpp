@@ -100,7 +100,7 @@ Status Daemon::start() {
             after_device_state(role, name, status);
         });
     scale_commands_ = std::make_unique<ScaleCommands>(devices_->weights());
-    desk_ = std::make_unique<StationDesk>(io_, *store_, *orders_, *inventory_,
+    desk_ = std::make_unique<StationDesk>(io_, *store_, *orders_, *inventory_, topics_,
                                           [this](const std::string& station, const ful::StationReply& reply) {
                                               after_station_reply(station, reply);
                                           });

@@ -179,6 +179,7 @@ fulfillment::ScanRules scan_rules(const ScanningConfig& config, int this_year) {
     rules.order_prefix = config.order_prefix;
     rules.tote_prefix = config.tote_prefix;
     rules.rma_prefix = config.rma_prefix;
+    rules.badge_prefix = config.badge_prefix;
     rules.commands = config.commands;
     return rules;
 }

@@ -2,11 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
+#include <cctype>
 #include <filesystem>
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/stations/count_station.hpp"
+#include "packd/fulfillment/stations/putaway_station.hpp"
+#include "packd/fulfillment/stations/receive_station.hpp"
+#include "packd/fulfillment/stations/station_shift.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
 #include "packd/host/scan_wiring.hpp"
 
@@ -28,34 +34,87 @@ std::string default_image_decoder() {
 }
 
 StationDesk::StationDesk(boost::asio::io_context& io, ful::Store& store, ful::OrderBook& orders,
-                         ful::Inventory& inventory, ReplySink on_reply)
-    : io_(io), store_(store), orders_(orders), inventory_(inventory), on_reply_(std::move(on_reply)) {}
+                         ful::Inventory& inventory, ful::Topics topics, ReplySink on_reply)
+    : io_(io),
+      store_(store),
+      orders_(orders),
+      inventory_(inventory),
+      receipts_(store, inventory, std::move(topics)),
+      on_reply_(std::move(on_reply)) {}
 
 StationDesk::~StationDesk() = default;
 
-void StationDesk::apply(const ReloadableSections& devices, const DeviceRegistry& registry) {
-    config_ = devices.stations;
-    for (const auto& [name, sc] : config_) {
+ful::StationMode StationDesk::mode_of(const std::string& name, const StationConfig& sc) {
+    const auto own = ful::station_mode_named(sc.mode).value_or(ful::StationMode::pack);
+    const auto chosen = ful::shift_mode(store_, name);
+    if (chosen && (*chosen == own || std::count(sc.modes.begin(), sc.modes.end(), to_string(*chosen)) > 0)) {
+        return *chosen;
+    }
+    return own;
+}
+
+void StationDesk::build(Desk& desk, const std::string& name, const StationConfig& sc,
+                        const DeviceRegistry* registry) {
+    const ful::StationMode mode = mode_of(name, sc);
+    if (desk.station && desk.station->mode() != mode) {
+        desk.station.reset();
+        desk.pack = nullptr;
+        desk.tasks = nullptr;
+    }
+    if (mode == ful::StationMode::pack) {
         ful::PackStationOptions options;
         options.weigh_timeout = std::chrono::milliseconds(sc.weigh_timeout_ms);
         options.weight_rule.packaging_g = sc.packaging_g;
         options.weight_rule.tolerance_g = sc.weight_tolerance_g;
         options.weight_rule.tolerance_percent = sc.weight_tolerance_percent;
-        options.order_prefix = devices.scanning.order_prefix;
-        Desk& desk = desks_[name];
-        if (!desk.station) {
-            desk.station = std::make_unique<ful::PackStation>(
-                store_, orders_, name, options,
-                [this, station_name = std::string(name)](const ful::StationReply& reply) {
+        options.order_prefix = scanning_.order_prefix;
+        if (!desk.pack) {
+            auto pack = std::make_unique<ful::PackStation>(
+                store_, orders_, name, options, [this, station_name = name](const ful::StationReply& reply) {
                     on_reply_(station_name, reply);
                 });
+            desk.pack = pack.get();
+            desk.station = std::move(pack);
         } else {
-            desk.station->set_options(options);
+            desk.pack->set_options(options);
         }
         // The new service first, then the old one may go: the station never points at a freed one.
-        auto scale = sc.scale.empty() ? nullptr : registry.weights_of(sc.scale);
-        desk.station->use_scale(scale.get());
+        auto scale = sc.scale.empty() || registry == nullptr ? nullptr : registry->weights_of(sc.scale);
+        desk.pack->use_scale(scale.get());
         desk.scale = std::move(scale);
+        return;
+    }
+    ful::TaskStationOptions options;
+    options.receiving_location = sc.receiving_location;
+    options.blind_count = sc.blind_count;
+    options.recount_threshold = sc.recount_threshold;
+    if (!desk.tasks) {
+        std::unique_ptr<ful::TaskStation> station;
+        switch (mode) {
+            case ful::StationMode::receive:
+                station = std::make_unique<ful::ReceiveStation>(store_, inventory_, receipts_, name, options);
+                break;
+            case ful::StationMode::putaway:
+                station = std::make_unique<ful::PutawayStation>(store_, inventory_, name, options);
+                break;
+            default:
+                station = std::make_unique<ful::CountStation>(store_, inventory_, name, options);
+                break;
+        }
+        desk.tasks = station.get();
+        desk.station = std::move(station);
+    } else {
+        desk.tasks->set_options(options);
+    }
+    desk.scale.reset();
+}
+
+void StationDesk::apply(const ReloadableSections& devices, const DeviceRegistry& registry) {
+    config_ = devices.stations;
+    registry_ = &registry;
+    scanning_ = devices.scanning;
+    for (const auto& [name, sc] : config_) {
+        build(desks_[name], name, sc, &registry);
     }
     std::erase_if(desks_, [&](const auto& kv) { return !config_.count(kv.first); });
     // A scanner named by two stations scans for the first of them by name.
@@ -66,6 +125,63 @@ void StationDesk::apply(const ReloadableSections& devices, const DeviceRegistry&
         }
     }
     apply_scanning(devices.scanning);
+}
+
+std::optional<ful::StationReply> StationDesk::shift_scan(const std::string& station,
+                                                         const ful::ScanEvent& scan) {
+    const ful::ScanMeaning& m = scan.meaning;
+    Desk& desk = desks_.at(station);
+    const StationConfig& sc = config_.at(station);
+    ful::StationReply r;
+    r.mode = desk.station->mode();
+    r.step = "idle";
+    r.scan = printable(scan.raw.substr(0, 128));
+    if (m.kind == ful::ScanKind::badge) {
+        ful::Transaction tx(store_.db());
+        ful::set_shift_badge(store_, station, m.code);
+        tx.commit();
+        r.message =
+            "operator " + m.code + " at station " + station + ": every step is signed with this badge";
+        log::info("station " + station + ": " + r.message);
+        return r;
+    }
+    if (m.kind != ful::ScanKind::command || !m.code.starts_with("MODE-")) {
+        return std::nullopt;
+    }
+    std::string word = m.code.substr(5);
+    std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
+    const auto mode = ful::station_mode_named(word);
+    const bool allowed =
+        mode && (word == sc.mode || std::count(sc.modes.begin(), sc.modes.end(), word) > 0) && word != "pick";
+    r.ok = false;
+    if (!allowed) {
+        std::string modes = sc.mode;
+        for (const auto& other : sc.modes) {
+            modes += other == sc.mode ? "" : ", " + other;
+        }
+        r.message =
+            "station " + station + " does not switch to " + printable(word) + " (its modes: " + modes + ")";
+        return r;
+    }
+    if (*mode == desk.station->mode()) {
+        r.ok = true;
+        r.message = "station " + station + " is in " + word + " mode already";
+        return r;
+    }
+    if (desk.station->busy()) {
+        r.message = "finish or CANCEL what is open first: station " + station + " stays in " +
+                    std::string(to_string(desk.station->mode())) + " mode";
+        return r;
+    }
+    ful::Transaction tx(store_.db());
+    ful::set_shift_mode(store_, station, *mode);
+    tx.commit();
+    build(desk, station, sc, registry_);
+    r.ok = true;
+    r.mode = *mode;
+    r.message = "station " + station + " switched to " + word + " mode";
+    log::info(r.message);
+    return r;
 }
 
 void StationDesk::apply_scanning(const ScanningConfig& scanning) {
@@ -155,7 +271,8 @@ json StationDesk::handle_scan(const std::string& station, const std::string& dev
     }
     if (auto it = desks_.find(station); it != desks_.end()) {
         try {
-            const ful::StationReply reply = it->second.station->on_scan(scan);
+            auto shift = shift_scan(station, scan);
+            const ful::StationReply reply = shift ? *shift : it->second.station->on_scan(scan);
             on_reply_(station, reply);
             event["station_reply"] = ful::to_json(reply);
         } catch (const ful::SqliteError& e) {

@@ -124,6 +124,19 @@ void OrderIntake::apply_return(const InboxMessage& msg, IntakeResult& result) {
     });
 }
 
+void OrderIntake::apply_receipt(const InboxMessage& msg, IntakeResult& result) {
+    auto ev = parse_receipt_event(msg.payload, max_payload_bytes_);
+    apply_event(msg, result, ev ? Result<std::string>(ev->event_id) : ev.error(), [&]() -> Result<EventDone> {
+        if (auto applied = receipts_.apply(*ev); !applied) {
+            return applied.error();
+        }
+        const std::string state = ev->type.substr(8);
+        return EventDone{
+            state, "delivery " + ev->receipt + " " + state +
+                       (ev->lines.empty() ? "" : " with " + std::to_string(ev->lines.size()) + " line(s)")};
+    });
+}
+
 void OrderIntake::apply_label(const InboxMessage& msg, IntakeResult& result) {
     auto ev = parse_label_event(msg.payload, max_payload_bytes_);
     apply_event(msg, result, ev ? Result<std::string>(ev->event_id) : ev.error(), [&]() -> Result<EventDone> {
@@ -192,12 +205,17 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         apply_return(msg, result);
         return;
     }
+    if (msg.topic == topics_.receipts_in()) {
+        apply_receipt(msg, result);
+        return;
+    }
     Transaction tx(store_.db());
     if (!topics_.is_order_topic(msg.topic)) {
         refuse(msg,
                "topic " + printable(msg.topic) + " is not one packd takes (" + topics_.orders_in() + ", " +
-                   topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.commands_in() + ", " +
-                   topics_.labels_in() + ", " + topics_.scans_in("STATION") + ")",
+                   topics_.stock_in() + ", " + topics_.returns_in() + ", " + topics_.receipts_in() + ", " +
+                   topics_.commands_in() + ", " + topics_.labels_in() + ", " + topics_.scans_in("STATION") +
+                   ")",
                result);
         tx.commit();
         return;

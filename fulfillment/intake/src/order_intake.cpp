@@ -25,6 +25,7 @@ OrderIntake::OrderIntake(Store& store, OrderBook& orders, Inventory& inventory, 
       inventory_(inventory),
       topics_(std::move(topics)),
       returns_(store, orders, topics_),
+      receipts_(store, inventory, topics_),
       max_payload_bytes_(max_payload_bytes) {}
 
 Result<IntakeResult> OrderIntake::store_and_apply(const std::vector<InboundMessage>& batch,

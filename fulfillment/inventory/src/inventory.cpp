@@ -166,4 +166,28 @@ bool Inventory::location_exists(const std::string& code) {
     return found;
 }
 
+std::vector<StockAt> Inventory::stock_at(const std::string& location) {
+    auto& st = store_.db().cached(
+        "SELECT sku, lot, expiry, on_hand FROM stock WHERE location = ? AND on_hand <> 0 ORDER BY sku, lot, "
+        "expiry");
+    st.bind(1, location);
+    std::vector<StockAt> out;
+    while (st.step()) {
+        out.push_back({st.text(0), st.text(1), st.text(2), st.int64(3)});
+    }
+    st.reset();
+    return out;
+}
+
+std::optional<std::string> Inventory::location_kind(const std::string& code) {
+    auto& st = store_.db().cached("SELECT kind FROM locations WHERE code = ?");
+    st.bind(1, code);
+    std::optional<std::string> kind;
+    if (st.step()) {
+        kind = st.text(0);
+    }
+    st.reset();
+    return kind;
+}
+
 }  // namespace packd::fulfillment

@@ -86,9 +86,10 @@ Result<std::string> ReturnDesk::approve(const ReturnEvent& ev) {
         return fail("return " + ev.rma + " is " + state + "; only a requested return can be approved");
     }
     store_.db()
-        .prepare(std::string("UPDATE returns SET state = 'approved', updated_at = ") + kNow +
-                 " WHERE rma = ?")
-        .bind(1, ev.rma)
+        .prepare(std::string("UPDATE returns SET state = 'approved', tracking_number = ?, updated_at = ") +
+                 kNow + " WHERE rma = ?")
+        .bind(1, ev.tracking_number)
+        .bind(2, ev.rma)
         .run();
     publish_state(ev.rma, order_id, "approved");
     return order_id;

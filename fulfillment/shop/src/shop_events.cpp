@@ -65,6 +65,32 @@ bool is_date(const std::string& s) {
     return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
+/// "lines": 1 to 1000 objects of a SKU and a quantity of at least one.
+Result<std::vector<OrderQuantity>> read_lines(const json& doc) {
+    std::vector<OrderQuantity> out;
+    auto lines = doc.find("lines");
+    if (lines == doc.end() || !lines->is_array() || lines->empty() || lines->size() > 1000) {
+        return fail("lines must be an array of 1 to 1000 lines");
+    }
+    for (size_t i = 0; i < lines->size(); ++i) {
+        const json& line = (*lines)[i];
+        const std::string where = "lines[" + std::to_string(i) + "]";
+        if (!line.is_object()) {
+            return fail(where + " must be an object");
+        }
+        auto sku = text(line, "sku", true, 64);
+        if (!sku) {
+            return fail(where + "." + sku.error().message);
+        }
+        auto quantity = units(line, "quantity", 1);
+        if (!quantity) {
+            return fail(where + "." + quantity.error().message);
+        }
+        out.push_back({*sku, *quantity});
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<StockEvent> parse_stock_event(std::string_view payload, size_t max_bytes) {
@@ -173,26 +199,46 @@ Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_byte
         return order_id.error();
     }
     ev.order_id = *order_id;
-    auto lines = doc.find("lines");
-    if (lines == doc.end() || !lines->is_array() || lines->empty() || lines->size() > 1000) {
-        return fail("lines must be an array of 1 to 1000 lines");
+    auto lines = read_lines(doc);
+    if (!lines) {
+        return lines.error();
     }
-    for (size_t i = 0; i < lines->size(); ++i) {
-        const json& line = (*lines)[i];
-        const std::string where = "lines[" + std::to_string(i) + "]";
-        if (!line.is_object()) {
-            return fail(where + " must be an object");
-        }
-        auto sku = text(line, "sku", true, 64);
-        if (!sku) {
-            return fail(where + "." + sku.error().message);
-        }
-        auto quantity = units(line, "quantity", 1);
-        if (!quantity) {
-            return fail(where + "." + quantity.error().message);
-        }
-        ev.lines.push_back({*sku, *quantity});
+    ev.lines = std::move(*lines);
+    return ev;
+}
+
+Result<ReceiptEvent> parse_receipt_event(std::string_view payload, size_t max_bytes) {
+    auto parsed = parse_json_object(payload, max_bytes);
+    if (!parsed) {
+        return parsed.error();
     }
+    const json& doc = *parsed;
+    ReceiptEvent ev;
+    for (auto [key, field, required, max_len] : {std::tuple{"event_id", &ev.event_id, true, size_t{128}},
+                                                 std::tuple{"type", &ev.type, true, size_t{32}},
+                                                 std::tuple{"receipt", &ev.receipt, true, size_t{64}},
+                                                 std::tuple{"supplier", &ev.supplier, false, size_t{128}}}) {
+        auto value = text(doc, key, required, max_len);
+        if (!value) {
+            return value.error();
+        }
+        *field = std::move(*value);
+    }
+    if (!is_safe_id(ev.receipt)) {
+        return fail("receipt may hold only letters, digits, '-', '_' and '.'");
+    }
+    if (ev.type == "receipt.cancelled") {
+        return ev;
+    }
+    if (ev.type != "receipt.expected") {
+        return fail("type \"" + printable(ev.type) +
+                    "\" is not a receipt event (receipt.expected, receipt.cancelled)");
+    }
+    auto lines = read_lines(doc);
+    if (!lines) {
+        return lines.error();
+    }
+    ev.lines = std::move(*lines);
     return ev;
 }
 

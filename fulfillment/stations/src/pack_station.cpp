@@ -13,25 +13,6 @@ namespace packd::fulfillment {
 using namespace pack_text;
 using nlohmann::json;
 
-json to_json(const StationReply& r) {
-    json progress = json::array();
-    for (const auto& p : r.progress) {
-        progress.push_back({{"sku", p.sku}, {"wanted", p.wanted}, {"packed", p.packed}});
-    }
-    json j = {{"ok", r.ok},           {"state", to_string(r.state)}, {"order_id", r.order_id},
-              {"message", r.message}, {"progress", progress},        {"scan", r.scan}};
-    if (r.weight_g) {
-        j["weight_g"] = *r.weight_g;
-    }
-    if (r.shipment_id) {
-        j["shipment_id"] = *r.shipment_id;
-    }
-    if (!r.reprint_printer.empty()) {
-        j["reprint_printer"] = r.reprint_printer;
-    }
-    return j;
-}
-
 PackStation::PackStation(Store& store, OrderBook& orders, std::string name, PackStationOptions options,
                          std::function<void(const StationReply&)> on_later)
     : store_(store),

@@ -7,6 +7,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/stations/station_shift.hpp"
 
 #include "pack_station_text.hpp"
 
@@ -171,6 +172,7 @@ StationReply PackStation::ship(const std::string& order_id, Result<drivers::Weig
     }
     ShipmentInfo info;
     info.station = name_;
+    info.operator_name = shift_badge(store_, name_);
     ParcelWeightCheck check;
     if (scale_) {
         if (!weight) {

@@ -153,6 +153,25 @@ bool has_prefix(std::string_view text, const std::string& prefix) {
     return !prefix.empty() && text.size() > prefix.size() && text.substr(0, prefix.size()) == prefix;
 }
 
+/// The commands that carry a value: a quantity (QTY12), a keypad key (KEY7), a station mode (MODE-COUNT).
+bool is_parameter_command(std::string_view code) {
+    const auto digits = [](std::string_view s) {
+        return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (code.starts_with("QTY")) {
+        return code.size() <= 9 && digits(code.substr(3));
+    }
+    if (code.starts_with("KEY")) {
+        return code.size() == 4 && digits(code.substr(3));
+    }
+    if (code.starts_with("MODE-")) {
+        const std::string_view mode = code.substr(5);
+        return !mode.empty() && mode.size() <= 16 &&
+               std::all_of(mode.begin(), mode.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+    }
+    return false;
+}
+
 }  // namespace
 
 Symbology describe_symbology(std::string_view id) {
@@ -250,6 +269,8 @@ const char* to_string(ScanKind kind) {
             return "tracking";
         case ScanKind::rma:
             return "rma";
+        case ScanKind::badge:
+            return "badge";
         case ScanKind::command:
             return "command";
         case ScanKind::gs1:
@@ -311,7 +332,8 @@ ScanMeaning interpret_scan(std::string_view data, std::string_view symbology, co
         }
     }
     const std::string code(text);
-    if (std::find(rules.commands.begin(), rules.commands.end(), code) != rules.commands.end()) {
+    if (std::find(rules.commands.begin(), rules.commands.end(), code) != rules.commands.end() ||
+        is_parameter_command(code)) {
         ScanMeaning m;
         m.kind = ScanKind::command;
         m.code = code;
@@ -335,7 +357,7 @@ ScanMeaning interpret_scan(std::string_view data, std::string_view symbology, co
     }
     for (const auto& [prefix, kind] :
          {std::pair{&rules.order_prefix, ScanKind::order}, std::pair{&rules.tote_prefix, ScanKind::tote},
-          std::pair{&rules.rma_prefix, ScanKind::rma}}) {
+          std::pair{&rules.rma_prefix, ScanKind::rma}, std::pair{&rules.badge_prefix, ScanKind::badge}}) {
         if (has_prefix(code, *prefix)) {
             ScanMeaning m;
             m.kind = kind;

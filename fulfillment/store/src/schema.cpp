@@ -305,6 +305,71 @@ CREATE TRIGGER reserved_by_sku_update AFTER UPDATE OF sku, quantity ON reservati
         ON CONFLICT (sku) DO UPDATE SET quantity = quantity + excluded.quantity;
 END;
 )sql",
+    // 9: station modes beyond pack. The deliveries the shop announces (receipts and their expected lines);
+    // the return label's tracking number, so a parcel coming back is found by it; a station's shift (the
+    // mode a command barcode switched it to, the operator badge scanned at its start); and the task a
+    // receive, put-away, count or returns station has open with the lines scanned into it, so a restart
+    // resumes where the operator was; returned items as received with their condition; stock by location,
+    // for a count.
+    R"sql(
+CREATE TABLE receipts (
+    id         TEXT PRIMARY KEY,
+    supplier   TEXT NOT NULL DEFAULT '',
+    state      TEXT NOT NULL CHECK (state IN ('expected','received','cancelled')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE receipt_lines (
+    receipt  TEXT NOT NULL REFERENCES receipts(id),
+    sku      TEXT NOT NULL,
+    expected INTEGER NOT NULL CHECK (expected > 0),
+    PRIMARY KEY (receipt, sku)
+) WITHOUT ROWID;
+ALTER TABLE returns ADD COLUMN tracking_number TEXT NOT NULL DEFAULT '';
+CREATE INDEX returns_by_tracking ON returns (tracking_number) WHERE tracking_number <> '';
+CREATE TABLE return_receipts (
+    id        INTEGER PRIMARY KEY,
+    rma       TEXT NOT NULL REFERENCES returns(rma),
+    sku       TEXT NOT NULL,
+    quantity  INTEGER NOT NULL CHECK (quantity > 0),
+    condition TEXT NOT NULL CHECK (condition IN ('restock','quarantine','scrap')),
+    location  TEXT NOT NULL DEFAULT '',
+    expected  INTEGER NOT NULL CHECK (expected IN (0, 1)),
+    station   TEXT NOT NULL DEFAULT '',
+    operator  TEXT NOT NULL DEFAULT '',
+    at        TEXT NOT NULL
+);
+CREATE TABLE station_shifts (
+    station TEXT PRIMARY KEY,
+    mode    TEXT NOT NULL DEFAULT '',
+    badge   TEXT NOT NULL DEFAULT '',
+    since   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE station_tasks (
+    station       TEXT PRIMARY KEY,
+    mode          TEXT NOT NULL CHECK (mode IN ('pick','receive','putaway','count','returns')),
+    reference     TEXT NOT NULL DEFAULT '',
+    step          TEXT NOT NULL,
+    next_quantity INTEGER NOT NULL DEFAULT 0 CHECK (next_quantity >= 0),
+    pending       TEXT NOT NULL DEFAULT '',
+    attempt       INTEGER NOT NULL DEFAULT 0,
+    opened_at     TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE station_task_lines (
+    id         INTEGER PRIMARY KEY,
+    station    TEXT NOT NULL REFERENCES station_tasks(station),
+    sku        TEXT NOT NULL,
+    quantity   INTEGER NOT NULL CHECK (quantity > 0),
+    lot        TEXT NOT NULL DEFAULT '',
+    expiry     TEXT NOT NULL DEFAULT '',
+    condition  TEXT NOT NULL DEFAULT '',
+    code       TEXT NOT NULL,
+    device     TEXT NOT NULL,
+    scanned_at TEXT NOT NULL
+);
+CREATE INDEX station_task_lines_by_station ON station_task_lines (station, id);
+CREATE INDEX stock_by_location ON stock (location);
+)sql",
 };
 
 }  // namespace

@@ -89,6 +89,14 @@ struct StationConfig {
     int weight_tolerance_percent = 5;  ///< ... or this share of the expected weight, whichever is more
     /// printers = { shipping = "desk", pick_list = "office" }: this station's printer per label kind.
     std::map<std::string, std::string> printers;
+    /// What the station does: "pack" (the default), "receive", "putaway", "count" or "returns".
+    std::string mode = "pack";
+    /// The modes a MODE-<mode> command barcode may switch the station to; empty: it stays in `mode`.
+    std::vector<std::string> modes;
+    /// Receive books into it, put-away takes from it.
+    std::string receiving_location = "RECEIVING";
+    bool blind_count = true;    ///< count: the expected quantities are not shown
+    int recount_threshold = 0;  ///< count: a difference of more units asks for a recount first
 
     bool operator==(const StationConfig&) const = default;
 };
@@ -123,8 +131,10 @@ struct ScanningConfig {
     std::string order_prefix = "ORD-";
     std::string tote_prefix = "TOTE-";
     std::string rma_prefix = "RMA-";
-    /// Command codes printed on a sheet at the station.
-    std::vector<std::string> commands = {"DONE", "CANCEL", "REPRINT", "UNDO", "SKIP", "CLOSE"};
+    std::string badge_prefix = "OP-";  ///< an operator's badge, scanned at the start of a shift
+    /// Command codes printed on a sheet at the station. QTY<n>, KEY<d> and MODE-<mode> are always commands.
+    std::vector<std::string> commands = {"DONE",  "CANCEL",  "REPRINT",    "UNDO",  "SKIP",
+                                         "CLOSE", "RESTOCK", "QUARANTINE", "SCRAP", "SHORT"};
     bool operator==(const ScanningConfig&) const = default;
 };
 /// The sections SIGHUP may change while orders are in flight: devices, stations and rules.

@@ -1,7 +1,8 @@
 #pragma once
-// The stations of the floor: the pack stations with the scales they weigh on, which scanner stands at
-// which station, the recent scans of each station, and image scans decoded by helper processes. A scan
-// from any source (a scanner, a camera, an image sent by the shop, `packctl scan`) is routed here.
+// The stations of the floor: each station in its mode (pack with the scale it weighs on, receive, put-away,
+// count), which scanner stands at which station, the operator badge and the mode switch every mode
+// understands, the recent scans of each station, and image scans decoded by helper processes. A scan from
+// any source (a scanner, a camera, an image sent by the shop, `packctl scan`) is routed here.
 
 #include <boost/asio/io_context.hpp>
 #include <deque>
@@ -9,15 +10,19 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "packd/common/result.hpp"
 #include "packd/drivers/scanner.hpp"
+#include "packd/fulfillment/domain/topics.hpp"
 #include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/inventory/receipts.hpp"
 #include "packd/fulfillment/orders/order_book.hpp"
 #include "packd/fulfillment/scanning/image_decoder.hpp"
 #include "packd/fulfillment/stations/pack_station.hpp"
+#include "packd/fulfillment/stations/task_station.hpp"
 #include "packd/fulfillment/store/store.hpp"
 #include "packd/fulfillment/weighing/weight_service.hpp"
 #include "packd/host/config.hpp"
@@ -33,7 +38,7 @@ class StationDesk {
     static constexpr std::size_t kRecentScans = 20;
 
     StationDesk(boost::asio::io_context& io, fulfillment::Store& store, fulfillment::OrderBook& orders,
-                fulfillment::Inventory& inventory, ReplySink on_reply);
+                fulfillment::Inventory& inventory, fulfillment::Topics topics, ReplySink on_reply);
     ~StationDesk();
     StationDesk(const StationDesk&) = delete;
     StationDesk& operator=(const StationDesk&) = delete;
@@ -67,21 +72,35 @@ class StationDesk {
     nlohmann::json station_command(const nlohmann::json& request) const;
 
   private:
-    /// A pack station and the weight service it weighs with, kept alive as long as the station uses it.
+    /// A station in its mode, and the weight service a pack station weighs with, kept alive as long as the
+    /// station uses it.
     struct Desk {
         std::shared_ptr<fulfillment::WeightService> scale;
-        std::unique_ptr<fulfillment::PackStation> station;  // after scale: destroyed before it
+        std::unique_ptr<fulfillment::Station> station;  // after scale: destroyed before it
+        fulfillment::PackStation* pack = nullptr;       // `station`, when it packs
+        fulfillment::TaskStation* tasks = nullptr;      // `station`, in the other modes
     };
 
     nlohmann::json handle_scan(const std::string& station, const std::string& device,
                                const drivers::ScanReading& reading);
+    /// The mode `name` runs in: the one a MODE- barcode chose, while the config still allows it, else its
+    /// own.
+    fulfillment::StationMode mode_of(const std::string& name, const StationConfig& sc);
+    /// Makes the desk's station match its config and mode, keeping the station object when the mode is the
+    /// same.
+    void build(Desk& desk, const std::string& name, const StationConfig& sc, const DeviceRegistry* registry);
+    /// A badge or MODE- scan, which every mode takes the same way; nothing for any other scan.
+    std::optional<fulfillment::StationReply> shift_scan(const std::string& station,
+                                                        const fulfillment::ScanEvent& scan);
 
     boost::asio::io_context& io_;
     fulfillment::Store& store_;
     fulfillment::OrderBook& orders_;
     fulfillment::Inventory& inventory_;
+    fulfillment::Receipts receipts_;
     ReplySink on_reply_;
     std::map<std::string, StationConfig> config_;
+    const DeviceRegistry* registry_ = nullptr;  ///< the one the last apply() used, for a mode switch to pack
     ScanningConfig scanning_;
     /// Scanner name -> station name, built at each apply().
     std::map<std::string, std::string> station_of_scanner_;

@@ -28,6 +28,13 @@ class Topics {
     std::string return_label(const std::string& rma) const {
         return base_ + "/out/returns/" + rma + "/label";
     }
+    /// Deliveries the shop expects from a supplier (receipt.expected, receipt.cancelled): purchase orders
+    /// and advance shipping notices, received against at a receive station.
+    std::string receipts_in() const { return base_ + "/in/receipts"; }
+    /// What a receive station took in against one expected delivery, with each line's difference.
+    std::string receipt_status(const std::string& receipt) const {
+        return base_ + "/out/receipts/" + receipt + "/status";
+    }
     /// Camera or image scans for one station: the payload is the image itself (PNG, JPEG or PGM).
     std::string scans_in(const std::string& station) const { return base_ + "/in/scans/" + station; }
     /// The station an image scan topic names, or nullopt when the topic is not an image scan.

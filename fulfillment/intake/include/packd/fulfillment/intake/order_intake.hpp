@@ -113,6 +113,7 @@ class OrderIntake {
                      const std::function<Result<EventDone>()>& carry_out);
     void apply_stock(const InboxMessage& msg, IntakeResult& result);
     void apply_return(const InboxMessage& msg, IntakeResult& result);
+    void apply_receipt(const InboxMessage& msg, IntakeResult& result);
     void apply_command(const InboxMessage& msg, IntakeResult& result);
     void apply_label(const InboxMessage& msg, IntakeResult& result);
     void apply_image_scan(const InboxMessage& msg, const std::string& station, IntakeResult& result);
@@ -136,6 +137,7 @@ class OrderIntake {
     Inventory& inventory_;
     Topics topics_;
     ReturnDesk returns_;
+    Receipts receipts_;
     size_t max_payload_bytes_;
     LabelRoute route_;
     ImageScanSink image_scans_;

@@ -67,6 +67,14 @@ struct StockRow {
     int64_t on_hand = 0;
 };
 
+/// One stock row of a location.
+struct StockAt {
+    std::string sku;
+    std::string lot;
+    std::string expiry;
+    int64_t on_hand = 0;
+};
+
 /// A SKU's stock: per location rows and totals. Available counts sellable locations (bins,
 /// receiving, packing) minus reservations; returns and quarantine are not for sale.
 struct StockLevel {
@@ -112,6 +120,10 @@ class Inventory {
     std::optional<Product> product(const std::string& sku);
     std::optional<Barcode> barcode(const std::string& code);
     bool location_exists(const std::string& code);
+    /// What the books say lies in `location`: its rows with stock, by SKU, lot and expiry.
+    std::vector<StockAt> stock_at(const std::string& location);
+    /// "bin", "receiving", "packing", "returns" or "quarantine"; nothing for an unknown location.
+    std::optional<std::string> location_kind(const std::string& code);
 
     /// Records one movement and updates stock; in a transaction. Refuses unknown SKUs and
     /// locations and, unless overselling is allowed, a result below zero.

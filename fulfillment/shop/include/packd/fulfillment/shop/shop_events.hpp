@@ -10,6 +10,7 @@
 
 #include "packd/common/result.hpp"
 #include "packd/fulfillment/inventory/inventory.hpp"
+#include "packd/fulfillment/inventory/receipts.hpp"
 #include "packd/fulfillment/labels/supplied_label.hpp"
 #include "packd/fulfillment/orders/return_event.hpp"
 
@@ -27,6 +28,10 @@ Result<StockEvent> parse_stock_event(std::string_view payload, size_t max_bytes)
 
 /// Parses one return event within `max_bytes`. Every error names the field and the rule.
 Result<ReturnEvent> parse_return_event(std::string_view payload, size_t max_bytes);
+
+/// Parses one receipt event (an expected delivery, or its cancellation) within `max_bytes`. Every error
+/// names the field and the rule.
+Result<ReceiptEvent> parse_receipt_event(std::string_view payload, size_t max_bytes);
 
 /// A carrier label the shop bought for an order, on `P/in/labels`: printed instead of packd's own.
 struct LabelEvent {

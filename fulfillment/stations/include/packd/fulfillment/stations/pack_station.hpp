@@ -23,58 +23,12 @@
 
 #include "packd/fulfillment/orders/order_book.hpp"
 #include "packd/fulfillment/stations/scan_code.hpp"
+#include "packd/fulfillment/stations/station.hpp"
 #include "packd/fulfillment/store/store.hpp"
 #include "packd/fulfillment/weighing/parcel_weight.hpp"
 #include "packd/fulfillment/weighing/weight_service.hpp"
 
 namespace packd::fulfillment {
-
-/// How far the open order is: per SKU, how many the order wants and how many are in the parcel.
-struct PackProgress {
-    std::string sku;
-    int64_t wanted = 0;
-    int64_t packed = 0;
-};
-
-/// Where a pack station stands: no order open; an order open and its items being scanned; DONE scanned
-/// and the parcel on the scale. The words are the ones the store, the station's JSON and packctl use.
-enum class StationState { idle, packing, weighing };
-
-constexpr std::string_view to_string(StationState state) {
-    switch (state) {
-        case StationState::idle:
-            return "idle";
-        case StationState::packing:
-            return "packing";
-        case StationState::weighing:
-            return "weighing";
-    }
-    return "idle";
-}
-
-/// The state a word names; nothing for any other word.
-constexpr std::optional<StationState> station_state_named(std::string_view word) {
-    for (auto state : {StationState::idle, StationState::packing, StationState::weighing}) {
-        if (to_string(state) == word) {
-            return state;
-        }
-    }
-    return std::nullopt;
-}
-
-/// What the station shows after a scan, or after the weighing a DONE started.
-struct StationReply {
-    bool ok = true;  ///< false: the scan was refused and changed nothing; `message` says why
-    StationState state = StationState::idle;
-    std::string order_id;  ///< the open order, or the one just shipped
-    std::string message;   ///< one sentence for the packer
-    std::vector<PackProgress> progress;
-    std::optional<int64_t> weight_g;     ///< the weight an order shipped with
-    std::optional<int64_t> shipment_id;  ///< set when the order shipped
-    std::string reprint_printer;         ///< set when a label was queued again
-    std::string scan;                    ///< the scan's raw data, as read
-};
-nlohmann::json to_json(const StationReply& reply);
 
 struct PackStationOptions {
     /// How long DONE waits for the scale to settle before it gives up with the reason.
@@ -87,12 +41,12 @@ struct PackStationOptions {
     size_t history = 20;
 };
 
-class PackStation {
+class PackStation final : public Station {
   public:
     /// `on_later` gets the replies that come after the scan that caused them (the end of a weighing).
     PackStation(Store& store, OrderBook& orders, std::string name, PackStationOptions options,
                 std::function<void(const StationReply&)> on_later);
-    ~PackStation();
+    ~PackStation() override;
     PackStation(const PackStation&) = delete;
     PackStation& operator=(const PackStation&) = delete;
 
@@ -103,10 +57,12 @@ class PackStation {
 
     /// Acts on one scan and returns what the station shows now. A DONE with a scale returns "weighing"
     /// and reports the shipment (or why not) through `on_later`.
-    StationReply on_scan(const ScanEvent& scan);
+    StationReply on_scan(const ScanEvent& scan) override;
 
     /// Where the station stands: state, open order and its progress, the live weight, recent replies.
-    nlohmann::json view() const;
+    nlohmann::json view() const override;
+    StationMode mode() const override { return StationMode::pack; }
+    bool busy() const override { return session().has_value(); }
 
   private:
     struct Session {

@@ -53,7 +53,19 @@ struct Gs1Fields {
 /// `this_year` places two-digit years in their century (General Specifications 7.12).
 Result<Gs1Fields> read_gs1_fields(std::string_view element_string, int this_year);
 
-enum class ScanKind { product, shipping_unit, location, order, tote, tracking, rma, command, gs1, invalid };
+enum class ScanKind {
+    product,
+    shipping_unit,
+    location,
+    order,
+    tote,
+    tracking,
+    rma,
+    badge,
+    command,
+    gs1,
+    invalid
+};
 const char* to_string(ScanKind kind);
 
 /// The meaning of one scan, or why it has none.
@@ -73,7 +85,10 @@ struct ScanRules {
     std::string order_prefix = "ORD-";
     std::string tote_prefix = "TOTE-";
     std::string rma_prefix = "RMA-";
-    std::vector<std::string> commands = {"DONE", "CANCEL", "REPRINT", "UNDO", "SKIP", "CLOSE"};
+    std::string badge_prefix = "OP-";
+    /// Command words; "QTY" with up to six digits, "KEY" with one and "MODE-" with a mode are commands too.
+    std::vector<std::string> commands = {"DONE",  "CANCEL",  "REPRINT",    "UNDO",  "SKIP",
+                                         "CLOSE", "RESTOCK", "QUARANTINE", "SCRAP", "SHORT"};
 };
 
 /// The catalogue questions interpretation asks; `catalogue_of` answers them from the inventory.
