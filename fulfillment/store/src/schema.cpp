@@ -324,7 +324,7 @@ CREATE TABLE receipt_lines (
     sku      TEXT NOT NULL,
     expected INTEGER NOT NULL CHECK (expected > 0),
     PRIMARY KEY (receipt, sku)
-) WITHOUT ROWID;
+);
 ALTER TABLE returns ADD COLUMN tracking_number TEXT NOT NULL DEFAULT '';
 CREATE INDEX returns_by_tracking ON returns (tracking_number) WHERE tracking_number <> '';
 CREATE TABLE return_receipts (
