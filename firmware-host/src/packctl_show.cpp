@@ -138,12 +138,34 @@ void print_stations(const json& stations) {
         std::cout << "no stations configured\n";
     }
     for (const auto& st : stations) {
-        std::cout << text(st, "station") << ": " << text(st, "state");
+        std::cout << text(st, "station") << " (" << text(st, "mode") << "): " << text(st, "state");
         if (!text(st, "order_id").empty()) {
             std::cout << " order " << text(st, "order_id");
         }
+        if (!text(st, "task").empty()) {
+            std::cout << " " << text(st, "task");
+        }
+        if (!text(st, "operator").empty()) {
+            std::cout << " (operator " << text(st, "operator") << ")";
+        }
         std::cout << (st.value("weighing", false) ? " (waiting for the scale)" : "") << "\n";
         print_progress(st);
+        // The other modes' lines: what was scanned, against what was expected where the mode shows it.
+        for (const auto& l : st.value("lines", json::array())) {
+            std::cout << "  " << text(l, "sku") << " " << text(l, "quantity");
+            if (l.contains("expected")) {
+                std::cout << "/" << text(l, "expected");
+            }
+            for (const char* key : {"lot", "expiry", "condition"}) {
+                if (!text(l, key).empty()) {
+                    std::cout << " " << key << " " << text(l, key);
+                }
+            }
+            std::cout << "\n";
+        }
+        if (!text(st, "next").empty()) {
+            std::cout << "  next: " << text(st, "next") << "\n";
+        }
         if (st.contains("scale")) {
             const json& sc = st["scale"];
             std::cout << "  scale: ";

@@ -1,4 +1,5 @@
-// Stock corrections as the shop publishes them (fulfillment/shop/src/shop_events.cpp). Every payload gives
+// Stock corrections, returns, expected deliveries, commands and labels as the shop publishes them
+// (fulfillment/shop/src/shop_events.cpp). Every payload gives
 // either a movement the inventory can take as it is, or an error that is safe to log and to publish as JSON
 // on the dead-letter topic.
 
@@ -70,6 +71,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         } else {
             check(packd::fulfillment::is_safe_id(ret->rma), "an accepted RMA is a safe id", ret->rma);
             check(ret->type == "return.approved" || !ret->lines.empty(), "a requested return has lines");
+        }
+        if (auto receipt = packd::fulfillment::parse_receipt_event(payload, kMaxPayload); !receipt) {
+            check_error(receipt.error());
+        } else {
+            check(packd::fulfillment::is_safe_id(receipt->receipt), "an accepted receipt id is a safe id",
+                  receipt->receipt);
+            check(receipt->type == "receipt.cancelled" || !receipt->lines.empty(),
+                  "an expected delivery has lines");
+            for (const auto& line : receipt->lines) {
+                check(!line.sku.empty() && line.quantity >= 1 && line.quantity <= 1000000,
+                      "a delivery line has a SKU and 1 to 1000000 units", line.sku);
+            }
         }
         if (auto cmd = packd::fulfillment::parse_operator_command(payload, kMaxPayload); !cmd) {
             check_error(cmd.error());

@@ -93,7 +93,7 @@ TEST_F(PackStationFlow, ScannerAndScaleShipAnOrderWithItsStableWeight) {
 
     auto view = packctl(dir, {"station", "pack1"});
     ASSERT_EQ(view.code, 0) << view.output;
-    EXPECT_NE(view.output.find("pack1: idle"), std::string::npos) << view.output;
+    EXPECT_NE(view.output.find("pack1 (pack): idle"), std::string::npos) << view.output;
     EXPECT_NE(view.output.find("refused TEE-BLK-L: TEE-BLK-L is not in order 1001"), std::string::npos)
         << view.output;
     EXPECT_NE(view.output.find("ok      DONE: order 1001 shipped at 780 g"), std::string::npos)
@@ -125,7 +125,8 @@ TEST_F(PackStationFlow, PackctlScanShowsWhatTheStationSaysAndARestartKeepsThePar
     packd = start_packd(dir);
     r = packctl(dir, {"station", "pack1"});
     ASSERT_EQ(r.code, 0) << r.output;
-    EXPECT_NE(r.output.find("pack1: packing order 2002\n  MUG-RED 1/2\n"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("pack1 (pack): packing order 2002\n  MUG-RED 1/2\n"), std::string::npos)
+        << r.output;
 }
 
 TEST_F(PackStationFlow, AReloadThatTakesTheScaleAwayShipsWithoutAWeight) {

@@ -113,6 +113,46 @@ TEST(ReturnEvent, BadReturnsNameTheFieldAndTheRule) {
     }
 }
 
+TEST(ReceiptEvent, AnExpectedDeliveryAndItsCancellationAreParsed) {
+    auto expected = parse_receipt_event(
+        R"({"event_id":"d1","type":"receipt.expected","receipt":"PO-4711","supplier":"Acme",)"
+        R"("lines":[{"sku":"MUG","quantity":24},{"sku":"TEE","quantity":5}]})",
+        4096);
+    ASSERT_TRUE(expected) << expected.error().message;
+    EXPECT_EQ(expected->receipt, "PO-4711");
+    EXPECT_EQ(expected->supplier, "Acme");
+    ASSERT_EQ(expected->lines.size(), 2U);
+    EXPECT_EQ(expected->lines[1].sku, "TEE");
+    EXPECT_EQ(expected->lines[1].quantity, 5);
+    auto cancelled =
+        parse_receipt_event(R"({"event_id":"d2","type":"receipt.cancelled","receipt":"PO-4711"})", 4096);
+    ASSERT_TRUE(cancelled) << cancelled.error().message;
+    EXPECT_TRUE(cancelled->lines.empty());
+}
+
+TEST(ReceiptEvent, BadDeliveriesNameTheFieldAndTheRule) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"event_id":"d","type":"receipt.lost","receipt":"PO-1"})", "is not a receipt event"},
+        {R"({"event_id":"d","type":"receipt.expected"})", "receipt is missing"},
+        {R"({"event_id":"d","type":"receipt.expected","receipt":"PO 1/2","lines":[]})",
+         "receipt may hold only"},
+        {R"({"event_id":"d","type":"receipt.expected","receipt":"PO-1"})", "lines must be"},
+        {R"({"event_id":"d","type":"receipt.expected","receipt":"PO-1","supplier":7,"lines":[]})",
+         "supplier must be a string"},
+        {R"({"event_id":"d","type":"receipt.expected","receipt":"PO-1","lines":[{"sku":"A","quantity":-2}]})",
+         "lines[0].quantity must be from 1"},
+        {R"({"type":"receipt.expected","receipt":"PO-1","lines":[{"sku":"A","quantity":2}]})",
+         "event_id is missing"},
+    };
+    for (const auto& [payload, reason] : cases) {
+        auto parsed = parse_receipt_event(payload, 4096);
+        ASSERT_FALSE(parsed) << payload;
+        EXPECT_NE(parsed.error().message.find(reason), std::string::npos)
+            << payload << ": " << parsed.error().message;
+    }
+    EXPECT_FALSE(parse_receipt_event(std::string(5000, ' '), 4096)) << "over the size limit";
+}
+
 }  // namespace
 }  // namespace packd::fulfillment
 

@@ -1,0 +1,203 @@
+// Stations in the modes beyond pack on the real packd, driven by simulated scanners through their FIFOs,
+// with a real mosquitto and a shop listening on it: a delivery the shop announced is received (a case, a
+// typed quantity, a GS1 label with lot, expiry and count) and put away; a blind count with a difference is
+// counted again and booked while another station receives; packd restarts in the middle of each. What the
+// store holds and what the shop heard are checked, and the ledger check holds after every scenario.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "fault_support.hpp"
+#include "packd_fixture.hpp"
+
+namespace packd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class StationModes : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        write_file(
+            dir.file("packd.toml"),
+            daemon_config(dir, broker.port(),
+                          "[scanners.dock_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("dock.fifo") +
+                              "\"\n[scanners.aisle_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("aisle.fifo") +
+                              "\"\n[stations.dock]\nscanner = \"dock_gun\"\nmode = \"receive\"\n"
+                              "modes = [\"putaway\"]\n"
+                              "[stations.aisle]\nscanner = \"aisle_gun\"\nmode = \"count\"\n"));
+        packd = start_packd(dir);
+        seed_catalogue(dir);
+    }
+
+    /// One scan on a station's simulated scanner; the scanner may still be opening its FIFO after a start.
+    void scan(const std::string& station, const std::string& data) {
+        const std::string fifo = dir.file(station + ".fifo");
+        int fd = -1;
+        ASSERT_TRUE(wait_until([&] { return (fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK)) >= 0; }, 10s))
+            << fifo;
+        const std::string text = data + "\n";
+        ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+        ::close(fd);
+    }
+
+    int64_t count(const std::string& sql) {
+        StoreFile store(store_path(dir));
+        return store.scalar(sql);
+    }
+    bool store_reaches(const std::string& sql, int64_t value) {
+        return wait_until([&] { return count(sql) == value; }, 20s);
+    }
+    int64_t on_hand(const std::string& sku, const std::string& location, const std::string& lot = "") {
+        return count("SELECT coalesce(sum(on_hand), 0) FROM stock WHERE sku = '" + sku +
+                     "' AND location = '" + location + "' AND lot = '" + lot + "'");
+    }
+
+    void restart() {
+        packd->signal(SIGKILL);
+        ASSERT_TRUE(packd->wait(10s).has_value());
+        packd.reset();
+        packd = start_packd(dir);
+    }
+
+    /// The newest message the shop heard on `topic`, parsed; null until it heard one.
+    json heard(const ShopEar& shop, const std::string& topic) {
+        const auto messages = shop.on(topic);
+        return messages.empty() ? json() : json::parse(messages.back(), nullptr, false);
+    }
+    bool shop_hears(const ShopEar& shop, const std::string& topic,
+                    const std::function<bool(const json&)>& pred) {
+        return wait_until(
+            [&] {
+                const json j = heard(shop, topic);
+                return j.is_object() && pred(j);
+            },
+            30s);
+    }
+
+    void expect_books_hold() {
+        const auto r = packctl(dir, {"verify"});
+        EXPECT_EQ(r.code, 0) << r.output;
+    }
+
+    TempDir dir;
+    Broker broker;
+    std::unique_ptr<Process> packd;
+};
+
+TEST_F(StationModes, ADeliveryIsReceivedAgainstItsPapersAndPutAwayAcrossRestarts) {
+    ShopEar shop("tcp://127.0.0.1:" + std::to_string(broker.port()), "shop-" + std::to_string(::getpid()),
+                 {"packd/v1/it/out/#"});
+    publish(broker.port(), "packd/v1/it/in/receipts",
+            R"({"event_id":"d-1","type":"receipt.expected","receipt":"PO-4711","supplier":"Acme",)"
+            R"("lines":[{"sku":"MUG-RED","quantity":30},{"sku":"TEE-BLK-L","quantity":6}]})");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM receipts WHERE id = 'PO-4711' AND state = 'expected'", 1))
+        << packd->output();
+
+    scan("dock", "OP-17");  // the operator's badge, at the start of the shift
+    scan("dock", "PO-4711");
+    scan("dock", "14006381333938");  // a case of 12 mugs
+    scan("dock", "QTY6");
+    scan("dock", "4006381333931");
+    scan("dock",
+         "]C1010400638133393117271231"
+         "10L42\x1d"
+         "3010");  // 10 mugs of lot L42
+    for (int i = 0; i < 3; ++i) {
+        scan("dock", "TEE-BLK-L");
+    }
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM station_task_lines WHERE station = 'dock'", 6))
+        << packd->output();
+    restart();  // in the middle of the delivery: the lines scanned so far stay
+    for (int i = 0; i < 3; ++i) {
+        scan("dock", "TEE-BLK-L");
+    }
+    scan("dock", "DONE");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM receipts WHERE id = 'PO-4711' AND state = 'received'", 1))
+        << packd->output();
+
+    EXPECT_EQ(on_hand("MUG-RED", "RECEIVING"), 18);
+    EXPECT_EQ(on_hand("MUG-RED", "RECEIVING", "L42"), 10);
+    EXPECT_EQ(on_hand("TEE-BLK-L", "RECEIVING"), 6);
+    EXPECT_EQ(count("SELECT count(*) FROM movements WHERE station = 'dock' AND reason = 'receive' AND "
+                    "reference = 'PO-4711' AND operator = 'OP-17'"),
+              9);  // one per line scanned
+    ASSERT_TRUE(shop_hears(shop, "packd/v1/it/out/receipts/PO-4711/status", [](const json& j) {
+        return j.value("state", "") == "received";
+    })) << packd->output();
+    const json report = heard(shop, "packd/v1/it/out/receipts/PO-4711/status");
+    EXPECT_EQ(report["differences"], 1);
+    EXPECT_EQ(report["operator"], "OP-17");
+    EXPECT_EQ(report["lines"][0],
+              (json{{"sku", "MUG-RED"}, {"expected", 30}, {"received", 28}, {"difference", -2}}));
+    EXPECT_EQ(report["lines"][1],
+              (json{{"sku", "TEE-BLK-L"}, {"expected", 6}, {"received", 6}, {"difference", 0}}));
+    EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/stock/MUG-RED", [](const json& j) {
+        return j.value("on_hand", 0) == 60 + 28;
+    })) << "the shop hears the new stock level";
+    expect_books_hold();
+
+    // The same station switches to put-away with a command barcode and shelves the mugs.
+    scan("dock", "MODE-PUTAWAY");
+    scan("dock", "4006381333931");
+    ASSERT_TRUE(
+        store_reaches("SELECT count(*) FROM station_tasks WHERE station = 'dock' AND mode = 'putaway' AND "
+                      "step = 'location'",
+                      1))
+        << packd->output();
+    restart();  // with the mugs in hand: the station is still in put-away and waits for the bin
+    scan("dock", "A-01-01");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM station_tasks WHERE station = 'dock'", 0))
+        << packd->output();
+    EXPECT_EQ(on_hand("MUG-RED", "RECEIVING") + on_hand("MUG-RED", "RECEIVING", "L42"), 0);
+    EXPECT_EQ(on_hand("MUG-RED", "A-01-01"), 60 + 18);
+    EXPECT_EQ(on_hand("MUG-RED", "A-01-01", "L42"), 10);
+    EXPECT_EQ(count("SELECT count(*) FROM movements WHERE station = 'dock' AND reason = 'transfer'"), 4);
+    EXPECT_EQ(on_hand("TEE-BLK-L", "RECEIVING"), 6) << "only what was scanned moved";
+    const auto view = packctl(dir, {"station", "dock"});
+    EXPECT_NE(view.output.find("dock (putaway): idle (operator OP-17)"), std::string::npos) << view.output;
+    expect_books_hold();
+}
+
+TEST_F(StationModes, ABlindCountIsRecountedAndBookedWhileAnotherStationReceives) {
+    ShopEar shop("tcp://127.0.0.1:" + std::to_string(broker.port()), "shop-" + std::to_string(::getpid()),
+                 {"packd/v1/it/out/#"});
+    // Two stations in different modes scan at the same time; neither waits for the other.
+    scan("aisle", "A-01-02");
+    scan("dock", "4006381333931");
+    scan("aisle", "QTY23");
+    scan("dock", "4006381333931");
+    scan("aisle", "TEE-BLK-L");
+    scan("aisle", "DONE");  // 23 of 25: beyond the threshold of 0, so counted again
+    ASSERT_TRUE(store_reaches(
+        "SELECT count(*) FROM station_tasks WHERE station = 'aisle' AND step = 'recount' AND attempt = 1", 1))
+        << packd->output();
+    EXPECT_EQ(on_hand("TEE-BLK-L", "A-01-02"), 25) << "nothing is booked before the recount";
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM station_task_lines WHERE station = 'dock'", 2));
+
+    restart();  // in the middle of the recount and of the delivery
+    scan("aisle", "QTY23");
+    scan("aisle", "TEE-BLK-L");
+    scan("aisle", "DONE");
+    scan("dock", "DONE");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM station_tasks", 0)) << packd->output();
+    EXPECT_EQ(on_hand("TEE-BLK-L", "A-01-02"), 23);
+    EXPECT_EQ(count("SELECT delta FROM movements WHERE station = 'aisle' AND reason = 'count' AND "
+                    "reference = 'count A-01-02'"),
+              -2);
+    EXPECT_EQ(on_hand("MUG-RED", "RECEIVING"), 2);
+    EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/stock/TEE-BLK-L", [](const json& j) {
+        return j.value("on_hand", 0) == 23;
+    })) << packd->output();
+    EXPECT_TRUE(shop.topics("packd/v1/it/out/receipts/").empty()) << "goods without papers send no report";
+    expect_books_hold();
+}
+
+}  // namespace
+}  // namespace packd::test
