@@ -1,6 +1,7 @@
 // Scan interpretation (fulfillment/stations/src/scan_code.cpp, fulfillment/barcodes/src/gs1.cpp): any scanned
-// bytes get a meaning or a reason; a GS1 element string that parses is sent again the way a scanner transmits
-// it and must come back with the same elements.
+// bytes get a meaning or a reason; a tracking scan's code is a carrier's number whose check holds; a GS1
+// element string that parses is sent again the way a scanner transmits it and must come back with the same
+// elements.
 
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 #include <string_view>
 
 #include "fuzz_check.hpp"
+#include "packd/fulfillment/barcodes/carrier_tracking.hpp"
 #include "packd/fulfillment/stations/scan_code.hpp"
 
 namespace {
@@ -46,6 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } else {
         check(m.reason.empty(), "a valid scan has no reason", text);
         check(!m.code.empty(), "a valid scan names its code", text);
+    }
+    if (m.kind == ScanKind::tracking) {
+        const auto carrier = carrier_number(m.code);
+        check(carrier && carrier->check_ok && carrier->number == m.code,
+              "a tracking scan's code is a carrier's number whose check holds", text);
     }
     (void)scan_is_verifiable(text, rules, catalogue);
     auto fields = read_gs1_fields(text, rules.this_year);

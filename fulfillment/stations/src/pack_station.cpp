@@ -166,8 +166,18 @@ std::optional<std::string> PackStation::find_order(const ScanEvent& scan) const 
         if (auto order = orders_.order_with_tracking(m.kind == ScanKind::invalid ? bare : m.code)) {
             return order;
         }
+        // A shop may have stored the whole barcode (a USPS 420 + ZIP routing prefix, FedEx's 96 form)
+        // rather than the tracking number in it.
+        if (m.kind == ScanKind::tracking && m.code != bare) {
+            if (auto order = orders_.order_with_tracking(bare)) {
+                return order;
+            }
+        }
     }
-    if (m.kind != ScanKind::order && m.kind != ScanKind::invalid) {
+    // A shop's plain order number can have a carrier's shape by chance (ten digits whose last is the
+    // first nine modulo 7 read as a DHL Express waybill), so a tracking number no order has is tried as an
+    // order number too.
+    if (m.kind != ScanKind::order && m.kind != ScanKind::invalid && m.kind != ScanKind::tracking) {
         return std::nullopt;
     }
     const std::string code = m.kind == ScanKind::order ? m.code : bare;

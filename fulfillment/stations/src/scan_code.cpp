@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/barcodes/carrier_tracking.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -14,10 +15,6 @@ constexpr char kGroupSeparator = '\x1d';
 
 bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool is_upper_alnum(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
 }
 
 // "YYMMDD" as "YYYY-MM-DD" (General Specifications 7.12): the century is the one that puts the year at
@@ -42,41 +39,6 @@ std::string gs1_date(std::string_view yymmdd, int this_year) {
     char out[16];
     std::snprintf(out, sizeof out, "%04d-%02d-%02d", year, month, day);
     return out;
-}
-
-// UPS 1Z tracking numbers: "1Z", 15 characters, a check digit. Letters count as (letter - 'A' + 2) mod 10;
-// the digits in odd positions are summed once and those in even positions twice (the mod 10 scheme UPS
-// publishes with its tracking number ranges).
-bool ups_check_digit_holds(std::string_view t) {
-    if (t.size() != 18 || t.substr(0, 2) != "1Z" || !std::all_of(t.begin() + 2, t.end(), is_upper_alnum)) {
-        return false;
-    }
-    int sum = 0;
-    for (std::size_t i = 2; i < 17; ++i) {
-        const char c = t[i];
-        const int value = c <= '9' ? c - '0' : (c - 'A' + 2) % 10;
-        sum += (i - 2) % 2 == 0 ? value : 2 * value;
-    }
-    return (10 - sum % 10) % 10 == t[17] - '0';
-}
-
-// UPU S10 item identifiers ("RR123456785CH", UPU standard S10): two letters, eight digits, a check
-// digit with weights 8 6 4 2 3 5 9 7 modulo 11, two letters (the country).
-std::optional<bool> s10_check_digit_holds(std::string_view t) {
-    if (t.size() != 13 || !std::isupper(static_cast<unsigned char>(t[0])) ||
-        !std::isupper(static_cast<unsigned char>(t[1])) || !all_digits(t.substr(2, 9)) ||
-        !std::isupper(static_cast<unsigned char>(t[11])) ||
-        !std::isupper(static_cast<unsigned char>(t[12]))) {
-        return std::nullopt;
-    }
-    constexpr int kWeights[] = {8, 6, 4, 2, 3, 5, 9, 7};
-    int sum = 0;
-    for (int i = 0; i < 8; ++i) {
-        sum += (t[static_cast<std::size_t>(2 + i)] - '0') * kWeights[i];
-    }
-    int check = 11 - sum % 11;
-    check = check == 10 ? 0 : check == 11 ? 5 : check;
-    return check == t[10] - '0';
 }
 
 bool looks_like_gs1(std::string_view data) {
@@ -170,6 +132,70 @@ bool is_parameter_command(std::string_view code) {
                std::all_of(mode.begin(), mode.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     }
     return false;
+}
+
+// A carrier's tracking number whose check digit holds (or whose scheme has none). The note names the
+// scheme, which names the carrier, and what else the code says; `also` adds why it was read this way.
+ScanMeaning tracking(const CarrierNumber& c, const std::string& also = {}) {
+    ScanMeaning m;
+    m.kind = ScanKind::tracking;
+    m.code = c.number;
+    m.note = c.scheme;
+    if (!c.postal_code.empty()) {
+        m.note += ", routed to ZIP code " + c.postal_code;
+    }
+    if (!c.has_check_digit) {
+        m.note += " (a number without a check digit)";
+    }
+    if (!also.empty()) {
+        m.note += "; " + also;
+    }
+    return m;
+}
+
+// Twelve digits are a GTIN-12 (UPC-A) by shape and a FedEx Express tracking number too. The catalogue
+// decides first; then the check digits, at least one of which holds for a right reading. When both hold,
+// the code is taken for the tracking number: a GTIN the catalogue does not know cannot be packed anyway,
+// and the note says it reads as one. A UPC-A or EAN symbol (AIM "]E") carries only GTINs; FedEx prints its
+// numbers in Code 128.
+ScanMeaning twelve_digits(const std::string& code, const Symbology& symbol, const ScanCatalogue& catalogue) {
+    const bool gtin_ok = gs1_check_digit_holds(code);
+    const bool ean_symbol = symbol.id.starts_with("]E");
+    const std::optional<CarrierNumber> fedex = ean_symbol ? std::nullopt : carrier_number(code);
+    const bool fedex_ok = fedex && fedex->check_ok;
+    const std::optional<Barcode> known = gtin_ok             ? find_gtin(catalogue, code)
+                                         : catalogue.barcode ? catalogue.barcode(code)
+                                                             : std::nullopt;
+    if (known) {
+        ScanMeaning m;
+        m.kind = ScanKind::product;
+        m.code = code;
+        m.sku = known->sku;
+        m.pack_qty = known->pack_qty;
+        if (fedex_ok) {
+            m.note = "a catalogue barcode, though it also reads as a " + fedex->scheme + " tracking number";
+        }
+        return m;
+    }
+    if (gtin_ok && !fedex_ok) {
+        ScanMeaning m = product(code, catalogue);
+        if (fedex) {
+            m.note +=
+                " (read as a GTIN-12: as a " + fedex->scheme + " tracking number its check digit is wrong)";
+        }
+        return m;
+    }
+    if (fedex_ok && !gtin_ok) {
+        return tracking(*fedex, "not a GTIN-12: its GTIN check digit is wrong");
+    }
+    if (fedex_ok) {
+        return tracking(*fedex, "it also reads as GTIN-12 " + code + ", which is not in the catalogue");
+    }
+    std::string reason = "check digit of GTIN-12 " + code + " is wrong";
+    if (fedex) {
+        reason += ", and it is no " + fedex->scheme + " tracking number either: " + fedex->reason;
+    }
+    return invalid(std::move(reason));
 }
 
 }  // namespace
@@ -311,7 +337,10 @@ ScanMeaning interpret_scan(std::string_view data, std::string_view symbology, co
     }
     if (all_digits(text)) {
         const std::size_t n = text.size();
-        if (n == 8 || n == 12 || n == 13 || n == 14 || n == 18) {
+        if (n == 12) {
+            return twelve_digits(std::string(text), symbol, catalogue);
+        }
+        if (n == 8 || n == 13 || n == 14 || n == 18) {
             if (!gs1_check_digit_holds(text)) {
                 return invalid("check digit of " + std::string(n == 18 ? "SSCC " : "GTIN-") +
                                (n == 18 ? "" : std::to_string(n) + " ") + std::string(text) + " is wrong");
@@ -365,25 +394,14 @@ ScanMeaning interpret_scan(std::string_view data, std::string_view symbology, co
             return m;
         }
     }
-    if (code.size() == 18 && code.substr(0, 2) == "1Z") {
-        if (!ups_check_digit_holds(code)) {
-            return invalid("UPS tracking number " + printable(code) + " has a wrong check digit");
+    // Carriers' numbers come last: our own formats and the catalogue know their codes for sure. A bare
+    // "420..." digit string that reads as a USPS IMpb lands here too: only a GS1 symbology identifier
+    // (]C1, handled above) makes it a GS1 element string.
+    if (auto carrier = carrier_number(code)) {
+        if (!carrier->check_ok) {
+            return invalid(carrier->reason);
         }
-        ScanMeaning m;
-        m.kind = ScanKind::tracking;
-        m.code = code;
-        m.note = "UPS";
-        return m;
-    }
-    if (auto s10 = s10_check_digit_holds(code)) {
-        if (!*s10) {
-            return invalid("postal item number " + code + " has a wrong check digit (UPU S10)");
-        }
-        ScanMeaning m;
-        m.kind = ScanKind::tracking;
-        m.code = code;
-        m.note = "UPU S10";
-        return m;
+        return tracking(*carrier);
     }
     return invalid("unknown code '" + printable(code) +
                    "': not a GTIN, SSCC, GS1 string, catalogue barcode, location, order, tote, RMA, tracking "
@@ -398,6 +416,11 @@ bool scan_is_verifiable(std::string_view text, const ScanRules& rules, const Sca
         case ScanKind::product:
             // A GTIN proves itself by its check digit; an internal code by being in the catalogue.
             return all_digits(m.code) || !m.sku.empty();
+        case ScanKind::tracking: {
+            // A carrier's number proves itself by its check digit; a DHL eCommerce number has none.
+            const auto carrier = carrier_number(m.code);
+            return carrier && carrier->check_ok && carrier->has_check_digit;
+        }
         default:
             return true;
     }

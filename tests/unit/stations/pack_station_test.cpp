@@ -217,6 +217,25 @@ TEST_F(PackStationTest, TheTrackingBarcodeOnTheLabelOpensItsOrder) {
     EXPECT_EQ(r.order_id, "55");
 }
 
+TEST_F(PackStationTest, ACarriersBarcodeOpensTheOrderByTheTrackingNumberInIt) {
+    create("56", {{"CAP", 1}}, "987654312345672");  // the FedEx Ground number in the 96 barcode
+    auto r = scan("9611020987654312345672");
+    ASSERT_TRUE(r.ok) << r.message;
+    EXPECT_EQ(r.order_id, "56");
+    ASSERT_TRUE(scan("CANCEL").ok);
+    create("57", {{"CAP", 1}}, "420221539101026837331000039521");  // the shop kept the whole USPS barcode
+    r = scan("420221539101026837331000039521");
+    ASSERT_TRUE(r.ok) << r.message;
+    EXPECT_EQ(r.order_id, "57");
+}
+
+TEST_F(PackStationTest, AShopOrderNumberShapedLikeACarriersNumberStillOpensTheOrder) {
+    create("3318810025", {{"CAP", 1}});  // ten digits that are also a valid DHL Express waybill number
+    auto r = scan("3318810025");
+    ASSERT_TRUE(r.ok) << r.message;
+    EXPECT_EQ(r.order_id, "3318810025");
+}
+
 TEST_F(PackStationTest, OneOrderAtATimeAndNeverAtTwoStations) {
     create("1", {{"CAP", 1}});
     create("2", {{"CAP", 1}});

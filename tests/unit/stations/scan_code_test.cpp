@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "packd/fulfillment/store/store.hpp"
@@ -185,6 +189,122 @@ TEST_F(ScanInterpretation, EveryKindOfCode) {
     EXPECT_EQ(scan("RR123456785CH").kind, ScanKind::tracking);  // UPU S10 example
     EXPECT_EQ(scan("RR123456784CH").kind, ScanKind::invalid);
     EXPECT_EQ(scan("(420)12345").kind, ScanKind::gs1);
+}
+
+TEST_F(ScanInterpretation, EveryCarriersNumberIsATrackingScan) {
+    struct Case {
+        std::string data, code, note;
+    };
+    const std::vector<Case> cases = {
+        {"1Z999AA10123456784", "1Z999AA10123456784", "UPS 1Z"},
+        {"RR123456785CH", "RR123456785CH", "UPU S10"},
+        {"986578788855", "986578788855", "FedEx Express 12"},
+        {"568283610012734", "568283610012734", "FedEx Ground 15"},
+        {"9611020987654312345672", "987654312345672", "FedEx Ground 96 barcode"},
+        {"1001921334250001000300779017972697", "779017972697", "FedEx 34-digit barcode"},
+        {"9205590164917312751089", "9205590164917312751089", "USPS IMpb"},
+        {"420221539101026837331000039521", "9101026837331000039521", "USPS IMpb, routed to ZIP code 22153"},
+        {"4201002334249200190132607600833457", "9200190132607600833457",
+         "USPS IMpb, routed to ZIP code 100233424"},
+        {"3318810025", "3318810025", "DHL Express waybill"},
+        {"GM2951173225174494", "GM2951173225174494", "DHL eCommerce GM (a number without a check digit)"},
+        {"]C09611020987654312345672", "987654312345672", "FedEx Ground 96 barcode"},  // Code 128 identifier
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.data);
+        const ScanMeaning m = scan(c.data);
+        EXPECT_EQ(m.kind, ScanKind::tracking) << m.reason;
+        EXPECT_EQ(m.code, c.code);
+        EXPECT_TRUE(m.note.starts_with(c.note)) << m.note;
+    }
+}
+
+TEST_F(ScanInterpretation, WrongCheckDigitsAreRefusedNamingTheCarrierAndTheCheck) {
+    for (const auto& [data, carrier, check] : std::vector<std::array<std::string, 3>>{
+             {"1Z999AA10123456785", "UPS", "UPS mod 10"},
+             {"RR123456784CH", "UPU S10", "S10 mod 11"},
+             {"568283610012732", "FedEx Ground", "mod 10"},
+             {"9611020987654412345672", "FedEx Ground", "mod 10"},
+             {"1001901781990001000300617767839438", "FedEx", "FedEx mod 11"},
+             {"9205590164917312752089", "USPS", "USPS mod 10"},
+             {"420221539101026837331000049521", "USPS", "USPS mod 10"},
+             {"3318810125", "DHL Express", "DHL mod 7"}}) {
+        SCOPED_TRACE(data);
+        const ScanMeaning m = scan(data);
+        EXPECT_EQ(m.kind, ScanKind::invalid);
+        EXPECT_NE(m.reason.find(carrier), std::string::npos) << m.reason;
+        EXPECT_NE(m.reason.find(check), std::string::npos) << m.reason;
+        EXPECT_FALSE(scan_is_verifiable(data, rules, catalogue_of(*inventory)));
+    }
+}
+
+TEST_F(ScanInterpretation, TwelveDigitsAreAGtin12OrAFedExNumberByTheirCheckDigits) {
+    // GTIN check holds, FedEx's does not: a product the catalogue does not know, as before.
+    auto m = scan("036000291452");
+    EXPECT_EQ(m.kind, ScanKind::product);
+    EXPECT_NE(m.note.find("not in the catalogue"), std::string::npos) << m.note;
+    EXPECT_NE(m.note.find("read as a GTIN-12"), std::string::npos) << m.note;
+    // FedEx's holds, the GTIN's does not: tracking.
+    m = scan("986578788855");
+    EXPECT_EQ(m.kind, ScanKind::tracking);
+    EXPECT_NE(m.note.find("not a GTIN-12"), std::string::npos) << m.note;
+    // Both hold and the catalogue does not know it: tracking, and the note says it reads as a GTIN too.
+    m = scan("400000079196");
+    EXPECT_EQ(m.kind, ScanKind::tracking);
+    EXPECT_EQ(m.code, "400000079196");
+    EXPECT_NE(m.note.find("also reads as GTIN-12 400000079196, which is not in the catalogue"),
+              std::string::npos)
+        << m.note;
+    // From a UPC-A symbol it can only be a GTIN.
+    m = scan("]E0400000079196");
+    EXPECT_EQ(m.kind, ScanKind::product);
+    // Neither holds: refused, both checks named.
+    m = scan("036000291453");
+    EXPECT_EQ(m.kind, ScanKind::invalid);
+    EXPECT_NE(m.reason.find("check digit of GTIN-12 036000291453 is wrong"), std::string::npos) << m.reason;
+    EXPECT_NE(m.reason.find("FedEx mod 11"), std::string::npos) << m.reason;
+    // A code the catalogue knows is its product, whichever check digit holds.
+    {
+        Transaction tx(store->db());
+        ASSERT_TRUE(inventory->put_barcode({"400000079196", "MUG", "gtin12", 1}).ok());
+        ASSERT_TRUE(inventory->put_barcode({"477179081230", "MUG", "internal", 2}).ok());
+        tx.commit();
+    }
+    m = scan("400000079196");
+    EXPECT_EQ(m.kind, ScanKind::product);
+    EXPECT_EQ(m.sku, "MUG");
+    EXPECT_NE(m.note.find("a catalogue barcode"), std::string::npos) << m.note;
+    m = scan("477179081230");  // FedEx-valid, GTIN-invalid, but the catalogue's
+    EXPECT_EQ(m.kind, ScanKind::product);
+    EXPECT_EQ(m.pack_qty, 2);
+}
+
+TEST_F(ScanInterpretation, A420DigitStringIsAnImpbUnlessAGs1IdentifierCameWithIt) {
+    auto m = scan("420221539101026837331000039521");
+    EXPECT_EQ(m.kind, ScanKind::tracking);
+    EXPECT_FALSE(m.gs1);
+    m = scan("420221539101026837331000039521", "]C0");  // plain Code 128 reported by the driver
+    EXPECT_EQ(m.kind, ScanKind::tracking);
+    // With GS1-128's identifier it is GS1 data: (420) ship-to postal code, FNC1, then (91).
+    m = scan(
+        "]C1"
+        "42022153\x1d"
+        "9101026837331000039521");
+    EXPECT_EQ(m.kind, ScanKind::gs1);
+    ASSERT_TRUE(m.gs1);
+    EXPECT_EQ(m.gs1->ship_to_postal_code, "22153");
+    m = scan("(420)22153(91)01026837331000039521");
+    EXPECT_EQ(m.kind, ScanKind::gs1);
+}
+
+TEST_F(ScanInterpretation, CarrierNumbersProveAKeyboardLayoutByTheirCheckDigits) {
+    const ScanCatalogue c = catalogue_of(*inventory);
+    for (const char* valid : {"1Z999AA10123456784", "986578788855", "9611020987654312345672",
+                              "420221539101026837331000039521", "3318810025"}) {
+        EXPECT_TRUE(scan_is_verifiable(valid, rules, c)) << valid;
+    }
+    EXPECT_FALSE(scan_is_verifiable("3318810026", rules, c));
+    EXPECT_FALSE(scan_is_verifiable("GM2951173225174494", rules, c)) << "no check digit to prove it";
 }
 
 TEST_F(ScanInterpretation, InvalidScansSayWhy) {

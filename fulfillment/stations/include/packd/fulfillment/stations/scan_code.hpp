@@ -99,13 +99,16 @@ struct ScanCatalogue {
 ScanCatalogue catalogue_of(Inventory& inventory);
 
 /// What `data` (with or without its symbology identifier) means. `symbology` is the identifier the
-/// driver reported separately, if any.
+/// driver reported separately, if any. A carrier's tracking number (carrier_tracking.hpp) is `tracking`
+/// with the number itself as its code, routing prefix taken off, and its scheme in the note; twelve digits
+/// are a GTIN-12 or a FedEx Express number by the catalogue and their check digits (the note says which).
 ScanMeaning interpret_scan(std::string_view data, std::string_view symbology, const ScanRules& rules,
                            const ScanCatalogue& catalogue);
 
 /// True when the text can only be a right reading of a scan: a GTIN or SSCC with a valid check digit,
-/// a valid GS1 element string, a tracking number with a valid check digit, or a code the catalogue or
-/// our own formats know. Keyboard scanners in layout-proof mode use it to pick the layout.
+/// a valid GS1 element string, a carrier's tracking number with a valid check digit (not a DHL eCommerce
+/// number, which has none), or a code the catalogue or our own formats know. Keyboard scanners in
+/// layout-proof mode use it to pick the layout.
 bool scan_is_verifiable(std::string_view text, const ScanRules& rules, const ScanCatalogue& catalogue);
 
 /// One scan as an event: station, device, raw data, symbology, and its meaning or why it is invalid.
