@@ -35,10 +35,10 @@ StationConfig read_station(const std::string& name, TableReader& r, const Reload
     read_label_routes(r.table("printers"), "stations." + name + ".printers", s.printers, problems);
     // The words of fulfillment::StationMode that a station can run in (this library links no domain).
     const auto a_mode = [](const std::string& v) -> std::string {
-        static const char* const kModes[] = {"pack", "receive", "putaway", "count"};
+        static const char* const kModes[] = {"pack", "receive", "putaway", "count", "returns"};
         return std::find(std::begin(kModes), std::end(kModes), v) != std::end(kModes)
                    ? std::string()
-                   : std::string("a station mode (pack, receive, putaway, count)");
+                   : std::string("a station mode (pack, receive, putaway, count, returns)");
     };
     r.text("mode", s.mode, false, a_mode);
     r.words("modes", s.modes, a_mode);

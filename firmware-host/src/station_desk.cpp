@@ -12,6 +12,7 @@
 #include "packd/fulfillment/stations/count_station.hpp"
 #include "packd/fulfillment/stations/putaway_station.hpp"
 #include "packd/fulfillment/stations/receive_station.hpp"
+#include "packd/fulfillment/stations/returns_station.hpp"
 #include "packd/fulfillment/stations/station_shift.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
 #include "packd/host/scan_wiring.hpp"
@@ -39,7 +40,8 @@ StationDesk::StationDesk(boost::asio::io_context& io, ful::Store& store, ful::Or
       store_(store),
       orders_(orders),
       inventory_(inventory),
-      receipts_(store, inventory, std::move(topics)),
+      receipts_(store, inventory, topics),
+      returns_(store, orders, std::move(topics)),
       on_reply_(std::move(on_reply)) {}
 
 StationDesk::~StationDesk() = default;
@@ -96,6 +98,9 @@ void StationDesk::build(Desk& desk, const std::string& name, const StationConfig
                 break;
             case ful::StationMode::putaway:
                 station = std::make_unique<ful::PutawayStation>(store_, inventory_, name, options);
+                break;
+            case ful::StationMode::returns:
+                station = std::make_unique<ful::ReturnsStation>(store_, inventory_, returns_, name, options);
                 break;
             default:
                 station = std::make_unique<ful::CountStation>(store_, inventory_, name, options);

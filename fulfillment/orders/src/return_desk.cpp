@@ -1,5 +1,6 @@
 #include "packd/fulfillment/orders/return_desk.hpp"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -95,9 +96,137 @@ Result<std::string> ReturnDesk::approve(const ReturnEvent& ev) {
     return order_id;
 }
 
-void ReturnDesk::publish_state(const std::string& rma, const std::string& order_id,
-                               const std::string& state) {
-    const nlohmann::json status{{"rma", rma}, {"order_id", order_id}, {"state", state}};
+std::optional<std::string> ReturnDesk::rma_with_tracking(const std::string& tracking_number) {
+    if (tracking_number.empty()) {
+        return std::nullopt;  // a return approved without a label has an empty number: it names none
+    }
+    auto& st = store_.db().cached(
+        "SELECT rma FROM returns WHERE tracking_number = ? ORDER BY updated_at DESC, rma LIMIT 1");
+    st.bind(1, tracking_number);
+    std::optional<std::string> out;
+    if (st.step()) {
+        out = st.text(0);
+    }
+    st.reset();
+    return out;
+}
+
+std::vector<ReturnLine> ReturnDesk::lines_of(const std::string& rma) {
+    auto& st =
+        store_.db().cached("SELECT sku, quantity, received FROM return_lines WHERE rma = ? ORDER BY line_no");
+    st.bind(1, rma);
+    std::vector<ReturnLine> out;
+    while (st.step()) {
+        out.push_back({st.text(0), st.int64(1), st.int64(2)});
+    }
+    st.reset();
+    return out;
+}
+
+Status ReturnDesk::receive(const std::string& rma, const std::vector<ReturnedItem>& items,
+                           const std::string& station, const std::string& operator_name) {
+    std::string order_id;
+    {
+        auto st = store_.db().prepare("SELECT state, order_id FROM returns WHERE rma = ?");
+        st.bind(1, rma);
+        if (!st.step()) {
+            return fail("return " + rma + " is unknown", ErrorCode::not_found);
+        }
+        const std::string state = st.text(0);
+        if (state != "requested" && state != "approved") {
+            return fail(
+                "return " + rma + " is " + state + "; only a requested or approved return is received",
+                ErrorCode::refused);
+        }
+        order_id = st.text(1);
+    }
+    if (items.empty()) {
+        return fail("return " + rma + ": nothing came back to record", ErrorCode::invalid);
+    }
+    for (const auto& item : items) {
+        if (item.quantity <= 0) {
+            return fail("return " + rma + ": " + item.sku + " has quantity " + std::to_string(item.quantity) +
+                            "; it must be at least 1",
+                        ErrorCode::invalid);
+        }
+        // Scrap is recorded, not stocked; anything else is stock and so lies somewhere.
+        if ((item.condition == ReturnCondition::scrap) != item.location.empty()) {
+            return fail("return " + rma + ": " + item.sku + " for " + std::string(to_string(item.condition)) +
+                            (item.location.empty() ? " needs the location it went to"
+                                                   : " goes to no location, not " + item.location),
+                        ErrorCode::invalid);
+        }
+    }
+    const auto sorted = against_return(lines_of(rma), items);
+    std::map<std::string, int64_t> expected_in;
+    nlohmann::json lines = nlohmann::json::array();
+    for (const auto& item : sorted) {
+        store_.db()
+            .cached(
+                std::string("INSERT INTO return_receipts (rma, sku, quantity, condition, location, expected, "
+                            "station, operator, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
+                kNow + ")")
+            .bind(1, rma)
+            .bind(2, item.sku)
+            .bind(3, item.quantity)
+            .bind(4, std::string(to_string(item.condition)))
+            .bind(5, item.location)
+            .bind(6, item.expected ? 1 : 0)
+            .bind(7, station)
+            .bind(8, operator_name)
+            .run();
+        if (item.expected) {
+            expected_in[item.sku] += item.quantity;
+        }
+        lines.push_back({{"sku", item.sku},
+                         {"quantity", item.quantity},
+                         {"condition", to_string(item.condition)},
+                         {"location", item.location},
+                         {"expected", item.expected}});
+    }
+    // The expected units fill the return's lines of their SKU in the shop's order.
+    struct Open {
+        int64_t line_no;
+        std::string sku;
+        int64_t room;
+    };
+    std::vector<Open> open;
+    {
+        auto st = store_.db().prepare(
+            "SELECT line_no, sku, quantity - received FROM return_lines WHERE rma = ? ORDER BY line_no");
+        st.bind(1, rma);
+        while (st.step()) {
+            open.push_back({st.int64(0), st.text(1), st.int64(2)});
+        }
+    }
+    for (const auto& line : open) {
+        int64_t& in = expected_in[line.sku];
+        const int64_t take = std::min(in, line.room);
+        if (take <= 0) {
+            continue;
+        }
+        in -= take;
+        store_.db()
+            .cached("UPDATE return_lines SET received = received + ? WHERE rma = ? AND line_no = ?")
+            .bind(1, take)
+            .bind(2, rma)
+            .bind(3, line.line_no)
+            .run();
+    }
+    store_.db()
+        .prepare(std::string("UPDATE returns SET state = 'received', updated_at = ") + kNow +
+                 " WHERE rma = ?")
+        .bind(1, rma)
+        .run();
+    publish_state(rma, order_id, "received",
+                  {{"station", station}, {"operator", operator_name}, {"lines", std::move(lines)}});
+    return {};
+}
+
+void ReturnDesk::publish_state(const std::string& rma, const std::string& order_id, const std::string& state,
+                               nlohmann::json more) {
+    nlohmann::json status{{"rma", rma}, {"order_id", order_id}, {"state", state}};
+    status.update(more);
     store_.outbox_add(topics_.return_status(rma), status.dump(), false);
 }
 

@@ -43,18 +43,6 @@ int64_t PutawayStation::waiting(const std::string& sku) {
     return units;
 }
 
-std::string PutawayStation::suggested_bin(const std::string& sku) {
-    std::string best;
-    int64_t most = 0;
-    for (const auto& row : inventory_.level(sku).rows) {
-        if (row.on_hand > most && inventory_.location_kind(row.location) == "bin") {
-            best = row.location;
-            most = row.on_hand;
-        }
-    }
-    return best;
-}
-
 StationReply PutawayStation::handle(const ScanEvent& scan, const std::optional<Task>& task) {
     const ScanMeaning& m = scan.meaning;
     const bool holding = task && task->step == kLocation;

@@ -44,12 +44,13 @@ void StationTasks::close() {
 
 std::vector<TaskLine> StationTasks::lines() const {
     auto& st = store_.db().cached(
-        "SELECT id, sku, quantity, lot, expiry, condition, code FROM station_task_lines WHERE station = ? "
-        "ORDER BY id");
+        "SELECT id, sku, quantity, lot, expiry, condition, location, code FROM station_task_lines "
+        "WHERE station = ? ORDER BY id");
     st.bind(1, station_);
     std::vector<TaskLine> out;
     while (st.step()) {
-        out.push_back({st.int64(0), st.text(1), st.int64(2), st.text(3), st.text(4), st.text(5), st.text(6)});
+        out.push_back({st.int64(0), st.text(1), st.int64(2), st.text(3), st.text(4), st.text(5), st.text(6),
+                       st.text(7)});
     }
     st.reset();
     return out;
@@ -58,16 +59,17 @@ std::vector<TaskLine> StationTasks::lines() const {
 void StationTasks::add(const TaskLine& line, const std::string& device) {
     store_.db()
         .cached(
-            "INSERT INTO station_task_lines (station, sku, quantity, lot, expiry, condition, code, device, "
-            "scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
+            "INSERT INTO station_task_lines (station, sku, quantity, lot, expiry, condition, location, code, "
+            "device, scanned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
         .bind(1, station_)
         .bind(2, line.sku)
         .bind(3, line.quantity)
         .bind(4, line.lot)
         .bind(5, line.expiry)
         .bind(6, line.condition)
-        .bind(7, line.code)
-        .bind(8, device)
+        .bind(7, line.location)
+        .bind(8, line.code)
+        .bind(9, device)
         .run();
 }
 

@@ -134,6 +134,18 @@ std::vector<TaskLineView> TaskStation::shown(const Task&) const {
     return summed(tasks_.lines());
 }
 
+std::string TaskStation::suggested_bin(const std::string& sku) const {
+    std::string best;
+    int64_t most = 0;
+    for (const auto& row : inventory_.level(sku).rows) {
+        if (row.on_hand > most && inventory_.location_kind(row.location) == "bin") {
+            best = row.location;
+            most = row.on_hand;
+        }
+    }
+    return best;
+}
+
 StationReply TaskStation::reply(bool ok, std::string message, std::string next) const {
     StationReply r;
     r.ok = ok;

@@ -363,6 +363,7 @@ CREATE TABLE station_task_lines (
     lot        TEXT NOT NULL DEFAULT '',
     expiry     TEXT NOT NULL DEFAULT '',
     condition  TEXT NOT NULL DEFAULT '',
+    location   TEXT NOT NULL DEFAULT '',
     code       TEXT NOT NULL,
     device     TEXT NOT NULL,
     scanned_at TEXT NOT NULL

@@ -1,6 +1,6 @@
 #pragma once
 // The stations of the floor: each station in its mode (pack with the scale it weighs on, receive, put-away,
-// count), which scanner stands at which station, the operator badge and the mode switch every mode
+// count, returns), which scanner stands at which station, the operator badge and the mode switch every mode
 // understands, the recent scans of each station, and image scans decoded by helper processes. A scan from
 // any source (a scanner, a camera, an image sent by the shop, `packctl scan`) is routed here.
 
@@ -20,6 +20,7 @@
 #include "packd/fulfillment/inventory/inventory.hpp"
 #include "packd/fulfillment/inventory/receipts.hpp"
 #include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/orders/return_desk.hpp"
 #include "packd/fulfillment/scanning/image_decoder.hpp"
 #include "packd/fulfillment/stations/pack_station.hpp"
 #include "packd/fulfillment/stations/task_station.hpp"
@@ -98,6 +99,7 @@ class StationDesk {
     fulfillment::OrderBook& orders_;
     fulfillment::Inventory& inventory_;
     fulfillment::Receipts receipts_;
+    fulfillment::ReturnDesk returns_;
     ReplySink on_reply_;
     std::map<std::string, StationConfig> config_;
     const DeviceRegistry* registry_ = nullptr;  ///< the one the last apply() used, for a mode switch to pack

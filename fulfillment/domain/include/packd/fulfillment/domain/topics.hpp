@@ -20,7 +20,7 @@ class Topics {
     std::string commands_in() const { return base_ + "/in/commands"; }
     /// Returns from the shop (return.requested, return.approved).
     std::string returns_in() const { return base_ + "/in/returns"; }
-    /// State changes of one return (requested, approved).
+    /// State changes of one return (requested, approved, received: with the items, for the refund).
     std::string return_status(const std::string& rma) const {
         return base_ + "/out/returns/" + rma + "/status";
     }

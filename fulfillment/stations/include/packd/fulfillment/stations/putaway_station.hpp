@@ -28,8 +28,6 @@ class PutawayStation final : public TaskStation {
     StationReply put(const Task& task, const std::string& location);
     /// Units of `sku` in the receiving location.
     int64_t waiting(const std::string& sku);
-    /// The bin holding most of `sku`; empty when no bin holds it.
-    std::string suggested_bin(const std::string& sku);
 };
 
 }  // namespace packd::fulfillment

@@ -29,7 +29,8 @@ struct TaskLine {
     std::string lot;
     std::string expiry;
     std::string condition;
-    std::string code;  ///< what was scanned
+    std::string location;  ///< returns: where the item went; empty when it went nowhere (scrap)
+    std::string code;      ///< what was scanned
 };
 
 class StationTasks {

@@ -72,6 +72,8 @@ class TaskStation : public Station {
                       MovementReason reason, const std::string& reference) const;
     /// The lines summed per SKU, lot, expiry and condition, in the order first scanned.
     static std::vector<TaskLineView> summed(const std::vector<TaskLine>& lines);
+    /// The bin holding most of `sku`, where more of it is shelved; empty when no bin holds it.
+    std::string suggested_bin(const std::string& sku) const;
 
     Store& store_;
     Inventory& inventory_;
