@@ -76,6 +76,10 @@ constexpr std::array kVerbs = {
     AdminVerb{"label_sscc", M::labels, kPrinter,
               "  label sscc ORDER [--count N] [--station NAME]      print N GS1 logistics (SSCC) labels\n",
               "label sscc SO-1 --count 2"},
+    AdminVerb{"label_commands", M::labels, kPrinter,
+              "  label commands STATION                             print the command barcodes of the "
+              "station's modes\n",
+              "label commands pack1"},
     AdminVerb{"label_preview", M::labels, kNone,
               "  label preview ORDER [--kind K] [--out FILE]        the PNG preview of the order's latest "
               "label of\n"

@@ -1,5 +1,6 @@
 #include "packd/host/label_commands.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "packd/common/log.hpp"
@@ -8,6 +9,7 @@
 #include "packd/fulfillment/labels/label_data.hpp"
 #include "packd/fulfillment/orders/tracking.hpp"
 #include "packd/fulfillment/shop/shop_formats.hpp"
+#include "packd/host/command_sheet.hpp"
 
 namespace packd::host {
 namespace ful = packd::fulfillment;
@@ -42,11 +44,15 @@ ful::LabelSize label_size_for(const ReloadableSections& devices, const std::stri
 }
 
 std::optional<json> LabelCommands::handle(const std::string& verb, const json& request) {
-    if (verb != "label_pick_list" && verb != "label_sscc" && verb != "label_preview") {
+    if (verb != "label_pick_list" && verb != "label_sscc" && verb != "label_preview" &&
+        verb != "label_commands") {
         return std::nullopt;
     }
     if (verb == "label_preview") {
         return preview(request);
+    }
+    if (verb == "label_commands") {
+        return commands(request);
     }
     if (!setup_.templates) {
         return refused("no label templates are loaded");
@@ -183,6 +189,45 @@ json LabelCommands::sscc(const json& request) {
     tx.commit();
     log::notice("SSCC labels for order " + order_id + ": " + ssccs.dump() + " queued on printer " + *printer);
     return {{"ok", true}, {"printer", *printer}, {"jobs", jobs}, {"ssccs", ssccs}};
+}
+
+json LabelCommands::commands(const json& request) {
+    const std::string station = request.value("station", "");
+    const auto it = setup_.devices.stations.find(station);
+    if (it == setup_.devices.stations.end()) {
+        return refused("label_commands needs a configured \"station\": no station \"" +
+                       printable(station.substr(0, 64)) + "\"");
+    }
+    auto printer = printer_for("commands", request);
+    if (!printer) {
+        return refused(printer.error().message);
+    }
+    // Every mode the station can run in, its own first: the sheet covers what a MODE- scan switches to.
+    std::vector<ful::StationMode> modes{
+        ful::station_mode_named(it->second.mode).value_or(ful::StationMode::pack)};
+    for (const std::string& word : it->second.modes) {
+        const auto mode = ful::station_mode_named(word);
+        if (mode && std::find(modes.begin(), modes.end(), *mode) == modes.end()) {
+            modes.push_back(*mode);
+        }
+    }
+    std::vector<std::pair<ful::StationMode, std::vector<ful::CommandCard>>> sections;
+    for (const ful::StationMode mode : modes) {
+        sections.emplace_back(mode, ful::command_cards(mode, modes));
+    }
+    const auto labels = command_sheet(station, sections, label_size_for(setup_.devices, *printer));
+    json jobs = json::array();
+    ful::Transaction tx(store_.db());
+    for (const auto& label : labels) {
+        if (auto valid = ful::validate(label); !valid) {
+            return refused("command sheet: " + valid.error().message);
+        }
+        jobs.push_back(store_.print_job_add(*printer, "commands", "", ful::to_zpl(label), label, false));
+    }
+    tx.commit();
+    log::notice("command sheet of station " + station + ": " + std::to_string(labels.size()) +
+                " labels queued on printer " + *printer);
+    return {{"ok", true}, {"printer", *printer}, {"jobs", jobs}};
 }
 
 json LabelCommands::preview(const json& request) {

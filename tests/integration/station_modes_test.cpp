@@ -164,6 +164,17 @@ TEST_F(StationModes, ADeliveryIsReceivedAgainstItsPapersAndPutAwayAcrossRestarts
     EXPECT_EQ(on_hand("MUG-RED", "A-01-01", "L42"), 10);
     EXPECT_EQ(count("SELECT count(*) FROM movements WHERE station = 'dock' AND reason = 'transfer'"), 4);
     EXPECT_EQ(on_hand("TEE-BLK-L", "RECEIVING"), 6) << "only what was scanned moved";
+    // The station's command sheet prints on the label printer, a switch back to receive on it.
+    const auto sheet = packctl(dir, {"label", "commands", "dock"});
+    ASSERT_EQ(sheet.code, 0) << sheet.output;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            return count(
+                       "SELECT count(*) FROM print_jobs WHERE kind = 'commands' AND state = 'done' AND "
+                       "instr(zpl, '^FDMODE-PUTAWAY^FS') > 0") >= 1;
+        },
+        20s))
+        << packd->output();
     const auto view = packctl(dir, {"station", "dock"});
     EXPECT_NE(view.output.find("dock (putaway): idle (operator OP-17)"), std::string::npos) << view.output;
     expect_books_hold();
