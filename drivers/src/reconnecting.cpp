@@ -22,8 +22,7 @@ void StatusPush::update(const DeviceStatus& now) {
 
 ReconnectingDevice::ReconnectingDevice(boost::asio::io_context& io, std::string subject,
                                        std::chrono::milliseconds interval, DeviceStatus initial)
-    : io_(io),
-      subject_(std::move(subject)),
+    : subject_(std::move(subject)),
       interval_(interval),
       timer_(io),
       status_(std::make_shared<DeviceStatus>(std::move(initial))),

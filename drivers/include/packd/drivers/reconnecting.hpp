@@ -121,7 +121,6 @@ class ReconnectingDevice {
   private:
     void write(log::Level level, const std::string& line) const;
 
-    boost::asio::io_context& io_;
     std::string subject_;
     std::chrono::milliseconds interval_;
     boost::asio::steady_timer timer_;
