@@ -311,6 +311,9 @@ TEST_F(StationModes, AWaveOfThreeOrdersIsPickedWithOneShortAndAToteIsPacked) {
     EXPECT_EQ(on_hand("MUG-RED", "PACKING"), 2);
     EXPECT_EQ(on_hand("TEE-BLK-L", "PACKING"), 1);
     EXPECT_EQ(count("SELECT count(*) FROM pick_totes WHERE state = 'pack'"), 2);
+    const auto view = packctl(dir, {"station", "picker"});
+    EXPECT_NE(view.output.find("count A-01-02: short pick at A-01-02: TEE-BLK-L 0 of 2"), std::string::npos)
+        << view.output;
     expect_books_hold();
 
     // TOTE-1 at the pack station opens P1; its items ship from PACKING.

@@ -3,6 +3,8 @@
 
 #include "packd/fulfillment/stations/pick_station.hpp"
 
+#include <algorithm>
+
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
@@ -132,7 +134,7 @@ StationReply PickStation::join(const std::optional<Task>& task, const std::strin
     if (!at.empty()) {
         return reply(false, "order " + order_id + " is open at pack station " + at);
     }
-    const std::size_t joined = wave_->totes().size();
+    const std::size_t joined = task ? wave_->totes().size() : 0;
     if (joined >= kMaxWaveOrders) {
         return reply(false, "the wave has " + std::to_string(kMaxWaveOrders) +
                                 " orders, as many as a cart takes: scan DONE to pick them");
@@ -143,6 +145,10 @@ StationReply PickStation::join(const std::optional<Task>& task, const std::strin
     t.step = kTote;
     t.pending = order_id;
     Transaction tx(store_.db());
+    if (!task) {
+        // A wave left behind by a task another mode cancelled here must not join this one.
+        wave_->clear();
+    }
     tasks_.save(t);
     tx.commit();
     return reply(true, "order " + order_id + " joins the wave: scan a tote for it");
@@ -245,7 +251,8 @@ void PickStation::add_to_view(json& view) const {
     }
     view["totes"] = totes;
     json walk = json::array();
-    for (const auto& l : wave_->lines()) {
+    const auto lines = wave_->lines();
+    for (const auto& l : lines) {
         walk.push_back({{"location", l.location},
                         {"sku", l.sku},
                         {"order_id", l.order_id},
@@ -261,6 +268,11 @@ void PickStation::add_to_view(json& view) const {
         }
     }
     view["walk"] = walk;
+    if (const auto open =
+            std::find_if(lines.begin(), lines.end(), [](const WalkLine& l) { return l.state == "open"; });
+        open != lines.end()) {
+        view["next"] = stop_text(*open);
+    }
     json counts = json::array();
     auto& st = store_.db().cached(
         "SELECT location, sku, reason, created_at FROM count_tasks ORDER BY id DESC LIMIT 50");

@@ -27,7 +27,15 @@ const WalkLine* first_open(const std::vector<WalkLine>& lines) {
 
 StationReply PickStation::start(const Task& task) {
     std::vector<PickOrder> orders;
+    std::string said;
     for (const auto& t : wave_->totes()) {
+        // Cancelled by the shop, or changed and held, while the wave was built: it is not picked.
+        if (const auto state = orders_.state_of(t.order_id); state != OrderState::accepted) {
+            wave_->release(t.order_id);
+            said += "order " + t.order_id + " is " + std::string(state ? to_string(*state) : "gone") +
+                    ": take " + t.tote + " off the cart; ";
+            continue;
+        }
         PickOrder order{t.order_id, {}};
         for (const auto& line : orders_.lines_of(t.order_id)) {
             auto same = std::find_if(order.lines.begin(), order.lines.end(),
@@ -41,7 +49,6 @@ StationReply PickStation::start(const Task& task) {
         orders.push_back(std::move(order));
     }
     const PickWalk walk = plan_walk(inventory_, orders);
-    std::string said;
     for (const auto& [order_id, reason] : walk.unfilled) {
         const std::string tote = tote_text(order_id);
         if (auto held = hold(order_id, reason); !held) {
@@ -65,6 +72,17 @@ StationReply PickStation::start(const Task& task) {
 
 StationReply PickStation::picking(const ScanEvent& scan, const Task& task) {
     const ScanMeaning& m = scan.meaning;
+    {
+        // An order the shop cancelled while it was on the cart leaves the walk before this scan counts for
+        // it.
+        Transaction tx(store_.db());
+        if (std::string gone = drop_gone(); !gone.empty()) {
+            StationReply r = next_stop(task, gone + "that scan was not taken; ");
+            tx.commit();
+            r.ok = false;
+            return r;
+        }
+    }
     if (m.kind == ScanKind::location) {
         return at_location(task, m.code);
     }
@@ -199,10 +217,9 @@ StationReply PickStation::short_pick(const Task& task) {
     return r;
 }
 
-StationReply PickStation::next_stop(Task task, std::string said) {
-    auto lines = wave_->lines();
-    // An order the shop cancelled while it was on the cart leaves the walk at the next stop.
-    for (const auto& l : lines) {
+std::string PickStation::drop_gone() {
+    std::string said;
+    for (const auto& l : wave_->lines()) {
         if (l.state != "open") {
             continue;
         }
@@ -215,7 +232,11 @@ StationReply PickStation::next_stop(Task task, std::string said) {
                     ": set " + tote + " aside to be emptied and put back; ";
         }
     }
-    lines = wave_->lines();
+    return said;
+}
+
+StationReply PickStation::next_stop(Task task, std::string said) {
+    const auto lines = wave_->lines();
     const WalkLine* line = first_open(lines);
     if (!line) {
         std::string to_pack;

@@ -264,6 +264,38 @@ TEST_F(PickStationTest, CancelBeforePickingFreesTheTotes) {
     EXPECT_EQ(orders->state_of("3501"), OrderState::accepted);
 }
 
+TEST_F(PickStationTest, AnOrderCancelledOnTheCartLeavesTheWave) {
+    stock("MUG", "A-01", 5);
+    stock("TEE", "A-02", 5);
+    create("3601", {{"MUG", 1}});
+    create("3602", {{"TEE", 1}});
+    create("3603", {{"TEE", 1}});
+    picks({"3601", "TOTE-1", "3602", "TOTE-2", "3603", "TOTE-3"});
+    const auto cancel = [&](const std::string& id) {
+        Transaction tx(store->db());
+        ASSERT_TRUE(orders->cancel(id, "c-" + id).ok());
+        tx.commit();
+    };
+    cancel("3601");  // before the walk starts
+    auto r = pick("DONE");
+    ASSERT_TRUE(r.ok) << r.message;
+    EXPECT_EQ(r.message,
+              "order 3601 is cancelled: take TOTE-1 off the cart; go to A-02: pick 1 x TEE for TOTE-2");
+    cancel("3602");  // on the way
+    r = pick("A-02");
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(
+        r.message,
+        "order 3602 is cancelled: set TOTE-2 aside to be emptied and put back; that scan was not taken; go "
+        "to A-02: pick 1 x TEE for TOTE-3");
+    r = picks({"A-02", "TEE-BLK"});
+    EXPECT_EQ(r.message,
+              "1 x TEE into TOTE-3 (order 3603); wave picked: take TOTE-3 (order 3603) to packing");
+    EXPECT_EQ(tote_state("TOTE-1"), "");
+    EXPECT_EQ(tote_state("TOTE-2"), "");
+    expect_books_hold();
+}
+
 TEST_F(PickStationTest, ARestartResumesTheWaveWhereThePickerWas) {
     stock("MUG", "A-01", 5);
     stock("TEE", "A-02", 5);
@@ -278,6 +310,7 @@ TEST_F(PickStationTest, ARestartResumesTheWaveWhereThePickerWas) {
     const auto view = station->view();
     EXPECT_EQ(view["state"], "picking");
     EXPECT_EQ(view["totes"].size(), 2u);
+    EXPECT_EQ(view["next"], "go to A-02: pick 1 x TEE for TOTE-2");
     auto r = pick("TEE-BLK");
     EXPECT_FALSE(r.ok) << "the location of the new stop is still to be scanned";
     r = picks({"A-02", "TEE-BLK"});

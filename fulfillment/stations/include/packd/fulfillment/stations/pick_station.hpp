@@ -52,6 +52,9 @@ class PickStation final : public TaskStation {
     /// Saves the task at the next stop, or ends the wave when none is left, and says what comes next after
     /// `said`; inside the caller's transaction.
     StationReply next_stop(Task task, std::string said);
+    /// In a transaction: the open lines of orders no longer picking (cancelled by the shop) leave the walk
+    /// and their totes are freed; what to tell the picker, empty when none left.
+    std::string drop_gone();
     /// "go to A-01-02: pick 2 x MUG for TOTE-3"
     std::string stop_text(const WalkLine& line) const;
     /// "pick 2 x MUG for TOTE-3"
