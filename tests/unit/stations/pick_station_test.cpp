@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "packd/fulfillment/orders/order_book.hpp"
+#include "packd/fulfillment/stations/count_station.hpp"
 #include "packd/fulfillment/stations/pack_station.hpp"
 #include "task_station_fixture.hpp"
 
@@ -161,6 +162,14 @@ TEST_F(PickStationTest, BatchOfThreeOrdersIntoThreeTotesWithOneShortPick) {
     EXPECT_EQ(on_hand("TEE", "PACKING"), 1);
     EXPECT_EQ(inventory->level("TEE").reserved, 1) << "the held order's reservation is released";
     expect_books_hold();
+
+    // A count of the location clears its count task.
+    CountStation counter(*store, *inventory, "count1", {});
+    for (const char* s : {"A-01", "DONE", "DONE"}) {  // the difference asks for a recount first
+        ASSERT_TRUE(scan(counter, s).ok) << s;
+    }
+    EXPECT_EQ(station->view()["count_tasks"].size(), 0u);
+    EXPECT_EQ(on_hand("TEE", "A-01"), 0) << "the empty bin is booked empty";
 }
 
 TEST_F(PickStationTest, WalkGoesByLocationTakingTheEarliestExpiryFirst) {
