@@ -26,22 +26,22 @@ using nlohmann::json;
 class StationModes : public ::testing::Test {
   protected:
     void SetUp() override {
-        write_file(
-            dir.file("packd.toml"),
-            daemon_config(dir, broker.port(),
-                          "[scanners.dock_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("dock.fifo") +
-                              "\"\n[scanners.aisle_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("aisle.fifo") +
-                              "\"\n[stations.dock]\nscanner = \"dock_gun\"\nmode = \"receive\"\n"
-                              "modes = [\"putaway\"]\n"
-                              "[stations.aisle]\nscanner = \"aisle_gun\"\nmode = \"count\"\n"
-                              "[scanners.back_gun]\ntype = \"sim\"\nfifo = \"" +
-                              dir.file("back.fifo") +
-                              "\"\n[stations.back]\nscanner = \"back_gun\"\nmode = \"returns\"\n"
-                              "[scanners.picker_gun]\ntype = \"sim\"\nfifo = \"" +
-                              dir.file("picker.fifo") +
-                              "\"\n[stations.picker]\nscanner = \"picker_gun\"\nmode = \"pick\"\n"
-                              "[scanners.packer_gun]\ntype = \"sim\"\nfifo = \"" +
-                              dir.file("packer.fifo") + "\"\n[stations.packer]\nscanner = \"packer_gun\"\n"));
+        write_file(dir.file("packd.toml"),
+                   daemon_config(
+                       dir, broker.port(),
+                       "[scanners.dock_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("dock.fifo") +
+                           "\"\n[scanners.aisle_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("aisle.fifo") +
+                           "\"\n[stations.dock]\nscanner = \"dock_gun\"\nmode = \"receive\"\n"
+                           "modes = [\"putaway\"]\n"
+                           "[stations.aisle]\nscanner = \"aisle_gun\"\nmode = \"count\"\nmodes = [\"pick\"]\n"
+                           "[scanners.back_gun]\ntype = \"sim\"\nfifo = \"" +
+                           dir.file("back.fifo") +
+                           "\"\n[stations.back]\nscanner = \"back_gun\"\nmode = \"returns\"\n"
+                           "[scanners.picker_gun]\ntype = \"sim\"\nfifo = \"" +
+                           dir.file("picker.fifo") +
+                           "\"\n[stations.picker]\nscanner = \"picker_gun\"\nmode = \"pick\"\n"
+                           "[scanners.packer_gun]\ntype = \"sim\"\nfifo = \"" +
+                           dir.file("packer.fifo") + "\"\n[stations.packer]\nscanner = \"packer_gun\"\n"));
         packd = start_packd(dir);
         seed_catalogue(dir);
     }
@@ -315,6 +315,12 @@ TEST_F(StationModes, AWaveOfThreeOrdersIsPickedWithOneShortAndAToteIsPacked) {
     EXPECT_NE(view.output.find("count A-01-02: short pick at A-01-02: TEE-BLK-L 0 of 2"), std::string::npos)
         << view.output;
     expect_books_hold();
+
+    // A count station whose modes allow it switches to picking with a command barcode.
+    scan("aisle", "MODE-PICK");
+    ASSERT_TRUE(
+        store_reaches("SELECT count(*) FROM station_shifts WHERE station = 'aisle' AND mode = 'pick'", 1))
+        << packd->output();
 
     // TOTE-1 at the pack station opens P1; its items ship from PACKING.
     scan("packer", "TOTE-1");
