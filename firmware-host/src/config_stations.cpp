@@ -35,10 +35,10 @@ StationConfig read_station(const std::string& name, TableReader& r, const Reload
     read_label_routes(r.table("printers"), "stations." + name + ".printers", s.printers, problems);
     // The words of fulfillment::StationMode that a station can run in (this library links no domain).
     const auto a_mode = [](const std::string& v) -> std::string {
-        static const char* const kModes[] = {"pack", "receive", "putaway", "count", "returns"};
+        static const char* const kModes[] = {"pack", "pick", "receive", "putaway", "count", "returns"};
         return std::find(std::begin(kModes), std::end(kModes), v) != std::end(kModes)
                    ? std::string()
-                   : std::string("a station mode (pack, receive, putaway, count, returns)");
+                   : std::string("a station mode (pack, pick, receive, putaway, count, returns)");
     };
     r.text("mode", s.mode, false, a_mode);
     r.words("modes", s.modes, a_mode);
@@ -47,6 +47,7 @@ StationConfig read_station(const std::string& name, TableReader& r, const Reload
     });
     r.boolean("blind_count", s.blind_count);
     r.integer("recount_threshold", s.recount_threshold, 0, 1000000);
+    r.boolean("pick_scan_location", s.pick_scan_location);
     return s;
 }
 

@@ -166,6 +166,9 @@ void print_stations(const json& stations) {
         if (!text(st, "next").empty()) {
             std::cout << "  next: " << text(st, "next") << "\n";
         }
+        for (const auto& c : st.value("count_tasks", json::array())) {  // left by short picks
+            std::cout << "  count " << text(c, "location") << ": " << text(c, "reason") << "\n";
+        }
         if (st.contains("scale")) {
             const json& sc = st["scale"];
             std::cout << "  scale: ";

@@ -10,6 +10,7 @@
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 #include "packd/fulfillment/stations/count_station.hpp"
+#include "packd/fulfillment/stations/pick_station.hpp"
 #include "packd/fulfillment/stations/putaway_station.hpp"
 #include "packd/fulfillment/stations/receive_station.hpp"
 #include "packd/fulfillment/stations/returns_station.hpp"
@@ -41,7 +42,8 @@ StationDesk::StationDesk(boost::asio::io_context& io, ful::Store& store, ful::Or
       orders_(orders),
       inventory_(inventory),
       receipts_(store, inventory, topics),
-      returns_(store, orders, std::move(topics)),
+      returns_(store, orders, topics),
+      topics_(std::move(topics)),
       on_reply_(std::move(on_reply)) {}
 
 StationDesk::~StationDesk() = default;
@@ -90,6 +92,8 @@ void StationDesk::build(Desk& desk, const std::string& name, const StationConfig
     options.receiving_location = sc.receiving_location;
     options.blind_count = sc.blind_count;
     options.recount_threshold = sc.recount_threshold;
+    options.pick_scan_location = sc.pick_scan_location;
+    options.order_prefix = scanning_.order_prefix;
     if (!desk.tasks) {
         std::unique_ptr<ful::TaskStation> station;
         switch (mode) {
@@ -98,6 +102,10 @@ void StationDesk::build(Desk& desk, const std::string& name, const StationConfig
                 break;
             case ful::StationMode::putaway:
                 station = std::make_unique<ful::PutawayStation>(store_, inventory_, name, options);
+                break;
+            case ful::StationMode::pick:
+                station =
+                    std::make_unique<ful::PickStation>(store_, inventory_, orders_, topics_, name, options);
                 break;
             case ful::StationMode::returns:
                 station = std::make_unique<ful::ReturnsStation>(store_, inventory_, returns_, name, options);
@@ -156,8 +164,7 @@ std::optional<ful::StationReply> StationDesk::shift_scan(const std::string& stat
     std::string word = m.code.substr(5);
     std::transform(word.begin(), word.end(), word.begin(), [](unsigned char c) { return std::tolower(c); });
     const auto mode = ful::station_mode_named(word);
-    const bool allowed =
-        mode && (word == sc.mode || std::count(sc.modes.begin(), sc.modes.end(), word) > 0) && word != "pick";
+    const bool allowed = mode && (word == sc.mode || std::count(sc.modes.begin(), sc.modes.end(), word) > 0);
     r.ok = false;
     if (!allowed) {
         std::string modes = sc.mode;

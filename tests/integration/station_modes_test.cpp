@@ -2,7 +2,8 @@
 // with a real mosquitto and a shop listening on it: a delivery the shop announced is received (a case, a
 // typed quantity, a GS1 label with lot, expiry and count) and put away; a blind count with a difference is
 // counted again and booked while another station receives; a customer's parcel comes back with one item
-// restocked, one quarantined and one nobody announced; packd restarts in the middle of each. What the
+// restocked, one quarantined and one nobody announced; a wave of three orders is picked into totes with
+// one short pick and a tote is handed to a pack station; packd restarts in the middle of each. What the
 // store holds and what the shop heard are checked, and the ledger check holds after every scenario.
 
 #include <fcntl.h>
@@ -25,17 +26,22 @@ using nlohmann::json;
 class StationModes : public ::testing::Test {
   protected:
     void SetUp() override {
-        write_file(
-            dir.file("packd.toml"),
-            daemon_config(dir, broker.port(),
-                          "[scanners.dock_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("dock.fifo") +
-                              "\"\n[scanners.aisle_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("aisle.fifo") +
-                              "\"\n[stations.dock]\nscanner = \"dock_gun\"\nmode = \"receive\"\n"
-                              "modes = [\"putaway\"]\n"
-                              "[stations.aisle]\nscanner = \"aisle_gun\"\nmode = \"count\"\n"
-                              "[scanners.back_gun]\ntype = \"sim\"\nfifo = \"" +
-                              dir.file("back.fifo") +
-                              "\"\n[stations.back]\nscanner = \"back_gun\"\nmode = \"returns\"\n"));
+        write_file(dir.file("packd.toml"),
+                   daemon_config(
+                       dir, broker.port(),
+                       "[scanners.dock_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("dock.fifo") +
+                           "\"\n[scanners.aisle_gun]\ntype = \"sim\"\nfifo = \"" + dir.file("aisle.fifo") +
+                           "\"\n[stations.dock]\nscanner = \"dock_gun\"\nmode = \"receive\"\n"
+                           "modes = [\"putaway\"]\n"
+                           "[stations.aisle]\nscanner = \"aisle_gun\"\nmode = \"count\"\nmodes = [\"pick\"]\n"
+                           "[scanners.back_gun]\ntype = \"sim\"\nfifo = \"" +
+                           dir.file("back.fifo") +
+                           "\"\n[stations.back]\nscanner = \"back_gun\"\nmode = \"returns\"\n"
+                           "[scanners.picker_gun]\ntype = \"sim\"\nfifo = \"" +
+                           dir.file("picker.fifo") +
+                           "\"\n[stations.picker]\nscanner = \"picker_gun\"\nmode = \"pick\"\n"
+                           "[scanners.packer_gun]\ntype = \"sim\"\nfifo = \"" +
+                           dir.file("packer.fifo") + "\"\n[stations.packer]\nscanner = \"packer_gun\"\n"));
         packd = start_packd(dir);
         seed_catalogue(dir);
     }
@@ -267,6 +273,81 @@ TEST_F(StationModes, AReturnIsReceivedWithEachItemsConditionAcrossARestart) {
     EXPECT_EQ(status["lines"][2]["sku"], "TEE-BLK-L");
     EXPECT_EQ(status["lines"][2]["expected"], false);
     EXPECT_EQ(status["operator"], "OP-5");
+    expect_books_hold();
+}
+
+TEST_F(StationModes, AWaveOfThreeOrdersIsPickedWithOneShortAndAToteIsPacked) {
+    ShopEar shop("tcp://127.0.0.1:" + std::to_string(broker.port()), "shop-" + std::to_string(::getpid()),
+                 {"packd/v1/it/out/#"});
+    ASSERT_EQ(publish_order(dir, broker.port(), "e-p1", "P1", "MUG-RED", 2), "accepted");
+    ASSERT_EQ(publish_order(dir, broker.port(), "e-p2", "P2", "TEE-BLK-L", 1), "accepted");
+    ASSERT_EQ(publish_order(dir, broker.port(), "e-p3", "P3", "TEE-BLK-L", 2), "accepted");
+
+    scan("picker", "OP-9");
+    for (const char* s : {"ORD-P1", "TOTE-1", "ORD-P2", "TOTE-2", "ORD-P3", "TOTE-3", "DONE"}) {
+        scan("picker", s);
+    }
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM pick_lines WHERE station = 'picker'", 3))
+        << packd->output();
+    ASSERT_TRUE(shop_hears(shop, "packd/v1/it/out/orders/P3/status", [](const json& j) {
+        return j.value("state", "") == "picking";
+    })) << packd->output();
+    scan("picker", "A-01-01");
+    scan("picker", "QTY2");
+    scan("picker", "4006381333931");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM pick_lines WHERE state = 'picked'", 1))
+        << packd->output();
+    restart();  // in the middle of the walk: the next stop is still A-01-02
+    scan("picker", "A-01-02");
+    scan("picker", "TEE-BLK-L");
+    scan("picker", "SHORT");  // P3's two T-shirts are not on the shelf
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM station_tasks WHERE station = 'picker'", 0))
+        << packd->output();
+
+    EXPECT_EQ(count("SELECT count(*) FROM orders WHERE id IN ('P1', 'P2') AND state = 'picking'"), 2);
+    ASSERT_TRUE(shop_hears(shop, "packd/v1/it/out/orders/P3/status", [](const json& j) {
+        return j.value("state", "") == "held" &&
+               j.value("reason", "") == "short pick at A-01-02: TEE-BLK-L 0 of 2";
+    })) << packd->output();
+    ASSERT_TRUE(shop_hears(shop, "packd/v1/it/out/alerts", [](const json& j) {
+        return j.value("kind", "") == "short_pick";
+    })) << packd->output();
+    const json alert = heard(shop, "packd/v1/it/out/alerts");
+    EXPECT_EQ(alert["order_id"], "P3");
+    EXPECT_EQ(alert["location"], "A-01-02");
+    EXPECT_EQ(count("SELECT count(*) FROM count_tasks WHERE location = 'A-01-02' AND sku = 'TEE-BLK-L'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM movements WHERE station = 'picker' AND reason = 'pick' AND "
+                    "operator = 'OP-9'"),
+              4);
+    EXPECT_EQ(on_hand("MUG-RED", "PACKING"), 2);
+    EXPECT_EQ(on_hand("TEE-BLK-L", "PACKING"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM pick_totes WHERE state = 'pack'"), 2);
+    const auto view = packctl(dir, {"station", "picker"});
+    EXPECT_NE(view.output.find("count A-01-02: short pick at A-01-02: TEE-BLK-L 0 of 2"), std::string::npos)
+        << view.output;
+    expect_books_hold();
+
+    // A count station whose modes allow it switches to picking with a command barcode.
+    scan("aisle", "MODE-PICK");
+    ASSERT_TRUE(
+        store_reaches("SELECT count(*) FROM station_shifts WHERE station = 'aisle' AND mode = 'pick'", 1))
+        << packd->output();
+
+    // TOTE-1 at the pack station opens P1; its items ship from PACKING.
+    scan("packer", "TOTE-1");
+    ASSERT_TRUE(store_reaches(
+        "SELECT count(*) FROM station_sessions WHERE station = 'packer' AND order_id = 'P1'", 1))
+        << packd->output();
+    scan("packer", "4006381333931");
+    scan("packer", "4006381333931");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = 'P1' AND state = 'packed'", 1))
+        << packd->output();
+    scan("packer", "DONE");
+    ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = 'P1' AND state = 'shipped'", 1))
+        << packd->output();
+    EXPECT_EQ(on_hand("MUG-RED", "PACKING"), 0);
+    EXPECT_EQ(on_hand("MUG-RED", "A-01-01"), 58);
+    EXPECT_EQ(count("SELECT count(*) FROM pick_totes WHERE tote = 'TOTE-1'"), 0) << "the tote is free again";
     expect_books_hold();
 }
 

@@ -272,6 +272,24 @@ Status OrderBook::advance(const std::string& order_id, OrderState to) {
     return {};
 }
 
+Status OrderBook::hold(const std::string& order_id, const std::string& reason) {
+    auto state = state_of(order_id);
+    if (!state) {
+        return fail("unknown order " + order_id);
+    }
+    const int rank = forward_rank(*state);
+    if (rank < 0 || rank > forward_rank(OrderState::packed)) {
+        return fail("order " + order_id + " is " + word(*state) +
+                    "; only accepted, picking or packed orders are held");
+    }
+    // A held order reserves nothing (retry_held reserves again), so what it held is free for others
+    // meanwhile.
+    inventory_.release(order_id);
+    set_state(order_id, OrderState::held, reason);
+    queue_status(order_id, OrderState::held, reason, "");
+    return {};
+}
+
 Result<OrderOutcome> OrderBook::retry_held(const std::string& order_id) {
     auto state = state_of(order_id);
     if (!state) {

@@ -163,6 +163,8 @@ StationReply CountStation::done(const Task& task) {
         booked += (booked.empty() ? "" : ", ") + key_text(key) + " " + (d > 0 ? "+" : "") + std::to_string(d);
     }
     tasks_.close();
+    // The location is counted now: what a short pick asked for is done.
+    store_.db().cached("DELETE FROM count_tasks WHERE location = ?").bind(1, task.reference).run();
     tx.commit();
     const std::string message = booked.empty() ? task.reference + " counted: as the books say"
                                                : task.reference + " counted: " + booked + " booked";

@@ -32,6 +32,13 @@ void PackStation::use_scale(WeightService* scale) {
 }
 
 void PackStation::close_session() {
+    // The order's pick tote is free once the order ships or is put aside here.
+    store_.db()
+        .cached(
+            "DELETE FROM pick_totes WHERE order_id IN (SELECT order_id FROM station_sessions WHERE station = "
+            "?)")
+        .bind(1, name_)
+        .run();
     store_.db().cached("DELETE FROM station_items WHERE station = ?").bind(1, name_).run();
     store_.db().cached("DELETE FROM station_sessions WHERE station = ?").bind(1, name_).run();
 }
@@ -162,6 +169,17 @@ std::optional<std::string> PackStation::find_order(const ScanEvent& scan) const 
     const ScanMeaning& m = scan.meaning;
     // A code nothing else recognised is looked up as it was printed, without the scanner's AIM identifier.
     const std::string bare(split_symbology(scan.raw).second);
+    if (m.kind == ScanKind::tote) {
+        // A tote a pick station filled brings its order.
+        auto& st = store_.db().cached("SELECT order_id FROM pick_totes WHERE tote = ? AND state = 'pack'");
+        st.bind(1, m.code);
+        std::optional<std::string> order;
+        if (st.step()) {
+            order = st.text(0);
+        }
+        st.reset();
+        return order;
+    }
     if (m.kind == ScanKind::tracking || m.kind == ScanKind::shipping_unit || m.kind == ScanKind::invalid) {
         if (auto order = orders_.order_with_tracking(m.kind == ScanKind::invalid ? bare : m.code)) {
             return order;

@@ -208,6 +208,7 @@ json TaskStation::view() const {
         recent.push_back(to_json(r));
     }
     j["recent"] = recent;
+    add_to_view(j);
     return j;
 }
 

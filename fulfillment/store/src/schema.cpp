@@ -310,7 +310,7 @@ END;
     // mode a command barcode switched it to, the operator badge scanned at its start); and the task a
     // receive, put-away, count or returns station has open with the lines scanned into it, so a restart
     // resumes where the operator was; returned items as received with their condition; stock by location,
-    // for a count.
+    // for a count; pick waves (totes, the walk) and the count tasks a short pick leaves.
     R"sql(
 CREATE TABLE receipts (
     id         TEXT PRIMARY KEY,
@@ -370,6 +370,36 @@ CREATE TABLE station_task_lines (
 );
 CREATE INDEX station_task_lines_by_station ON station_task_lines (station, id);
 CREATE INDEX stock_by_location ON stock (location);
+-- Pick waves: which tote holds which order ('wave' while a pick station walks it, 'pack' once its items
+-- are in and it waits for a pack station), and the walk itself, one line per stock row to take from.
+CREATE TABLE pick_totes (
+    tote     TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL UNIQUE REFERENCES orders(id),
+    station  TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    state    TEXT NOT NULL CHECK (state IN ('wave','pack'))
+) WITHOUT ROWID;
+CREATE TABLE pick_lines (
+    station  TEXT NOT NULL,
+    seq      INTEGER NOT NULL,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    sku      TEXT NOT NULL,
+    location TEXT NOT NULL,
+    lot      TEXT NOT NULL DEFAULT '',
+    expiry   TEXT NOT NULL DEFAULT '',
+    wanted   INTEGER NOT NULL CHECK (wanted > 0),
+    picked   INTEGER NOT NULL DEFAULT 0 CHECK (picked >= 0 AND picked <= wanted),
+    state    TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','picked','short','dropped')),
+    PRIMARY KEY (station, seq)
+) WITHOUT ROWID;
+-- A location found short while picking, to be counted.
+CREATE TABLE count_tasks (
+    id         INTEGER PRIMARY KEY,
+    location   TEXT NOT NULL,
+    sku        TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 )sql",
 };
 

@@ -167,6 +167,19 @@ TEST(Config, StationWeighingSettingsAreReadAndBounded) {
     EXPECT_NE(e.find("stations.s1.weight_tolerance_percent"), std::string::npos) << e;
 }
 
+TEST(Config, AStationPicksWithOrWithoutTheLocationScan) {
+    auto r = parse_config(
+        "[site]\nid = \"t1\"\n[stations.s1]\nmode = \"pick\"\npick_scan_location = false\n"
+        "[stations.s2]\nmode = \"count\"\nmodes = [\"pick\"]\n",
+        "/etc/packd/packd.toml");
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->devices.stations.at("s1").mode, "pick");
+    EXPECT_FALSE(r->devices.stations.at("s1").pick_scan_location);
+    EXPECT_TRUE(r->devices.stations.at("s2").pick_scan_location) << "the location is scanned by default";
+    const std::string e = error_of("[site]\nid = \"t1\"\n[stations.s1]\nmode = \"picking\"\n");
+    EXPECT_NE(e.find("a station mode (pack, pick, receive"), std::string::npos) << e;
+}
+
 TEST(Config, LabelsPrinterMustExist) {
     const std::string e = error_of("[site]\nid = \"t1\"\n[labels]\nprinter = \"nope\"\n");
     EXPECT_NE(e.find("labels.printer"), std::string::npos) << e;

@@ -89,14 +89,15 @@ struct StationConfig {
     int weight_tolerance_percent = 5;  ///< ... or this share of the expected weight, whichever is more
     /// printers = { shipping = "desk", pick_list = "office" }: this station's printer per label kind.
     std::map<std::string, std::string> printers;
-    /// What the station does: "pack" (the default), "receive", "putaway", "count" or "returns".
+    /// What the station does: "pack" (the default), "pick", "receive", "putaway", "count" or "returns".
     std::string mode = "pack";
     /// The modes a MODE-<mode> command barcode may switch the station to; empty: it stays in `mode`.
     std::vector<std::string> modes;
     /// Receive books into it, put-away takes from it.
     std::string receiving_location = "RECEIVING";
-    bool blind_count = true;    ///< count: the expected quantities are not shown
-    int recount_threshold = 0;  ///< count: a difference of more units asks for a recount first
+    bool blind_count = true;         ///< count: the expected quantities are not shown
+    int recount_threshold = 0;       ///< count: a difference of more units asks for a recount first
+    bool pick_scan_location = true;  ///< pick: a stop's location is scanned before its items
 
     bool operator==(const StationConfig&) const = default;
 };

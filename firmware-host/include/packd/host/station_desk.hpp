@@ -100,6 +100,7 @@ class StationDesk {
     fulfillment::Inventory& inventory_;
     fulfillment::Receipts receipts_;
     fulfillment::ReturnDesk returns_;
+    fulfillment::Topics topics_;  ///< where a pick station's short_pick alerts go
     ReplySink on_reply_;
     std::map<std::string, StationConfig> config_;
     const DeviceRegistry* registry_ = nullptr;  ///< the one the last apply() used, for a mode switch to pack

@@ -64,6 +64,9 @@ class OrderBook {
     Result<OrderOutcome> cancel(const std::string& order_id, const std::string& event_id);
     /// Moves an order forward to picking, packed or labelled.
     Status advance(const std::string& order_id, OrderState to);
+    /// Holds an order the floor cannot fill (a short pick) with the reason: its stock is released, as for
+    /// an order held on arrival, and the shop hears the status. Only orders not yet labelled are held.
+    Status hold(const std::string& order_id, const std::string& reason);
     /// Tries again to reserve a held order's stock.
     Result<OrderOutcome> retry_held(const std::string& order_id);
     /// Ships an order: ship movements, a shipment row, the confirmation for the shop. An empty carrier

@@ -1,8 +1,9 @@
 #pragma once
-// A pack station, driven by its scanner and its scale: the packer scans an order (its number, or the
-// tracking barcode on its label), then every item that goes into the parcel; packd checks each one against
-// the order. With all items in, the packer puts the parcel on the scale and scans DONE: packd takes the
-// stable weight, checks it against what the items should weigh and ships the order with it.
+// A pack station, driven by its scanner and its scale: the packer scans an order (its number, the
+// tracking barcode on its label, or the tote a pick station filled for it), then every item that goes into
+// the parcel; packd checks each one against the order. With all items in, the packer puts the parcel on the
+// scale and scans DONE: packd takes the stable weight, checks it against what the items should weigh and
+// ships the order with it.
 //
 //   idle --order--> packing --last item--> weighing --DONE + stable weight--> shipped (idle again)
 //                      ^   <------UNDO-------'   \--CANCEL: the order is put aside, nothing shipped

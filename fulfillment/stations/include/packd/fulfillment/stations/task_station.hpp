@@ -1,6 +1,6 @@
 #pragma once
-// What the receive, put-away, count and returns stations share: their task in the store, the quantity an
-// item scan counts (a QTY or keypad scan before it, a GS1 count, a case's pack quantity), UNDO and CANCEL,
+// What the pick, receive, put-away, count and returns stations share: their task in the store, the quantity
+// an item scan counts (a QTY or keypad scan before it, a GS1 count, a case's pack quantity), UNDO and CANCEL,
 // the replies kept for the screen, and movements signed with the station and its operator. Each mode adds
 // its own steps in `handle`.
 
@@ -24,6 +24,10 @@ struct TaskStationOptions {
     bool blind_count = true;
     /// Count: a difference of more units than this (on any SKU) asks for a recount before it is booked.
     int64_t recount_threshold = 0;
+    /// Pick: the prefix our own order barcodes carry ("ORD-"); an order number is found with or without it.
+    std::string order_prefix = "ORD-";
+    /// Pick: each stop's location is scanned before its items; false: the item scan is enough.
+    bool pick_scan_location = true;
     /// Replies kept for the station screen and `packctl station`.
     std::size_t history = 20;
 };
@@ -62,6 +66,10 @@ class TaskStation : public Station {
     virtual std::vector<TaskLineView> shown(const Task& task) const;
     /// UNDO: by default the newest line is taken back.
     virtual StationReply undo(const Task& task);
+    /// CANCEL: by default the task and its lines go, nothing booked.
+    virtual StationReply cancel(const Task& task);
+    /// What a mode adds to the station's view beyond its task and lines.
+    virtual void add_to_view(nlohmann::json& /*view*/) const {}
 
     StationReply reply(bool ok, std::string message, std::string next = "") const;
     /// The units an item scan counts: a quantity scanned before it, else a GS1 count (AI 30 in units; AI 37
@@ -83,7 +91,6 @@ class TaskStation : public Station {
 
   private:
     StationReply quantity(const std::optional<Task>& task, const QuantityCommand& q);
-    StationReply cancel(const Task& task);
 
     std::deque<StationReply> recent_;
 };
