@@ -17,8 +17,8 @@ std::vector<CommandCard> own_commands(StationMode mode) {
         case StationMode::pick:
             return {{"DONE", "start picking the wave"},
                     {"SHORT", "the shelf is short: hold the order"},
-                    {"UNDO", "take back the last scan"},
-                    {"CANCEL", "drop the wave, nothing moved"}};
+                    {"UNDO", "last order out of the wave"},
+                    {"CANCEL", "drop the wave before picking"}};
         case StationMode::receive:
             return {{"DONE", "delivery in: book it"},
                     {"UNDO", "take back the last scan"},
