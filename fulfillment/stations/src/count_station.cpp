@@ -66,16 +66,8 @@ StationReply CountStation::handle(const ScanEvent& scan, const std::optional<Tas
         }
         return done(*task);
     }
-    if (m.kind == ScanKind::product) {
-        return reply(false, "product " + printable(m.code.substr(0, 64)) +
-                                " is not in the catalogue: put it aside for the office; not counted");
-    }
-    if (m.kind == ScanKind::invalid) {
-        return reply(false, m.reason);
-    }
-    return reply(false, std::string("a ") + to_string(m.kind) +
-                            " scan means nothing at a count station: scan a location, what lies in it, a "
-                            "quantity or DONE");
+    return refuse_scan(m, ": put it aside for the office; not counted", "at a count station",
+                       "scan a location, what lies in it, a quantity or DONE");
 }
 
 StationReply CountStation::open(const std::string& location) {
@@ -93,14 +85,7 @@ StationReply CountStation::open(const std::string& location) {
 StationReply CountStation::add(const Task& task, const ScanEvent& scan) {
     const ScanMeaning& m = scan.meaning;
     Task t = task;
-    TaskLine line;
-    line.sku = m.sku;
-    line.quantity = units_of(t, m);
-    line.code = m.code;
-    if (m.gs1) {
-        line.lot = m.gs1->lot;
-        line.expiry = m.gs1->expiry;
-    }
+    const TaskLine line = item_line(t, m);
     t.next_quantity = 0;
     Transaction tx(store_.db());
     tasks_.save(t);

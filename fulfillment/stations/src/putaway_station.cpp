@@ -58,15 +58,8 @@ StationReply PutawayStation::handle(const ScanEvent& scan, const std::optional<T
         }
         return put(*task, m.code);
     }
-    if (m.kind == ScanKind::product) {
-        return reply(false, "product " + printable(m.code.substr(0, 64)) + " is not in the catalogue");
-    }
-    if (m.kind == ScanKind::invalid) {
-        return reply(false, m.reason);
-    }
-    return reply(false, std::string("a ") + to_string(m.kind) +
-                            " scan means nothing at a put-away station: " +
-                            (holding ? "scan the location for " + task->reference : idle_next()));
+    return refuse_scan(m, "", "at a put-away station",
+                       holding ? "scan the location for " + task->reference : idle_next());
 }
 
 StationReply PutawayStation::take(std::optional<Task> task, const ScanMeaning& item) {

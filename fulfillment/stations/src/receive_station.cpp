@@ -78,16 +78,8 @@ StationReply ReceiveStation::handle(const ScanEvent& scan, const std::optional<T
         }
         return open_delivery(bare);
     }
-    if (m.kind == ScanKind::product) {
-        return reply(false, "product " + printable(m.code.substr(0, 64)) +
-                                " is not in the catalogue: put it aside for the office; nothing booked");
-    }
-    if (m.kind == ScanKind::invalid) {
-        return reply(false, m.reason);
-    }
-    return reply(false, std::string("a ") + to_string(m.kind) +
-                            " scan means nothing at a receive station: scan the delivery, products, a "
-                            "quantity or DONE");
+    return refuse_scan(m, ": put it aside for the office; nothing booked", "at a receive station",
+                       "scan the delivery, products, a quantity or DONE");
 }
 
 StationReply ReceiveStation::open_delivery(const std::string& receipt) {
@@ -103,15 +95,8 @@ StationReply ReceiveStation::open_delivery(const std::string& receipt) {
 StationReply ReceiveStation::add(std::optional<Task> task, const ScanEvent& scan) {
     const ScanMeaning& m = scan.meaning;
     Task t = task.value_or(*blank_task());
-    const int64_t units = units_of(t, m);
-    TaskLine line;
-    line.sku = m.sku;
-    line.quantity = units;
-    line.code = m.code;
-    if (m.gs1) {
-        line.lot = m.gs1->lot;
-        line.expiry = m.gs1->expiry;
-    }
+    const TaskLine line = item_line(t, m);
+    const int64_t units = line.quantity;
     t.next_quantity = 0;
     Transaction tx(store_.db());
     tasks_.save(t);

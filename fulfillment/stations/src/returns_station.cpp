@@ -178,20 +178,12 @@ StationReply ReturnsStation::handle(const ScanEvent& scan, const std::optional<T
             return open(task, *rma);
         }
     }
-    if (m.kind == ScanKind::product) {
-        return reply(false, "product " + printable(m.code.substr(0, 64)) +
-                                " is not in the catalogue: put it aside for the office; nothing recorded");
-    }
     if (m.kind == ScanKind::rma || m.kind == ScanKind::tracking) {
         return reply(false, "no return has " + printable(m.code.substr(0, 64)) +
                                 ": not an RMA nor a return label packd knows");
     }
-    if (m.kind == ScanKind::invalid) {
-        return reply(false, m.reason);
-    }
-    return reply(false, std::string("a ") + to_string(m.kind) +
-                            " scan means nothing at a returns station: scan the return, its items, their "
-                            "condition or DONE");
+    return refuse_scan(m, ": put it aside for the office; nothing recorded", "at a returns station",
+                       "scan the return, its items, their condition or DONE");
 }
 
 StationReply ReturnsStation::open(const std::optional<Task>& task, const std::string& rma) {

@@ -178,6 +178,31 @@ int64_t TaskStation::units_of(const Task& task, const ScanMeaning& item) {
     return std::max<int64_t>(item.pack_qty, 1);
 }
 
+TaskLine TaskStation::item_line(const Task& task, const ScanMeaning& item) {
+    TaskLine line;
+    line.sku = item.sku;
+    line.quantity = units_of(task, item);
+    line.code = item.code;
+    if (item.gs1) {
+        line.lot = item.gs1->lot;
+        line.expiry = item.gs1->expiry;
+    }
+    return line;
+}
+
+StationReply TaskStation::refuse_scan(const ScanMeaning& m, const std::string& unknown_product,
+                                      const std::string& where, const std::string& what_instead) const {
+    if (m.kind == ScanKind::product) {
+        return reply(false, "product " + printable(m.code.substr(0, 64)) + " is not in the catalogue" +
+                                unknown_product);
+    }
+    if (m.kind == ScanKind::invalid) {
+        return reply(false, m.reason);
+    }
+    return reply(
+        false, std::string("a ") + to_string(m.kind) + " scan means nothing " + where + ": " + what_instead);
+}
+
 Movement TaskStation::movement(const std::string& sku, const std::string& location, int64_t delta,
                                MovementReason reason, const std::string& reference) const {
     Movement m;

@@ -75,6 +75,14 @@ class TaskStation : public Station {
     /// The units an item scan counts: a quantity scanned before it, else a GS1 count (AI 30 in units; AI 37
     /// in the contained trade items, times their pack quantity), else the code's pack quantity.
     static int64_t units_of(const Task& task, const ScanMeaning& item);
+    /// The line an item scan adds: its SKU, code and units (units_of), with the GS1 lot and expiry it
+    /// carries.
+    static TaskLine item_line(const Task& task, const ScanMeaning& item);
+    /// The refusal of a scan the mode takes no step for: a product not in the catalogue (`unknown_product`
+    /// ends that sentence), an unreadable code (its reason), or a kind of code that means nothing `where`
+    /// ("at a count station"), followed by `what_instead`.
+    StationReply refuse_scan(const ScanMeaning& m, const std::string& unknown_product,
+                             const std::string& where, const std::string& what_instead) const;
     /// A movement made at this station, signed with its operator's badge.
     Movement movement(const std::string& sku, const std::string& location, int64_t delta,
                       MovementReason reason, const std::string& reference) const;
