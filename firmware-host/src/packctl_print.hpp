@@ -1,0 +1,24 @@
+#pragma once
+// What packctl's printing of answers shares: a field as text, and the stations as their screens show them
+// (packctl_print_stations.cpp).
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace packd::host::packctl::print {
+
+/// The field as text: a string as it is, any other value as JSON, nothing for a missing or null one.
+inline std::string text(const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        return "";
+    }
+    return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+/// A pack station's open order: each SKU packed of wanted.
+void print_progress(const nlohmann::json& reply);
+/// Each station: its mode and state, its task and lines, the next step, the scale, the recent replies.
+void print_stations(const nlohmann::json& stations);
+
+}  // namespace packd::host::packctl::print
