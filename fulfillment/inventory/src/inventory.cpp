@@ -180,14 +180,7 @@ std::vector<StockAt> Inventory::stock_at(const std::string& location) {
 }
 
 std::optional<std::string> Inventory::location_kind(const std::string& code) {
-    auto& st = store_.db().cached("SELECT kind FROM locations WHERE code = ?");
-    st.bind(1, code);
-    std::optional<std::string> kind;
-    if (st.step()) {
-        kind = st.text(0);
-    }
-    st.reset();
-    return kind;
+    return store_.db().text_of("SELECT kind FROM locations WHERE code = ?", code);
 }
 
 }  // namespace packd::fulfillment

@@ -10,14 +10,7 @@ Receipts::Receipts(Store& store, Inventory& inventory, Topics topics)
     : store_(store), inventory_(inventory), topics_(std::move(topics)) {}
 
 std::optional<std::string> Receipts::state_of(const std::string& receipt) {
-    auto& st = store_.db().cached("SELECT state FROM receipts WHERE id = ?");
-    st.bind(1, receipt);
-    std::optional<std::string> out;
-    if (st.step()) {
-        out = st.text(0);
-    }
-    st.reset();
-    return out;
+    return store_.db().text_of("SELECT state FROM receipts WHERE id = ?", receipt);
 }
 
 std::vector<ReceiptLine> Receipts::lines_of(const std::string& receipt) {

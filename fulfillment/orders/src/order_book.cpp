@@ -398,14 +398,7 @@ Status OrderBook::set_tracking(const std::string& order_id, const std::string& t
 }
 
 std::optional<std::string> OrderBook::tracking_of(const std::string& order_id) {
-    auto& st = store_.db().cached("SELECT tracking_number FROM orders WHERE id = ?");
-    st.bind(1, order_id);
-    std::optional<std::string> out;
-    if (st.step()) {
-        out = st.text(0);
-    }
-    st.reset();
-    return out;
+    return store_.db().text_of("SELECT tracking_number FROM orders WHERE id = ?", order_id);
 }
 
 std::optional<std::string> OrderBook::order_with_tracking(const std::string& tracking_number) {
@@ -413,15 +406,8 @@ std::optional<std::string> OrderBook::order_with_tracking(const std::string& tra
         return std::nullopt;
     }
     // Newest first: a number reused by a carrier years later belongs to the recent order.
-    auto& st = store_.db().cached(
-        "SELECT id FROM orders WHERE tracking_number = ? ORDER BY created_at DESC LIMIT 1");
-    st.bind(1, tracking_number);
-    std::optional<std::string> out;
-    if (st.step()) {
-        out = st.text(0);
-    }
-    st.reset();
-    return out;
+    return store_.db().text_of(
+        "SELECT id FROM orders WHERE tracking_number = ? ORDER BY created_at DESC LIMIT 1", tracking_number);
 }
 
 int64_t OrderBook::items_weight_g(const std::string& order_id) {

@@ -100,15 +100,9 @@ std::optional<std::string> ReturnDesk::rma_with_tracking(const std::string& trac
     if (tracking_number.empty()) {
         return std::nullopt;  // a return approved without a label has an empty number: it names none
     }
-    auto& st = store_.db().cached(
-        "SELECT rma FROM returns WHERE tracking_number = ? ORDER BY updated_at DESC, rma LIMIT 1");
-    st.bind(1, tracking_number);
-    std::optional<std::string> out;
-    if (st.step()) {
-        out = st.text(0);
-    }
-    st.reset();
-    return out;
+    return store_.db().text_of(
+        "SELECT rma FROM returns WHERE tracking_number = ? ORDER BY updated_at DESC, rma LIMIT 1",
+        tracking_number);
 }
 
 std::vector<ReturnLine> ReturnDesk::lines_of(const std::string& rma) {

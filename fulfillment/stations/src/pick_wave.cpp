@@ -104,14 +104,7 @@ std::vector<PickTote> PickWave::totes() const {
 }
 
 std::optional<std::string> PickWave::tote_of(const std::string& order_id) const {
-    auto& st = store_.db().cached("SELECT tote FROM pick_totes WHERE order_id = ?");
-    st.bind(1, order_id);
-    std::optional<std::string> out;
-    if (st.step()) {
-        out = st.text(0);
-    }
-    st.reset();
-    return out;
+    return store_.db().text_of("SELECT tote FROM pick_totes WHERE order_id = ?", order_id);
 }
 
 std::optional<ToteHolder> PickWave::holder(const std::string& tote) const {

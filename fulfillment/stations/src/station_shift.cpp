@@ -2,25 +2,13 @@
 
 namespace packd::fulfillment {
 
-namespace {
-
-std::string shift_field(Store& store, const std::string& station, const char* sql) {
-    auto& st = store.db().cached(sql);
-    st.bind(1, station);
-    std::string out = st.step() ? st.text(0) : std::string();
-    st.reset();
-    return out;
-}
-
-}  // namespace
-
 std::string shift_badge(Store& store, const std::string& station) {
-    return shift_field(store, station, "SELECT badge FROM station_shifts WHERE station = ?");
+    return store.db().text_of("SELECT badge FROM station_shifts WHERE station = ?", station).value_or("");
 }
 
 std::optional<StationMode> shift_mode(Store& store, const std::string& station) {
     return station_mode_named(
-        shift_field(store, station, "SELECT mode FROM station_shifts WHERE station = ?"));
+        store.db().text_of("SELECT mode FROM station_shifts WHERE station = ?", station).value_or(""));
 }
 
 void set_shift_badge(Store& store, const std::string& station, const std::string& badge) {

@@ -128,6 +128,17 @@ Statement& Database::cached(std::string_view sql) {
     return *it->second;
 }
 
+std::optional<std::string> Database::text_of(std::string_view sql, std::string_view key) {
+    Statement& st = cached(sql);
+    st.bind(1, key);
+    std::optional<std::string> out;
+    if (st.step()) {
+        out = st.text(0);
+    }
+    st.reset();
+    return out;
+}
+
 void Database::exec(std::string_view sql) {
     std::string s(sql);
     char* err = nullptr;

@@ -67,6 +67,9 @@ class Database {
     /// A statement prepared once per connection and reset before each reuse; for hot paths.
     /// Do not ask for the same SQL again while stepping through its rows.
     Statement& cached(std::string_view sql);
+    /// The first column of the first row of the cached `sql` with `key` bound to its one parameter, as
+    /// text; nothing when there is no row. For the lookups of one value by its key.
+    std::optional<std::string> text_of(std::string_view sql, std::string_view key);
     int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
     int user_version();
