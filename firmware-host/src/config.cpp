@@ -60,13 +60,14 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     cfg.path = path;
     static const std::set<std::string> kSections = {"site",      "daemon",   "broker",   "labels",
                                                     "inventory", "import",   "printers", "scales",
-                                                    "scanners",  "scanning", "stations", "tracking"};
+                                                    "scanners",  "scanning", "stations", "tracking",
+                                                    "rules"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(
                 line_of(node), std::string(key.str()),
                 "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
-                "scanners, scanning, stations, tracking)");
+                "scanners, scanning, stations, tracking, rules)");
         }
     }
     read_site(root, cfg, problems);
@@ -88,6 +89,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
         dev.stations[name] = read_station(name, r, dev, problems);
     });
     check_devices(dev, problems);
+    read_rules(root, dev.rules, problems);
     each_named(root, "tracking", problems, [&](const std::string& name, TableReader& r) {
         cfg.tracking[name] = read_tracking(name, r, problems);
     });

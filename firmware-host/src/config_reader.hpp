@@ -237,6 +237,7 @@ StationConfig read_station(const std::string& name, TableReader& r, const Reload
                            Problems& problems);
 /// What stations and label routes name must exist; no two devices share a FIFO or a port.
 void check_devices(ReloadableSections& dev, Problems& problems);  // config_stations.cpp
+void read_rules(const toml::table& root, RulesConfig& rules, Problems& problems);  // config_rules.cpp
 TrackingRangeConfig read_tracking(const std::string& name, TableReader& r, Problems& problems);
 
 }  // namespace packd::host::config_detail

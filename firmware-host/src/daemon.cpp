@@ -27,7 +27,11 @@ Daemon::Daemon(Config config)
       notifier_(io_),
       stock_timer_(io_) {}
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+    if (store_) {
+        store_->set_event_sink(nullptr, nullptr);
+    }
+}
 
 int Daemon::run() {
     if (auto st = start(); !st) {
@@ -85,6 +89,14 @@ Status Daemon::start() {
     orders_ = std::make_unique<ful::OrderBook>(*store_, *inventory_, topics);
     intake_ = std::make_unique<ful::OrderIntake>(*store_, *orders_, *inventory_, topics,
                                                  static_cast<size_t>(b.max_payload_bytes));
+    rules_ = std::make_unique<ful::RuleEngine>(*store_, *orders_, *inventory_, topics);
+    rule_effects_ = std::make_unique<ful::RuleEffects>(*store_, *orders_, *intake_, topics);
+    rules_->set_actions(rule_effects_.get());
+    // Before any event is applied: the rules of a backlog's first order run too.
+    if (auto st = apply_rules(config_.devices); !st) {
+        return st;
+    }
+    store_->set_event_sink(rules_.get(), rules_.get());
     store_commands_ = std::make_unique<StoreCommands>(*store_, *inventory_, *orders_);
     store_commands_->set_import_columns(config_.devices.import);
     previews_ = std::make_unique<ful::LabelPreviews>(io_, *store_);
@@ -210,6 +222,11 @@ void Daemon::reload() {
     if (auto st = load_label_templates(fresh->devices.labels); !st) {
         log::error("reload: " + st.error().message + "; the label templates in use stay");
     }
+    // Rules that do not compile are refused with their place; the ones in use stay.
+    if (auto st = apply_rules(fresh->devices); !st) {
+        log::error("reload: " + st.error().message + "; the rules in use stay");
+        fresh->devices.rules = config_.devices.rules;
+    }
     config_.devices = fresh->devices;
     apply_label_route();
     inventory_->set_settings(ful::InventorySettings{config_.devices.inventory.allow_oversell});
@@ -292,6 +309,12 @@ void Daemon::tick() {
             }
         }
     }
+    {
+        LoopMonitor::Scope timed(&loop_monitor_, "rules tick");
+        rules_->tick(std::chrono::system_clock::now());
+        rules_->prune();
+    }
+    after_rules();
     inbox_->kick();  // retries what a store error left behind; nothing to do costs
                      // one small query
     tick_timer_.expires_after(kTick);

@@ -10,6 +10,7 @@ namespace ful = packd::fulfillment;
 
 void Daemon::after_intake(const ful::IntakeResult& result) {
     devices_->kick_printers(result.printers_with_new_jobs);
+    after_rules();
     if (result.outbox_grew) {
         pump_->kick();
     }
@@ -33,6 +34,7 @@ void Daemon::follow_up(const FollowUps& then) {
         retry_held_orders();
     }
     devices_->kick_printers(then.kick_printers);
+    after_rules();
     if (then.kick_outbox) {
         pump_->kick();
     }
@@ -47,6 +49,7 @@ void Daemon::after_station_reply(const std::string& station, const ful::StationR
     if (!reply.reprint_printer.empty()) {
         devices_->kick_printers({reply.reprint_printer});
     }
+    after_rules();
     pump_->kick();
 }
 

@@ -122,6 +122,7 @@ void Daemon::add_admin_verbs() {
     router_.add("scans", [this](const json& request) { return desk_->scans_command(request); });
     router_.add("station", [this](const json& request) { return desk_->station_command(request); });
     router_.add("orders", [this](const json&) { return orders_json(); });
+    add_rule_verbs();
     router_.add_module(AdminModule::store, [this](const std::string& verb, const json& request) {
         return store_commands_->handle(verb, request);
     });

@@ -130,6 +130,15 @@ bool DeviceWatch::record(const std::vector<DeviceAlert>& alerts, fulfillment::St
         for (const auto& alert : alerts) {
             store.outbox_add(topic, alert_json(alert), false);
             const bool back = alert.status.state == drivers::DeviceState::ready;
+            fulfillment::DomainEvent e;
+            e.trigger = back ? "device.ready"
+                        : alert.status.state == drivers::DeviceState::offline ? "device.offline"
+                                                                              : "device.fault";
+            e.device = alert.name;
+            e.state = drivers::to_string(alert.status.state);
+            e.reason = alert.status.detail;
+            e.data = alert.role;
+            store.emit(std::move(e));
             (back ? log::notice : log::warning)(
                 alert.role + " " + alert.name + " " + drivers::to_string(alert.status.state) +
                 (alert.status.detail.empty() ? "" : ": " + alert.status.detail));

@@ -20,5 +20,11 @@ inline std::string text(const nlohmann::json& j, const char* key) {
 void print_progress(const nlohmann::json& reply);
 /// Each station: its mode and state, its task and lines, the next step, the scale, the recent replies.
 void print_stations(const nlohmann::json& stations);
+/// The rules loaded, one line each with its triggers and counts (packctl_print_rules.cpp).
+void print_rules(const nlohmann::json& rules);
+/// Rule runs, newest first: when, rule, trigger, subject, outcome, the actions and their results.
+void print_rule_runs(const nlohmann::json& runs);
+/// What a rule would do on an event; 0 when it matches, 1 when it does not, 2 on an error.
+int print_rule_test(const nlohmann::json& test);
 
 }  // namespace packd::host::packctl::print

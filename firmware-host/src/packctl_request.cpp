@@ -49,6 +49,33 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.request = {{"cmd", verb}};
     } else if (verb == "loop" && (n == 1 || (n == 2 && w[1] == "reset"))) {
         c.request = {{"cmd", "loop"}, {"reset", n == 2}};
+    } else if (verb == "release" && n == 2) {
+        c.request = {{"cmd", "release"}, {"order", w[1]}, {"operator", operator_name()}};
+    } else if (verb == "rules" && n == 1) {
+        c.request = {{"cmd", "rules"}};
+    } else if (verb == "rules" && n >= 2 && n <= 3 && w[1] == "log") {
+        c.request = {{"cmd", "rules_log"}, {"rule", n == 3 ? w[2] : ""}};
+        if (!option("limit").empty()) {
+            try {
+                c.request["limit"] = std::stoi(option("limit"));
+            } catch (const std::exception&) {
+                c.error = "--limit must be a whole number";
+            }
+        }
+    } else if (verb == "rules" && n == 4 && w[1] == "test") {
+        std::string text;
+        c.request = {{"cmd", "rules_test"}, {"rule", w[2]}};
+        if (!read_whole(w[3], text)) {
+            c.error = "cannot read the event file " + w[3];
+        } else {
+            // An empty file (or /dev/null) is an event without fields; the daemon says what it lacks.
+            json event = text.empty() ? json::object() : json::parse(text, nullptr, false);
+            if (event.is_discarded()) {
+                c.error = w[3] + " is not JSON";
+            } else {
+                c.request["event"] = event;
+            }
+        }
     } else if (verb == "order" && n == 2) {
         c.request = {{"cmd", "order"}, {"id", w[1]}};
     } else if (verb == "stock" && n <= 2) {

@@ -14,6 +14,7 @@ namespace {
 using nlohmann::json;
 using print::print_progress;
 using print::print_stations;
+using print::print_rules;
 using print::text;
 
 /// "1250" for whole grams, "12.5" otherwise: what a packer reads off the scale display.
@@ -385,6 +386,27 @@ int show_reprint(const json& a, const Shown&) {
     return 0;
 }
 
+int show_release(const json& a, const Shown&) {
+    std::cout << "order " << text(a, "order") << " " << text(a, "state")
+              << (text(a, "reason").empty() ? "" : ": " + text(a, "reason"))
+              << (text(a, "printer").empty() ? "" : " (label on " + text(a, "printer") + ")") << "\n";
+    return 0;
+}
+
+int show_rules(const json& a, const Shown&) {
+    print::print_rules(a.value("rules", json::array()));
+    return 0;
+}
+
+int show_rules_log(const json& a, const Shown&) {
+    print::print_rule_runs(a.value("runs", json::array()));
+    return 0;
+}
+
+int show_rules_test(const json& a, const Shown&) {
+    return print::print_rule_test(a.value("test", json::object()));
+}
+
 using Show = int (*)(const json& answer, const Shown& how);
 
 // One entry per verb of admin_verbs.cpp that packctl sends.
@@ -416,6 +438,10 @@ const std::map<std::string_view, Show>& shows_by_verb() {
         {"label_confirm", show_label_confirm},
         {"label_resend", show_label_confirm},
         {"reprint", show_reprint},
+        {"release", show_release},
+        {"rules", show_rules},
+        {"rules_log", show_rules_log},
+        {"rules_test", show_rules_test},
     };
     return table;
 }

@@ -287,6 +287,17 @@ json StationDesk::handle_scan(const std::string& station, const std::string& dev
             const ful::StationReply reply = shift ? *shift : it->second.station->on_scan(scan);
             on_reply_(station, reply);
             event["station_reply"] = ful::to_json(reply);
+            if (!reply.ok) {
+                // After the station's own transaction: the rules of a refused scan run in one of theirs.
+                ful::DomainEvent refused;
+                refused.trigger = event.value("valid", false) ? "scan.refused" : "scan.unknown";
+                refused.station = station;
+                refused.device = device;
+                refused.data = reading.data.substr(0, 200);
+                refused.reason = reply.message;
+                refused.order_id = reply.order_id;
+                store_.emit(std::move(refused));
+            }
         } catch (const ful::SqliteError& e) {
             // The store refused (disk full, locked): the scan changed nothing and the packer is told.
             log::error("station " + station + ": store: " + e.what());

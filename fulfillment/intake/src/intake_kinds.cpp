@@ -252,9 +252,13 @@ void OrderIntake::apply_one(const InboxMessage& msg, IntakeResult& result) {
         result.outbox_grew = true;
         return;
     }
-    if (outcome->needs_label && !route_.printer.empty()) {
-        queue_shipping_label(ev, ev.type == OrderEventType::created);
-        result.printers_with_new_jobs.insert(route_.printer);
+    // Merchant rules of this event run now, inside its transaction: they may hold the order, route it or
+    // set its carrier, and its label is drawn from what they left.
+    store_.settle_events();
+    if (outcome->needs_label && orders_.state_of(ev.order_id) == OrderState::accepted) {
+        if (auto printer = queue_shipping_label(ev, ev.type == OrderEventType::created); !printer.empty()) {
+            result.printers_with_new_jobs.insert(printer);
+        }
     }
     store_.mark_event_applied(ev.event_id, std::string(to_string(outcome->state)));
     store_.inbox_finish(msg.id);

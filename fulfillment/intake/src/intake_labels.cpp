@@ -41,7 +41,20 @@ std::string OrderIntake::local_tracking_number(const OrderEvent& ev) {
     return *number;
 }
 
-void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool created) {
+std::string OrderIntake::queue_shipping_label(const OrderEvent& original, bool created) {
+    // What merchant rules set on the order wins over the shop's event: carrier, service, printer.
+    OrderEvent ev = original;
+    std::string printer = route_.printer;
+    bool with_return = false;
+    if (auto routing = orders_.routing(ev.order_id)) {
+        ev.carrier = routing->carrier;
+        ev.service = routing->service;
+        printer = routing->printer.empty() ? printer : routing->printer;
+        with_return = routing->return_label;
+    }
+    if (printer.empty()) {
+        return {};
+    }
     ShippingLabelData data;
     data.order_id = ev.order_id;
     data.ship_from = route_.ship_from;
@@ -51,7 +64,7 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool created) {
     data.tracking_number = ev.tracking_number.empty() ? local_tracking_number(ev) : ev.tracking_number;
     if (!route_.templates) {
         log::warning("order " + ev.order_id + ": no shipping label, no label templates are loaded");
-        return;
+        return {};
     }
     // From the template compiled for this stock: the data filled in, microseconds. The printer needs only
     // the ZPL; the preview is drawn from the kept label model when someone asks for it (LabelPreviews),
@@ -65,8 +78,51 @@ void OrderIntake::queue_shipping_label(const OrderEvent& ev, bool created) {
     // A label that printed before this change of the order is replaced, and says it is a reprint. A new order
     // has none, and is not looked up: print_jobs has no index by order, so the look-up reads every job ever
     // printed, which made each order of a backlog slower than the one before.
-    store_.print_job_add(route_.printer, "shipping", ev.order_id, label.zpl, label.label,
+    store_.print_job_add(printer, "shipping", ev.order_id, label.zpl, label.label,
                          !created && store_.label_printed(ev.order_id, "shipping"));
+    if (with_return) {
+        if (auto added = queue_return_label_for(ev.order_id); !added) {
+            log::warning("order " + ev.order_id + ": no return label in the parcel: " + added.error().message);
+        }
+    }
+    return printer;
+}
+
+Result<std::string> OrderIntake::queue_label_for(const std::string& order_id) {
+    auto ev = parse_inbound_order(orders_.original_of(order_id), max_payload_bytes_, "", nullptr);
+    if (!ev) {
+        return fail("order " + order_id + ": its original cannot be read again: " + ev.error().message);
+    }
+    store_.print_jobs_cancel_pending(order_id, "shipping");
+    return queue_shipping_label(*ev, false);
+}
+
+Result<std::string> OrderIntake::queue_return_label_for(const std::string& order_id) {
+    auto order = parse_inbound_order(orders_.original_of(order_id), max_payload_bytes_, "", nullptr);
+    if (!order) {
+        return fail("the order's original cannot be read again: " + order.error().message);
+    }
+    if (!route_.templates) {
+        return fail("no label templates are loaded");
+    }
+    auto routing = orders_.routing(order_id);
+    const std::string printer = routing && !routing->printer.empty() ? routing->printer : route_.printer;
+    if (printer.empty()) {
+        return fail("no label printer is configured ([labels] printer)");
+    }
+    ReturnLabelData data;
+    data.rma = "R-" + order_id;
+    data.order_id = order_id;
+    data.from = order->ship_to;
+    data.return_to = route_.ship_from;
+    data.carrier = routing ? routing->carrier : order->carrier;
+    const Label label = render(route_.templates->of(LabelKind::Return), label_data(data), route_.size);
+    if (auto valid = validate(label); !valid) {
+        return valid.error();
+    }
+    store_.print_jobs_cancel_pending(order_id, "return");
+    store_.print_job_add(printer, "return", order_id, to_zpl(label), label, false);
+    return printer;
 }
 
 Status OrderIntake::publish_return_label(const ReturnEvent& ev, const std::string& order_id) {

@@ -160,9 +160,6 @@ Result<IntakeResult> OrderIntake::retry_held() {
             ++result.applied;
             result.outbox_grew = true;
             log::info("order " + id + " accepted: stock arrived");
-            if (route_.printer.empty()) {
-                continue;
-            }
             // The label is drawn from the order as it arrived (ship-to, carrier, tracking number).
             auto ev = parse_inbound_order(orders_.original_of(id), max_payload_bytes_, "", nullptr);
             if (!ev) {
@@ -170,8 +167,9 @@ Result<IntakeResult> OrderIntake::retry_held() {
                              ": no label, its original cannot be read again: " + ev.error().message);
                 continue;
             }
-            queue_shipping_label(*ev, false);
-            result.printers_with_new_jobs.insert(route_.printer);
+            if (auto printer = queue_shipping_label(*ev, false); !printer.empty()) {
+                result.printers_with_new_jobs.insert(printer);
+            }
         }
         tx.commit();
     } catch (const SqliteError& e) {

@@ -19,6 +19,35 @@ constexpr std::string_view kNowMs = "CAST((julianday('now') - 2440587.5) * 86400
 void Inventory::stock_changed(const std::string& sku) {
     republish(sku);
     check_reorder(sku);
+    if (store_.wants("stock.out") || store_.wants("stock.back")) {
+        check_out_of_stock(sku);
+    }
+}
+
+void Inventory::check_out_of_stock(const std::string& sku) {
+    auto& flag = store_.db().cached("SELECT out_of_stock FROM products WHERE sku = ?");
+    flag.bind(1, sku);
+    if (!flag.step()) {
+        flag.reset();
+        return;
+    }
+    const bool was_out = flag.int64(0) != 0;
+    flag.reset();
+    const StockLevel l = level(sku);
+    const bool out = l.available <= 0;
+    if (out == was_out) {
+        return;
+    }
+    store_.db()
+        .cached("UPDATE products SET out_of_stock = ? WHERE sku = ?")
+        .bind(1, out ? 1 : 0)
+        .bind(2, sku)
+        .run();
+    DomainEvent e;
+    e.trigger = out ? "stock.out" : "stock.back";
+    e.sku = sku;
+    e.quantity = l.available;
+    store_.emit(std::move(e));
 }
 
 void Inventory::republish(const std::string& sku) {
@@ -64,6 +93,11 @@ void Inventory::check_reorder(const std::string& sku) {
                                      {"available", l.available},
                                      {"reorder_point", p->reorder_point}}),
                           false);
+        DomainEvent e;
+        e.trigger = "stock.low";
+        e.sku = sku;
+        e.quantity = l.available;
+        store_.emit(std::move(e));
     } else {
         store_.outbox_add(topics_.alerts(),
                           json_text({{"kind", "back_in_stock"},

@@ -89,7 +89,17 @@ Result<int64_t> Inventory::count(const Movement& where, int64_t counted) {
     Movement m = where;
     m.delta = counted - on_hand;
     m.reason = MovementReason::count;
-    return record(m);
+    auto recorded = record(m);
+    if (recorded) {
+        DomainEvent e;
+        e.trigger = "stock.counted";
+        e.sku = m.sku;
+        e.location = m.location;
+        e.station = m.station;
+        e.quantity = m.delta;
+        store_.emit(std::move(e));
+    }
+    return recorded;
 }
 
 int64_t Inventory::reserved(const std::string& sku) {

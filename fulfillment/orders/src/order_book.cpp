@@ -33,7 +33,9 @@ OrderBook::OrderBook(Store& store, Inventory& inventory, Topics topics)
 
 std::vector<std::string> OrderBook::held_orders() {
     std::vector<std::string> out;
-    auto st = store_.db().prepare("SELECT id FROM orders WHERE state = 'held' ORDER BY created_at, id");
+    // Orders a rule held wait for a rule or an operator, not for stock.
+    auto st = store_.db().prepare(
+        "SELECT id FROM orders WHERE state = 'held' AND hold_by = '' ORDER BY created_at, id");
     while (st.step()) {
         out.push_back(st.text(0));
     }
@@ -60,12 +62,22 @@ std::optional<OrderState> OrderBook::state_of(const std::string& order_id) {
 void OrderBook::set_state(const std::string& order_id, OrderState state, const std::string& hold_reason) {
     store_.db()
         .cached(
-            "UPDATE orders SET state = ?, hold_reason = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-            "WHERE id = ?")
+            "UPDATE orders SET state = ?1, hold_reason = ?2, hold_by = CASE WHEN ?1 = 'held' THEN hold_by ELSE '' "
+            "END, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?3")
         .bind(1, to_string(state))
         .bind(2, hold_reason)
         .bind(3, order_id)
         .run();
+}
+
+void OrderBook::emit(const char* trigger, const std::string& order_id, const std::string& event_id,
+                     const std::string& reason) {
+    DomainEvent e;
+    e.trigger = trigger;
+    e.order_id = order_id;
+    e.event_id = event_id;
+    e.reason = reason;
+    store_.emit(std::move(e));
 }
 
 void OrderBook::queue_status(const std::string& order_id, OrderState state, const std::string& reason,
@@ -78,6 +90,11 @@ void OrderBook::queue_status(const std::string& order_id, OrderState state, cons
         status["event_id"] = event_id;
     }
     store_.outbox_add(topics_.order_status(order_id), json_text(status), false);
+    // Every change of state is a trigger of merchant rules ("order.accepted", "order.held", ...); a status
+    // sent again for an order whose state stayed (an update after picking) is not.
+    if (state_changed_) {
+        emit(("order." + std::string(to_string(state))).c_str(), order_id, event_id, reason);
+    }
 }
 
 std::vector<OrderQuantity> OrderBook::lines_of(const std::string& order_id) {
@@ -129,6 +146,7 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
         out.reason = reserved.error().message;
     }
     set_state(ev.order_id, out.state, out.reason);
+    emit("order.received", ev.order_id, ev.event_id, "");
     queue_status(ev.order_id, out.state, out.reason, ev.event_id);
     return out;
 }
@@ -177,7 +195,9 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
     }
     if (*state != OrderState::received && *state != OrderState::accepted && *state != OrderState::held) {
         out.reason = "update arrived after " + word(*state) + "; recorded, not applied";
+        state_changed_ = false;
         queue_status(ev.order_id, *state, out.reason, ev.event_id);
+        state_changed_ = true;
         store_.outbox_add(topics_.alerts(),
                           json_text({{"kind", "update_after_pick"},
                                      {"order_id", ev.order_id},
@@ -216,6 +236,7 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
         out.reason = reserved.error().message;
     }
     set_state(ev.order_id, out.state, out.state == OrderState::held ? out.reason : "");
+    emit("order.updated", ev.order_id, ev.event_id, "");
     queue_status(ev.order_id, out.state, out.reason, ev.event_id);
     return out;
 }
@@ -234,7 +255,9 @@ Result<OrderOutcome> OrderBook::cancel(const std::string& order_id, const std::s
             .bind(2, order_id)
             .run();
         out.reason = "cancel arrived after shipping; recorded, not applied";
+        state_changed_ = false;
         queue_status(order_id, OrderState::shipped, out.reason, event_id);
+        state_changed_ = true;
         store_.outbox_add(
             topics_.alerts(),
             json_text({{"kind", "cancel_after_ship"}, {"order_id", order_id}, {"event_id", event_id}}),
@@ -273,6 +296,10 @@ Status OrderBook::advance(const std::string& order_id, OrderState to) {
 }
 
 Status OrderBook::hold(const std::string& order_id, const std::string& reason) {
+    return hold_as(order_id, reason, "");
+}
+
+Status OrderBook::hold_as(const std::string& order_id, const std::string& reason, const std::string& held_by) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -285,7 +312,9 @@ Status OrderBook::hold(const std::string& order_id, const std::string& reason) {
     // A held order reserves nothing (retry_held reserves again), so what it held is free for others
     // meanwhile.
     inventory_.release(order_id);
+    store_.print_jobs_cancel_pending(order_id);
     set_state(order_id, OrderState::held, reason);
+    store_.db().cached("UPDATE orders SET hold_by = ? WHERE id = ?").bind(1, held_by).bind(2, order_id).run();
     queue_status(order_id, OrderState::held, reason, "");
     return {};
 }
@@ -443,6 +472,12 @@ void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
                                  {"allowed_g", check.allowed_g},
                                  {"reason", check.reason}}),
                       false);
+    DomainEvent e;
+    e.trigger = "order.weight_mismatch";
+    e.order_id = order_id;
+    e.reason = check.reason;
+    e.quantity = check.measured_g - check.expected_g;
+    store_.emit(std::move(e));
 }
 
 std::optional<OrderDetail> OrderBook::detail(const std::string& order_id) {

@@ -222,6 +222,33 @@ void ReturnDesk::publish_state(const std::string& rma, const std::string& order_
     nlohmann::json status{{"rma", rma}, {"order_id", order_id}, {"state", state}};
     status.update(more);
     store_.outbox_add(topics_.return_status(rma), status.dump(), false);
+    DomainEvent e;
+    e.trigger = "return." + state;
+    e.rma = rma;
+    e.order_id = order_id;
+    if (auto reason = status.find("reason"); reason != status.end() && reason->is_string()) {
+        e.reason = reason->get<std::string>();
+    }
+    store_.emit(std::move(e));
+}
+
+Status ReturnDesk::reject(const std::string& rma, const std::string& reason) {
+    auto st = store_.db().prepare("SELECT state, order_id FROM returns WHERE rma = ?");
+    st.bind(1, rma);
+    if (!st.step()) {
+        return fail("return " + rma + " is unknown");
+    }
+    const std::string state = st.text(0);
+    const std::string order_id = st.text(1);
+    if (state != "requested") {
+        return fail("return " + rma + " is " + state + "; only a requested return can be rejected");
+    }
+    store_.db()
+        .prepare(std::string("UPDATE returns SET state = 'rejected', updated_at = ") + kNow + " WHERE rma = ?")
+        .bind(1, rma)
+        .run();
+    publish_state(rma, order_id, "rejected", {{"reason", reason}});
+    return {};
 }
 
 }  // namespace packd::fulfillment

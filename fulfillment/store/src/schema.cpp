@@ -401,6 +401,41 @@ CREATE TABLE count_tasks (
     created_at TEXT NOT NULL
 );
 )sql",
+    // 10: merchant rules. Every run of a rule (its trace, kept for a bounded time); the marks that keep a rule
+    // to once per order, SKU or return within a period, or to a cool-down; what rules set on an order (who
+    // held it, its tags, the station or printer it is routed to, a return label in the parcel); and the SKUs
+    // that are out of stock, so "out of stock" and "back in stock" fire once per crossing. Orders by ship-to
+    // (earlier orders to the same address) and print jobs by order (a rule's hold cancels unprinted labels).
+    R"sql(
+CREATE TABLE rule_runs (
+    id          INTEGER PRIMARY KEY,
+    at_ms       INTEGER NOT NULL,
+    rule        TEXT NOT NULL,
+    trig        TEXT NOT NULL,
+    event_id    TEXT NOT NULL DEFAULT '',
+    subject     TEXT NOT NULL DEFAULT '',
+    matched     INTEGER NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('done','skipped','failed','limited')),
+    actions     TEXT NOT NULL DEFAULT '[]',
+    reason      TEXT NOT NULL DEFAULT '',
+    micros      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX rule_runs_by_rule ON rule_runs (rule, id);
+CREATE TABLE rule_marks (
+    rule     TEXT NOT NULL,
+    subject  TEXT NOT NULL,
+    fired_ms INTEGER NOT NULL,
+    PRIMARY KEY (rule, subject)
+) WITHOUT ROWID;
+ALTER TABLE orders ADD COLUMN hold_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN route_station TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN route_printer TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN return_label INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE products ADD COLUMN out_of_stock INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX orders_by_ship_to ON orders (ship_to, created_at);
+CREATE INDEX print_jobs_by_order ON print_jobs (order_id, kind, state);
+)sql",
 };
 
 }  // namespace

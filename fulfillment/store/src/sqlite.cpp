@@ -157,6 +157,9 @@ int Database::user_version() {
 }
 
 Transaction::Transaction(Database& db) : db_(db) {
+    if (auto* hooks = db_.hooks()) {
+        mark_ = hooks->mark();
+    }
     if (sqlite3_get_autocommit(db_.handle()) == 0) {
         // Inside another transaction: a savepoint, so that this part can be undone alone (one message of a
         // batch refused without failing the batch) while the outer transaction alone makes it durable.
@@ -180,6 +183,9 @@ Transaction::~Transaction() {
 
 void Transaction::undo() {
     done_ = true;
+    if (auto* hooks = db_.hooks()) {
+        hooks->undo_to(mark_);
+    }
     if (savepoint_.empty()) {
         db_.exec("ROLLBACK");
         return;
@@ -194,6 +200,9 @@ void Transaction::undo() {
 void Transaction::commit() {
     if (done_) {
         throw SqliteError(SQLITE_MISUSE, "transaction committed or rolled back twice");
+    }
+    if (auto* hooks = db_.hooks()) {
+        hooks->before_commit();
     }
     db_.exec(savepoint_.empty() ? std::string("COMMIT") : "RELEASE " + savepoint_);
     done_ = true;

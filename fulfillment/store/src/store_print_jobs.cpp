@@ -146,6 +146,15 @@ bool Store::label_printed(const std::string& order_id, const std::string& kind) 
     return printed;
 }
 
+bool Store::label_pending(const std::string& order_id, const std::string& kind) {
+    auto& st = db_->cached(
+        "SELECT 1 FROM print_jobs WHERE order_id = ? AND kind = ? AND state IN ('pending','sending') LIMIT 1");
+    st.bind(1, order_id).bind(2, kind);
+    const bool pending = st.step();
+    st.reset();
+    return pending;
+}
+
 void Store::print_jobs_cancel_pending(const std::string& order_id, const std::string& kind) {
     db_->cached(
            "UPDATE print_jobs SET state = 'cancelled' WHERE order_id = ?1 AND (?2 = '' OR kind = ?2) AND "
@@ -265,8 +274,19 @@ Status Store::print_jobs_settle(const PrintSettlement& s, const std::string& ale
         "'pending')";
     try {
         Transaction tx(*db_);
+        const bool announce = wants("label.printed");
         for (const int64_t id : s.printed) {
             db_->cached(done_sql).bind(1, id).run();
+            if (announce && db_->changes() == 1) {
+                if (auto job = print_job(id)) {
+                    DomainEvent e;
+                    e.trigger = "label.printed";
+                    e.order_id = job->order_id;
+                    e.device = job->printer;
+                    e.data = job->kind;
+                    emit(std::move(e));
+                }
+            }
         }
         for (const int64_t id : s.unsent) {
             db_->cached(unsent_sql).bind(1, s.reason).bind(2, id).run();

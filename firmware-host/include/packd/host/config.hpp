@@ -139,6 +139,18 @@ struct ScanningConfig {
     bool operator==(const ScanningConfig&) const = default;
 };
 /// The sections SIGHUP may change while orders are in flight: devices, stations and rules.
+/// [rules]: merchant rules (docs/rules.md).
+struct RulesConfig {
+    std::string dir;      ///< the folder of the rules files (*.toml); empty: no rules
+    std::string cutoff;   ///< the ship-today cut-off "HH:MM", local time; empty: none
+    int keep_days = 7;    ///< how long the traces of rule runs are kept
+    int64_t keep_runs = 100000;
+    int64_t instructions = 200000;  ///< per condition, action argument or setup: the Lua budget
+    int64_t memory_kb = 16384;      ///< all rules together
+
+    bool operator==(const RulesConfig&) const = default;
+};
+
 struct ReloadableSections {
     LabelsConfig labels;
     InventoryConfig inventory;
@@ -148,6 +160,7 @@ struct ReloadableSections {
     std::map<std::string, ScaleConfig> scales;
     std::map<std::string, ScannerConfig> scanners;
     std::map<std::string, StationConfig> stations;
+    RulesConfig rules;
 
     bool operator==(const ReloadableSections&) const = default;
 };

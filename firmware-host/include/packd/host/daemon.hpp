@@ -19,6 +19,7 @@
 #include "packd/fulfillment/orders/order_book.hpp"
 #include "packd/fulfillment/printing/label_previews.hpp"
 #include "packd/fulfillment/printing/print_queue.hpp"
+#include "packd/fulfillment/rules/rule_engine.hpp"
 #include "packd/fulfillment/shop/outbox_pump.hpp"
 #include "packd/fulfillment/shop/shop_link.hpp"
 #include "packd/fulfillment/shop/stock_publisher.hpp"
@@ -94,6 +95,12 @@ class Daemon {
     nlohmann::json loop_json() const;
     nlohmann::json orders_json();
     void add_admin_verbs();
+    /// Loads the rules of [rules] (daemon_rules.cpp); the problem, and the running rules kept, when one
+    /// does not load.
+    Status apply_rules(const ReloadableSections& devices);
+    /// After anything that may have run rules: the printers their labels went to, the outbox.
+    void after_rules();
+    void add_rule_verbs();
 
     boost::asio::io_context io_;
     Config config_;
@@ -127,6 +134,9 @@ class Daemon {
     DeviceWatch device_watch_;
     /// The stations share the scales' weight services with devices_.
     std::unique_ptr<StationDesk> desk_;
+    /// Merchant rules: the store's event sink (destroyed before the store, which is told first).
+    std::unique_ptr<fulfillment::RuleEffects> rule_effects_;
+    std::unique_ptr<fulfillment::RuleEngine> rules_;
     bool stopping_ = false;
     int queues_draining_ = 0;
     int exit_code_ = 0;

@@ -86,6 +86,8 @@ class Topics {
     std::string reorders() const { return base_ + "/out/reorders"; }
     /// Shipment confirmations with carrier, tracking number and weight.
     std::string shipments() const { return base_ + "/out/shipments"; }
+    /// What merchant rules publish, below out/rules/ (`suffix` checked by the rule's action).
+    std::string rules(const std::string& suffix) const { return base_ + "/out/rules/" + suffix; }
     /// Every rejected inbound message, with the reason and the original.
     std::string dead_letter() const { return base_ + "/out/dead-letter"; }
     const std::string& base() const { return base_; }

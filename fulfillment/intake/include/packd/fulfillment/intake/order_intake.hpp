@@ -93,6 +93,17 @@ class OrderIntake {
 
     const IntakeTotals& totals() const { return totals_; }
 
+    /// Inside a transaction: the shipping label of an accepted order, drawn again from its original with
+    /// what rules set on it (carrier, printer, a return label in the parcel); after a rule released it or
+    /// changed its carrier. The printer it went to; empty when no printer is configured.
+    Result<std::string> queue_label_for(const std::string& order_id);
+    /// Inside a transaction: a return label for the order's parcel, from the customer back to the
+    /// warehouse, printed with its shipping label. The printer it went to.
+    Result<std::string> queue_return_label_for(const std::string& order_id);
+    /// The return label of an approved return as PNG and PDF in the outbox; the reason when it
+    /// cannot be drawn.
+    Status publish_return_label(const ReturnEvent& ev, const std::string& order_id);
+
   private:
     /// Inside a transaction: applies messages from the inbox's head until `budget` is spent.
     Status apply_some(IntakeBudget budget, IntakeResult& result);
@@ -121,16 +132,14 @@ class OrderIntake {
     Status queue_supplied_label(const LabelEvent& ev, IntakeResult& result);
     /// Inside a transaction: carries out one command; the reason when it cannot be.
     Status run_command(const OperatorCommand& cmd, IntakeResult& result);
-    /// The return label of an approved return as PNG and PDF in the outbox; the reason when it
-    /// cannot be drawn.
-    Status publish_return_label(const ReturnEvent& ev, const std::string& order_id);
     /// Dead-letters `msg` with `reason` and removes it from the inbox; inside the caller's transaction.
     void refuse(const InboxMessage& msg, const std::string& reason, IntakeResult& result);
     void dead_letter(const InboxMessage& msg, const std::string& reason);
     /// The order's tracking number from a configured range of its carrier, taken once; empty without one.
     std::string local_tracking_number(const OrderEvent& ev);
-    /// `created`: the event created the order, so no label of it can have printed before.
-    void queue_shipping_label(const OrderEvent& ev, bool created);
+    /// `created`: the event created the order, so no label of it can have printed before. With the
+    /// carrier and printer rules set on the order; the printer it went to, empty when none.
+    std::string queue_shipping_label(const OrderEvent& ev, bool created);
 
     Store& store_;
     OrderBook& orders_;

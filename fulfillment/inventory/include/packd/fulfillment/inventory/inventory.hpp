@@ -158,6 +158,9 @@ class Inventory {
     /// Queues a low-stock alert and reorder request when available falls below the reorder
     /// point, and a back-in-stock event when it climbs back; once per crossing.
     void check_reorder(const std::string& sku);
+    /// Emits "stock.out" when available falls to zero and "stock.back" when it rises again, once per
+    /// crossing (products.out_of_stock); only while a rule listens to either.
+    void check_out_of_stock(const std::string& sku);
 
     Store& store_;
     Topics topics_;

@@ -37,6 +37,15 @@ struct ShipmentInfo {
     std::string operator_name;
 };
 
+struct OrderRouting {
+    std::string carrier;
+    std::string service;
+    std::string station;  ///< empty: any pack station
+    std::string printer;  ///< empty: the configured label printer
+    bool return_label = false;
+    std::string tags;  ///< comma-separated, as rules added them
+};
+
 struct OrderDetail {
     OrderRow row;
     std::string event_id;
@@ -67,6 +76,20 @@ class OrderBook {
     /// Holds an order the floor cannot fill (a short pick) with the reason: its stock is released, as for
     /// an order held on arrival, and the shop hears the status. Only orders not yet labelled are held.
     Status hold(const std::string& order_id, const std::string& reason);
+    /// The same for a merchant rule, whose hold only a rule's release or an operator ends: stock arriving
+    /// does not (held_orders leaves it out). Its unprinted labels are cancelled.
+    Status hold_for_rule(const std::string& order_id, const std::string& reason, const std::string& rule);
+    /// Ends a hold: the order reserves its stock again and is accepted, or stays held with the reason.
+    Result<OrderOutcome> release(const std::string& order_id);
+    /// What rules set on an order: its carrier and service, the station and printer it is routed to, a
+    /// return label in the parcel. Nothing for an unknown order.
+    std::optional<OrderRouting> routing(const std::string& order_id);
+    Status route(const std::string& order_id, const std::string& station, const std::string& printer);
+    /// Before the order is labelled: the carrier (and service) its label is drawn for.
+    Status set_carrier(const std::string& order_id, const std::string& carrier, const std::string& service);
+    /// Adds a tag (at most 40 bytes, no comma) to the order's own tags; a tag it has already changes nothing.
+    Status tag(const std::string& order_id, const std::string& tag);
+    Status want_return_label(const std::string& order_id);
     /// Tries again to reserve a held order's stock.
     Result<OrderOutcome> retry_held(const std::string& order_id);
     /// Ships an order: ship movements, a shipment row, the confirmation for the shop. An empty carrier
@@ -93,12 +116,17 @@ class OrderBook {
     /// Raises a weight_mismatch alert when the shipped weight is off what the items weigh.
     void check_weight(const std::string& order_id, int64_t weight_g);
     void set_state(const std::string& order_id, OrderState state, const std::string& hold_reason);
+    Status hold_as(const std::string& order_id, const std::string& reason, const std::string& held_by);
     void queue_status(const std::string& order_id, OrderState state, const std::string& reason,
                       const std::string& event_id);
+    /// A trigger for merchant rules (Store::emit).
+    void emit(const char* trigger, const std::string& order_id, const std::string& event_id,
+              const std::string& reason);
 
     Store& store_;
     Inventory& inventory_;
     Topics topics_;
+    bool state_changed_ = true;  ///< false while a status is sent again for an unchanged state
 };
 
 }  // namespace packd::fulfillment

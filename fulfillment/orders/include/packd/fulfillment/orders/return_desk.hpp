@@ -26,6 +26,8 @@ class ReturnDesk {
     Status request(const ReturnEvent& ev);
     /// Inside a transaction: marks a requested return approved; the order it belongs to.
     Result<std::string> approve(const ReturnEvent& ev);
+    /// Inside a transaction: refuses a requested return with the reason, which the shop hears.
+    Status reject(const std::string& rma, const std::string& reason);
     /// In a transaction: records what came back of a requested or approved return (each item against the
     /// return's lines, see against_return), counts the expected ones as received on their lines, marks the
     /// return received and queues the status with every item for the shop. The stock itself moves

@@ -7,7 +7,7 @@
 
 namespace packd::fulfillment {
 
-inline constexpr int kSchemaVersion = 9;
+inline constexpr int kSchemaVersion = 10;
 
 std::span<const std::string_view> schema_migrations();
 

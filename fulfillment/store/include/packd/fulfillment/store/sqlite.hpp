@@ -54,6 +54,19 @@ class Statement {
     sqlite3_stmt* stmt_ = nullptr;
 };
 
+/// What runs at a transaction's edges besides SQLite: the rule engine queues the events a transaction
+/// emits, runs their rules just before it (or a savepoint of it) commits, and forgets the ones a rollback
+/// undid. `mark` names the point a transaction starts at; `undo_to` drops what was queued after it.
+class TransactionHooks {
+  public:
+    virtual ~TransactionHooks() = default;
+    virtual std::uint64_t mark() = 0;
+    /// Inside the transaction, before COMMIT or RELEASE; what it writes commits with the rest. It may
+    /// throw, and then the transaction rolls back.
+    virtual void before_commit() = 0;
+    virtual void undo_to(std::uint64_t mark) = 0;
+};
+
 class Database {
   public:
     /// Opens (creating) the file with WAL, foreign keys and full-sync durability settings.
@@ -77,6 +90,9 @@ class Database {
     const std::string& path() const { return path_; }
     /// A number for the next savepoint's name; savepoints of one connection never share a name.
     std::uint64_t next_savepoint() { return ++savepoints_; }
+    /// Hooks every Transaction on this connection calls; nullptr for none. Not owned.
+    void set_hooks(TransactionHooks* hooks) { hooks_ = hooks; }
+    TransactionHooks* hooks() const { return hooks_; }
 
   private:
     Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -84,6 +100,7 @@ class Database {
     std::string path_;
     std::map<std::string, std::unique_ptr<Statement>, std::less<>> cache_;
     std::uint64_t savepoints_ = 0;
+    TransactionHooks* hooks_ = nullptr;
 };
 
 /// BEGIN IMMEDIATE on construction; rolls back unless commit() was called. Made inside another
@@ -107,6 +124,7 @@ class Transaction {
     Database& db_;
     bool done_ = false;
     std::string savepoint_;  ///< empty: the outermost transaction
+    std::uint64_t mark_ = 0;  ///< the hooks' mark when this began
 };
 
 }  // namespace packd::fulfillment

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "packd/common/result.hpp"
+#include "packd/fulfillment/domain/domain_event.hpp"
 #include "packd/fulfillment/domain/order_state.hpp"
 #include "packd/fulfillment/labels/label.hpp"
 #include "packd/fulfillment/store/schema.hpp"
@@ -167,6 +168,8 @@ class Store {
     Result<std::vector<std::string>> printers_with_pending_jobs();
     /// True once a label of this kind has printed for the order.
     bool label_printed(const std::string& order_id, const std::string& kind);
+    /// A label of the order waits for its printer (pending or being sent).
+    bool label_pending(const std::string& order_id, const std::string& kind);
     /// Cancels the order's labels that have not started printing (`pending`), of one kind or, with `kind`
     /// empty, of every kind: the order was cancelled or changed, or the shop sent a label of its own. A
     /// label already being sent or uncertain stays as it is. Part of the caller's transaction.
@@ -187,11 +190,33 @@ class Store {
 
     Result<StoreCounts> counts();
 
+    // Events for merchant rules (domain_event.hpp).
+    /// Inside the transaction that made it happen: hands the event to the sink, if one is set.
+    void emit(DomainEvent event) {
+        if (events_ != nullptr) {
+            events_->take(std::move(event));
+        }
+    }
+    bool wants(const std::string& trigger) const { return events_ != nullptr && events_->wants(trigger); }
+    /// Runs the rules of the events emitted so far now, inside the current transaction, rather than at its
+    /// commit: for a caller that acts on what the rules did (the intake, before an order's label).
+    void settle_events() {
+        if (auto* hooks = db_->hooks()) {
+            hooks->before_commit();
+        }
+    }
+    /// The sink and the transaction hooks of the rule engine; nullptr for none. Not owned.
+    void set_event_sink(DomainEventSink* sink, TransactionHooks* hooks) {
+        events_ = sink;
+        db_->set_hooks(hooks);
+    }
+
   private:
     explicit Store(std::unique_ptr<Database> db) : db_(std::move(db)) {}
     void migrate();
 
     std::unique_ptr<Database> db_;
+    DomainEventSink* events_ = nullptr;
 };
 
 }  // namespace packd::fulfillment

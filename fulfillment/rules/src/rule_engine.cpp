@@ -1,0 +1,533 @@
+// Loading rules, queueing the events they listen to, and running them before the transaction commits.
+
+#include "packd/fulfillment/rules/rule_engine.hpp"
+
+#include <lua.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "packd/common/log.hpp"
+#include "rule_facts.hpp"
+
+namespace packd::fulfillment {
+namespace {
+
+constexpr size_t kMaxRuleFile = 1 << 20;
+constexpr size_t kMaxArgument = 4096;
+
+/// Clears `settling` however the pass ends.
+struct Settling {
+    explicit Settling(bool& flag) : flag_(flag) { flag_ = true; }
+    ~Settling() { flag_ = false; }
+    bool& flag_;
+};
+
+}  // namespace
+
+RuleEngine::RuleEngine(Store& store, OrderBook& orders, Inventory& inventory, Topics topics)
+    : store_(store),
+      orders_(orders),
+      inventory_(inventory),
+      topics_(std::move(topics)),
+      facts_(std::make_unique<RuleFacts>(store, orders, inventory)) {}
+
+RuleEngine::~RuleEngine() = default;
+
+size_t RuleEngine::rule_count() const {
+    return set_ ? set_->rules.size() : 0;
+}
+
+Result<std::vector<RuleEngine::Piece>> RuleEngine::compile_text(RuleSetNow& set, int env, const RuleText& text,
+                                                                const std::string& file) {
+    std::vector<Piece> pieces;
+    size_t at = 0;
+    while (at < text.text.size()) {
+        const size_t open = text.text.find("{{", at);
+        if (open == std::string::npos) {
+            pieces.push_back({text.text.substr(at), 0});
+            break;
+        }
+        if (open > at) {
+            pieces.push_back({text.text.substr(at, open - at), 0});
+        }
+        const size_t close = text.text.find("}}", open + 2);
+        // Where the expression starts in the file: lines and the column within its line.
+        RulePlace place = text.place;
+        const size_t last_newline = text.text.rfind('\n', open);
+        place.line += static_cast<int>(std::count(text.text.begin(), text.text.begin() + static_cast<long>(open), '\n'));
+        place.column = last_newline == std::string::npos ? text.place.column + static_cast<int>(open) + 2
+                                                         : static_cast<int>(open - last_newline) + 2;
+        if (close == std::string::npos) {
+            return fail(file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column - 2) +
+                        ": \"{{\" without its \"}}\"");
+        }
+        auto ref = set.lua->compile(file, text.text.substr(open + 2, close - open - 2), place, env, true);
+        if (!ref) {
+            return ref.error();
+        }
+        pieces.push_back({{}, *ref});
+        at = close + 2;
+    }
+    return pieces;
+}
+
+Status RuleEngine::load(const std::vector<std::pair<std::string, std::string>>& files, const RuleSettings& settings) {
+    auto next = std::make_unique<RuleSetNow>();
+    next->settings = settings;
+    try {
+        next->lua = std::make_unique<LuaSandbox>(settings.limits);
+    } catch (const std::exception& e) {
+        return fail(e.what());
+    }
+    LuaSandbox& lua = *next->lua;
+    facts_->install(lua.state(), lua.context());
+    std::set<std::string> names;
+    for (const auto& [path, text] : files) {
+        auto parsed = parse_rule_file(path, text);
+        if (!parsed) {
+            return parsed.error();
+        }
+        const int env = lua.new_environment();
+        if (!parsed->setup.text.empty()) {
+            auto setup = lua.compile(path, parsed->setup.text, parsed->setup.place, env, false);
+            if (!setup) {
+                return setup.error();
+            }
+            if (auto ran = lua.call(*setup, 0); !ran) {
+                return fail(path + ":" + std::to_string(parsed->setup.place.line) + ": setup: " + ran.error().message);
+            }
+            lua.release(*setup);
+        }
+        for (auto& spec : parsed->rules) {
+            if (!names.insert(spec.name).second) {
+                return fail(path + ":" + std::to_string(spec.place.line) + ":" + std::to_string(spec.place.column) +
+                            ": rule \"" + spec.name + "\" is loaded from another file already");
+            }
+            CompiledRule rule;
+            if (!spec.condition.text.empty()) {
+                auto cond = lua.compile(path, spec.condition.text, spec.condition.place, env, true);
+                if (!cond) {
+                    return cond.error();
+                }
+                rule.condition = *cond;
+            }
+            for (const auto& action : spec.actions) {
+                CompiledAction compiled;
+                compiled.kind = action.kind;
+                for (const auto& [name, value] : action.args) {
+                    auto pieces = compile_text(*next, env, value, path);
+                    if (!pieces) {
+                        return pieces.error();
+                    }
+                    compiled.args.emplace_back(name, std::move(*pieces));
+                }
+                rule.actions.push_back(std::move(compiled));
+            }
+            rule.spec = std::move(spec);
+            const size_t index = next->rules.size();
+            for (const auto& trigger : rule.spec.triggers) {
+                next->by_trigger[trigger].push_back(index);
+            }
+            next->rules.push_back(std::move(rule));
+        }
+    }
+    facts_->cutoff_minute = settings.cutoff_minute;
+    set_ = std::move(next);
+    last_interval_.clear();
+    return {};
+}
+
+Status RuleEngine::load_folder(const std::string& dir, const RuleSettings& settings) {
+    namespace fs = std::filesystem;
+    std::vector<std::pair<std::string, std::string>> files;
+    std::error_code ec;
+    if (dir.empty() || !fs::exists(dir, ec)) {
+        return load(files, settings);
+    }
+    std::vector<fs::path> paths;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".toml") {
+            paths.push_back(entry.path());
+        }
+    }
+    if (ec) {
+        return fail("rules folder " + dir + ": " + ec.message());
+    }
+    std::sort(paths.begin(), paths.end());
+    for (const auto& path : paths) {
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        if (!in && !in.eof()) {
+            return fail(path.string() + ": cannot be read");
+        }
+        if (text.str().size() > kMaxRuleFile) {
+            return fail(path.string() + ": larger than 1 MiB");
+        }
+        files.emplace_back(path.string(), text.str());
+    }
+    return load(files, settings);
+}
+
+bool RuleEngine::wants(const std::string& trigger) const {
+    return set_ && set_->by_trigger.count(trigger) > 0;
+}
+
+void RuleEngine::take(DomainEvent event) {
+    if (!wants(event.trigger)) {
+        return;
+    }
+    if (sqlite3_get_autocommit(store_.db().handle()) == 0) {
+        queue_.emplace_back(next_seq_++, std::move(event));
+        return;
+    }
+    // Emitted outside a transaction (after a station's step, from a timer): the rules run in one of their own.
+    try {
+        Transaction tx(store_.db());
+        queue_.emplace_back(next_seq_++, std::move(event));
+        tx.commit();
+    } catch (const SqliteError& e) {
+        log::error(std::string("rules: store: ") + e.what());
+    }
+}
+
+void RuleEngine::undo_to(std::uint64_t mark) {
+    while (!queue_.empty() && queue_.back().first >= mark) {
+        queue_.pop_back();
+    }
+}
+
+void RuleEngine::before_commit() {
+    if (settling_ || queue_.empty()) {
+        return;
+    }
+    Settling pass(settling_);
+    int handled = 0;
+    while (!queue_.empty()) {
+        if (++handled > kMaxEventsPerPass) {
+            log::warning("rules: more than " + std::to_string(kMaxEventsPerPass) + " events in one pass (rules "
+                         "triggering each other?); " + std::to_string(queue_.size()) + " left without rules");
+            queue_.clear();
+            break;
+        }
+        DomainEvent event = std::move(queue_.front().second);
+        queue_.pop_front();
+        handle(event);
+    }
+}
+
+void RuleEngine::handle(const DomainEvent& event) {
+    auto it = set_->by_trigger.find(event.trigger);
+    if (it == set_->by_trigger.end()) {
+        return;
+    }
+    enter(event, std::chrono::system_clock::now());
+    for (const size_t index : it->second) {
+        CompiledRule& rule = set_->rules[index];
+        if (event.trigger == "time" && rule.spec.at_minute != event.quantity) {
+            continue;
+        }
+        if (event.trigger == "interval" && rule.spec.name != event.data) {
+            continue;
+        }
+        run_rule(rule, event);
+    }
+}
+
+void RuleEngine::enter(const DomainEvent& event, std::chrono::system_clock::time_point now) {
+    facts_->enter(set_->lua->state(), set_->lua->context(), event, now);
+}
+
+std::string RuleEngine::render(const std::vector<Piece>& pieces, std::string& error) {
+    std::string out;
+    lua_State* L = set_->lua->state();
+    for (const auto& piece : pieces) {
+        if (piece.ref == 0) {
+            out += piece.literal;
+            continue;
+        }
+        if (auto called = set_->lua->call(piece.ref, 1); !called) {
+            error = called.error().message;
+            return {};
+        }
+        const int type = lua_type(L, -1);
+        if (type == LUA_TSTRING || type == LUA_TNUMBER) {
+            if (lua_isinteger(L, -1)) {
+                out += std::to_string(lua_tointeger(L, -1));
+            } else {
+                size_t n = 0;
+                const char* s = lua_tolstring(L, -1, &n);
+                out.append(s, n);
+            }
+        } else if (type == LUA_TBOOLEAN) {
+            out += lua_toboolean(L, -1) ? "true" : "false";
+        } else if (type != LUA_TNIL) {
+            error = std::string("a {{ }} value is a ") + lua_typename(L, type) + ", not text or a number";
+            lua_pop(L, 1);
+            return {};
+        }
+        lua_pop(L, 1);
+        if (out.size() > kMaxArgument) {
+            error = "an argument is longer than " + std::to_string(kMaxArgument) + " bytes";
+            return {};
+        }
+    }
+    return out;
+}
+
+RuleEngine::Verdict RuleEngine::evaluate(CompiledRule& rule) {
+    Verdict v;
+    lua_State* L = set_->lua->state();
+    if (rule.condition != 0) {
+        if (auto called = set_->lua->call(rule.condition, 1); !called) {
+            v.error = "condition: " + called.error().message;
+            return v;
+        }
+        v.matched = lua_toboolean(L, -1) != 0;
+        lua_pop(L, 1);
+    } else {
+        v.matched = true;
+    }
+    if (!v.matched) {
+        return v;
+    }
+    for (const auto& action : rule.actions) {
+        RenderedAction rendered;
+        rendered.kind = action.kind;
+        for (const auto& [name, pieces] : action.args) {
+            std::string error;
+            std::string value = render(pieces, error);
+            if (!error.empty()) {
+                v.error = action.kind + "." + name + ": " + error;
+                return v;
+            }
+            rendered.args[name] = std::move(value);
+        }
+        v.actions.push_back(std::move(rendered));
+    }
+    return v;
+}
+
+std::string RuleEngine::subject_of(const RuleSpec& rule, const DomainEvent& event) const {
+    switch (rule.once_per) {
+        case RuleSubject::event:
+            return {};
+        case RuleSubject::order:
+            return event.order_id;
+        case RuleSubject::sku:
+            return event.sku;
+        case RuleSubject::rma:
+            return event.rma;
+        case RuleSubject::device:
+            return event.device;
+        case RuleSubject::station:
+            return event.station;
+    }
+    return {};
+}
+
+void RuleEngine::run_rule(CompiledRule& rule, const DomainEvent& event) {
+    const auto started = std::chrono::steady_clock::now();
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    auto micros = [&] {
+        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+            .count();
+    };
+    ++rule.counts.runs;
+    Verdict v = evaluate(rule);
+    const std::string subject = subject_of(rule.spec, event);
+    if (!v.error.empty()) {
+        ++rule.counts.failed;
+        trace(rule, event, subject, false, "failed", nlohmann::json::array(), v.error, micros());
+        alert_failure(rule, event, v.error);
+        return;
+    }
+    if (!v.matched) {
+        const auto took = micros();
+        rule.counts.micros += took;
+        trace(rule, event, subject, false, "skipped", nlohmann::json::array(), "", took);
+        return;
+    }
+    ++rule.counts.matched;
+    if (!allowed(rule.spec, subject, now_ms)) {
+        ++rule.counts.limited;
+        trace(rule, event, subject, true, "limited", nlohmann::json::array(),
+              rule.spec.cooldown_ms > 0 && rule.spec.once_per == RuleSubject::event
+                  ? "in its cool-down"
+                  : "fired for " + std::string(to_string(rule.spec.once_per)) + " " + subject + " already",
+              micros());
+        return;
+    }
+    nlohmann::json done = nlohmann::json::array();
+    std::string failure;
+    {
+        // The rule's actions as a part of the event's transaction: all of them, or none.
+        Transaction part(store_.db());
+        for (const auto& action : v.actions) {
+            nlohmann::json entry{{"action", action.kind}, {"args", action.args}};
+            auto result = actions_ != nullptr ? actions_->run(rule.spec.name, action, event)
+                                              : Result<std::string>(fail("no actions are wired"));
+            if (!result) {
+                entry["error"] = result.error().message;
+                done.push_back(std::move(entry));
+                failure = action.kind + ": " + result.error().message;
+                break;
+            }
+            entry["result"] = *result;
+            done.push_back(std::move(entry));
+        }
+        if (failure.empty()) {
+            mark_fired(rule.spec, subject, now_ms);
+            part.commit();
+        } else {
+            part.rollback();
+        }
+    }
+    const auto took = micros();
+    rule.counts.micros += took;
+    if (!failure.empty()) {
+        ++rule.counts.failed;
+        trace(rule, event, subject, true, "failed", done, failure, took);
+        alert_failure(rule, event, failure);
+        return;
+    }
+    ++rule.counts.fired;
+    trace(rule, event, subject, true, "done", done, "", took);
+    log::info("rule " + rule.spec.name + " fired on " + event.trigger +
+              (event.order_id.empty() ? "" : " of order " + event.order_id) +
+              (event.sku.empty() ? "" : " for " + event.sku) + (event.rma.empty() ? "" : " for return " + event.rma));
+}
+
+void RuleEngine::alert_failure(CompiledRule& rule, const DomainEvent& event, const std::string& reason) {
+    const int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    log::warning("rule " + rule.spec.name + " skipped on " + event.trigger + ": " + reason);
+    // One alert a minute per rule: a rule that fails on every event of a flash sale says so once a minute.
+    if (now_ms - rule.last_alert_ms < 60000) {
+        return;
+    }
+    rule.last_alert_ms = now_ms;
+    nlohmann::json alert{{"kind", "rule_failed"}, {"rule", rule.spec.name}, {"trigger", event.trigger},
+                         {"reason", reason}};
+    if (!event.order_id.empty()) {
+        alert["order_id"] = event.order_id;
+    }
+    store_.outbox_add(topics_.alerts(), alert.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false);
+}
+
+void RuleEngine::tick(std::chrono::system_clock::time_point now) {
+    if (!set_) {
+        return;
+    }
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm local{};
+    localtime_r(&t, &local);
+    const int minute = local.tm_hour * 60 + local.tm_min;
+    if (wants("time") && last_minute_ >= 0 && minute != last_minute_) {
+        // Every minute since the last tick, across midnight: a busy minute is never skipped.
+        for (int m = (last_minute_ + 1) % 1440, n = 0; n < 1440; m = (m + 1) % 1440, ++n) {
+            DomainEvent e;
+            e.trigger = "time";
+            e.quantity = m;
+            e.data = rule_clock(m);
+            bool any = false;
+            for (const size_t index : set_->by_trigger["time"]) {
+                any = any || set_->rules[index].spec.at_minute == m;
+            }
+            if (any) {
+                take(std::move(e));
+            }
+            if (m == minute) {
+                break;
+            }
+        }
+    }
+    last_minute_ = minute;
+    if (!wants("interval")) {
+        return;
+    }
+    for (const size_t index : set_->by_trigger["interval"]) {
+        const RuleSpec& spec = set_->rules[index].spec;
+        auto [it, fresh] = last_interval_.emplace(spec.name, now);
+        if (fresh || now - it->second < std::chrono::milliseconds(spec.every_ms)) {
+            continue;
+        }
+        it->second = now;
+        DomainEvent e;
+        e.trigger = "interval";
+        e.data = spec.name;
+        take(std::move(e));
+        if (!set_) {
+            return;
+        }
+    }
+}
+
+Result<nlohmann::json> RuleEngine::test(const std::string& name, const DomainEvent& event) {
+    if (!set_) {
+        return fail("no rules are loaded");
+    }
+    auto it = std::find_if(set_->rules.begin(), set_->rules.end(),
+                           [&](const CompiledRule& r) { return r.spec.name == name; });
+    if (it == set_->rules.end()) {
+        return fail("no rule \"" + name + "\" is loaded");
+    }
+    const bool listens = std::count(it->spec.triggers.begin(), it->spec.triggers.end(), event.trigger) > 0;
+    nlohmann::json out{{"rule", name}, {"trigger", event.trigger}, {"listens", listens}};
+    try {
+        enter(event, std::chrono::system_clock::now());
+        Verdict v = evaluate(*it);
+        if (!v.error.empty()) {
+            out["error"] = v.error;
+            out["matches"] = false;
+            return out;
+        }
+        out["matches"] = v.matched;
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        out["limited"] = v.matched && !allowed(it->spec, subject_of(it->spec, event), now_ms);
+        nlohmann::json would = nlohmann::json::array();
+        for (const auto& a : v.actions) {
+            would.push_back({{"action", a.kind}, {"args", a.args}});
+        }
+        out["would"] = would;
+    } catch (const SqliteError& e) {
+        return fail(std::string("store: ") + e.what());
+    }
+    return out;
+}
+
+nlohmann::json RuleEngine::list() const {
+    nlohmann::json out = nlohmann::json::array();
+    if (!set_) {
+        return out;
+    }
+    for (const auto& rule : set_->rules) {
+        const RuleSpec& s = rule.spec;
+        const RuleCounts& c = rule.counts;
+        out.push_back({{"name", s.name},
+                       {"file", s.file},
+                       {"line", s.place.line},
+                       {"triggers", s.triggers},
+                       {"once_per", to_string(s.once_per)},
+                       {"period_ms", s.period_ms},
+                       {"cooldown_ms", s.cooldown_ms},
+                       {"runs", c.runs},
+                       {"matched", c.matched},
+                       {"fired", c.fired},
+                       {"limited", c.limited},
+                       {"failed", c.failed},
+                       {"micros", c.micros}});
+    }
+    return out;
+}
+
+}  // namespace packd::fulfillment
