@@ -87,12 +87,15 @@ void Inventory::check_reorder(const std::string& sku) {
                                      {"available", l.available},
                                      {"reorder_point", p->reorder_point}}),
                           false);
-        store_.outbox_add(topics_.reorders(),
-                          json_text({{"sku", sku},
-                                     {"quantity", p->reorder_qty},
-                                     {"available", l.available},
-                                     {"reorder_point", p->reorder_point}}),
-                          false);
+        // A merchant rule on stock.low takes over the reorder request (rules' reorder action).
+        if (!store_.wants("stock.low")) {
+            store_.outbox_add(topics_.reorders(),
+                              json_text({{"sku", sku},
+                                         {"quantity", p->reorder_qty},
+                                         {"available", l.available},
+                                         {"reorder_point", p->reorder_point}}),
+                              false);
+        }
         DomainEvent e;
         e.trigger = "stock.low";
         e.sku = sku;

@@ -9,7 +9,7 @@ namespace packd::fulfillment {
 
 Status OrderBook::hold_for_rule(const std::string& order_id, const std::string& reason, const std::string& rule) {
     if (auto state = state_of(order_id); state == OrderState::held) {
-        return fail("order " + order_id + " is held already");
+        return {};  // held already (by another rule, or for stock): one hold is enough
     }
     return hold_as(order_id, reason, "rule:" + rule);
 }
