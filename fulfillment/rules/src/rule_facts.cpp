@@ -4,6 +4,7 @@
 
 #include <lua.hpp>
 
+#include <cmath>
 #include <ctime>
 
 #include "order_facts.hpp"
@@ -212,7 +213,13 @@ void RuleFacts::fill_order(lua_State* L, int table, const std::string& id) {
     push_address(L, facts.bill_to);
     lua_setfield(L, -2, "bill_to");
     if (facts.total) {
-        lua_pushnumber(L, *facts.total);
+        // A whole amount is an integer in Lua, so "900 EUR" reads as it was sent, not "900.0".
+        const double whole = static_cast<double>(static_cast<int64_t>(*facts.total));
+        if (whole == *facts.total && std::abs(*facts.total) < 1e15) {
+            lua_pushinteger(L, static_cast<lua_Integer>(*facts.total));
+        } else {
+            lua_pushnumber(L, *facts.total);
+        }
         lua_setfield(L, -2, "total");
     }
     set_string(L, "currency", facts.currency);
