@@ -26,6 +26,24 @@ ful::RuleSettings settings_of(const RulesConfig& c) {
 
 }  // namespace
 
+Status check_rules(const Config& config) {
+    if (config.devices.rules.dir.empty()) {
+        return {};
+    }
+    auto store = ful::Store::open(":memory:");
+    if (!store) {
+        return store.error();
+    }
+    const ful::Topics topics(config.broker.topic_prefix, config.site.id);
+    ful::Inventory inventory(**store, topics, ful::InventorySettings{});
+    ful::OrderBook orders(**store, inventory, topics);
+    ful::RuleEngine engine(**store, orders, inventory, topics);
+    if (auto st = engine.load_folder(config.devices.rules.dir, settings_of(config.devices.rules)); !st) {
+        return fail("rules: " + st.error().message);
+    }
+    return {};
+}
+
 Status Daemon::apply_rules(const ReloadableSections& devices) {
     if (auto st = rules_->load_folder(devices.rules.dir, settings_of(devices.rules)); !st) {
         return fail("rules: " + st.error().message);

@@ -15,8 +15,8 @@ constexpr const char* kUsage =
     "usage: packd [--config PATH] [--check-config] [--version]\n"
     "  --config PATH    config file (default /etc/packd/packd.toml)\n"
     "  --check-config   validate the config file, the label templates and what the config names (state\n"
-    "                   folder, store, secret and TLS files, admin socket folder) and exit: 0 when\n"
-    "                   packd would start with it, 1 otherwise\n"
+    "                   folder, store, secret and TLS files, admin socket folder, merchant rules) and\n"
+    "                   exit: 0 when packd would start with it, 1 otherwise\n"
     "  --version        print the version and exit\n";
 
 }  // namespace
@@ -69,6 +69,10 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (check_only) {
+        if (auto rules = packd::host::check_rules(*config); !rules) {
+            packd::log::error(rules.error().message);
+            return 1;
+        }
         std::cout << config_path << ": config is valid\n";
         return 0;
     }

@@ -299,6 +299,29 @@ TEST_F(Rules, BadRulesNeverHurtTheWarehouse) {
     expect_books_hold();
 }
 
+TEST_F(Rules, IntervalRulesRunOnTheirOwnAndTheCheckNamesABrokenRule) {
+    ShopEar shop(broker.uri(), "shop-" + std::to_string(::getpid()), {"packd/v1/it/out/#"});
+    write_file(dir.file("rules/tick.toml"),
+               "[[rule]]\nname = \"held-orders-report\"\non = \"interval\"\nevery = \"1s\"\n"
+               "if = \"orders_in_state('held') >= 0\"\n[[rule.do]]\naction = \"publish\"\n"
+               "topic = \"held-report\"\npayload = '{\"held\": {{ orders_in_state(\"held\") }}}'\n");
+    packd->signal(SIGHUP);
+    EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/rules/held-report",
+                           [](const json& j) { return j.contains("held") && j["held"].is_number(); }))
+        << packd->output();
+    EXPECT_GE(count("SELECT count(*) FROM rule_runs WHERE rule = 'held-orders-report' AND outcome = 'done'"), 1);
+
+    // --check-config compiles the rules as start would, and names the place of a broken one.
+    write_file(dir.file("rules/zz.toml"), "[[rule]]\nname = \"z\"\non = \"order.accepted\"\n"
+                                          "if = \"order.total >> \"\n[[rule.do]]\naction = \"tag\"\ntag = \"z\"\n");
+    const auto check = run({packd_binary(), "--config", dir.file("packd.toml"), "--check-config"}, 20s);
+    EXPECT_EQ(check.code, 1) << check.output;
+    EXPECT_NE(check.output.find("rules/zz.toml:4:"), std::string::npos) << check.output;
+    std::filesystem::remove(dir.file("rules/zz.toml"));
+    const auto fine = run({packd_binary(), "--config", dir.file("packd.toml"), "--check-config"}, 20s);
+    EXPECT_EQ(fine.code, 0) << fine.output;
+}
+
 TEST_F(Rules, KillNineDuringABurstNeverLeavesHalfARule) {
     // Every other order is over the review threshold. Whatever a kill cut off, each order in the store was
     // handled with its rules in the same commit: held by the rule exactly when the rule's run is recorded

@@ -161,21 +161,48 @@ void RuleFacts::enter(lua_State* L, int context, const DomainEvent& e, std::chro
 int RuleFacts::order_index(lua_State* L) {
     RuleFacts& f = self(L);
     const std::string id = raw_text(L, 1, "id");
-    f.fill_order(L, 1, id);
+    // No exception may cross Lua's C frames: a store error becomes the rule's error.
+    bool failed = false;
+    try {
+        f.fill_order(L, 1, id);
+    } catch (const std::exception&) {
+        failed = true;
+    }
+    if (failed) {
+        return luaL_error(L, "the store could not be read");
+    }
     return lazy_finish(L);
 }
 
 int RuleFacts::product_index(lua_State* L) {
     RuleFacts& f = self(L);
     const std::string sku = raw_text(L, 1, "sku");
-    f.fill_product(L, 1, sku);
+    // No exception may cross Lua's C frames: a store error becomes the rule's error.
+    bool failed = false;
+    try {
+        f.fill_product(L, 1, sku);
+    } catch (const std::exception&) {
+        failed = true;
+    }
+    if (failed) {
+        return luaL_error(L, "the store could not be read");
+    }
     return lazy_finish(L);
 }
 
 int RuleFacts::return_index(lua_State* L) {
     RuleFacts& f = self(L);
     const std::string rma = raw_text(L, 1, "rma");
-    f.fill_return(L, 1, rma);
+    // No exception may cross Lua's C frames: a store error becomes the rule's error.
+    bool failed = false;
+    try {
+        f.fill_return(L, 1, rma);
+    } catch (const std::exception&) {
+        failed = true;
+    }
+    if (failed) {
+        return luaL_error(L, "the store could not be read");
+    }
     return lazy_finish(L);
 }
 
@@ -338,16 +365,34 @@ void RuleFacts::fill_return(lua_State* L, int table, const std::string& rma) {
 
 int RuleFacts::stock_fn(lua_State* L) {
     RuleFacts& f = self(L);
-    const std::string sku = luaL_checkstring(L, 1);
-    if (!f.inventory_.product(sku)) {
+    const char* sku = luaL_checkstring(L, 1);
+    int64_t on_hand = 0;
+    int64_t available = 0;
+    int64_t reserved = 0;
+    bool known = false;
+    bool failed = false;
+    try {
+        known = f.inventory_.product(sku).has_value();
+        if (known) {
+            const StockLevel l = f.inventory_.level(sku);
+            on_hand = l.on_hand;
+            available = l.available;
+            reserved = l.reserved;
+        }
+    } catch (const std::exception&) {
+        failed = true;
+    }
+    if (failed) {
+        return luaL_error(L, "the store could not be read");
+    }
+    if (!known) {
         lua_pushnil(L);
         return 1;
     }
-    const StockLevel l = f.inventory_.level(sku);
     lua_createtable(L, 0, 3);
-    set_integer(L, "on_hand", l.on_hand);
-    set_integer(L, "available", l.available);
-    set_integer(L, "reserved", l.reserved);
+    set_integer(L, "on_hand", on_hand);
+    set_integer(L, "available", available);
+    set_integer(L, "reserved", reserved);
     return 1;
 }
 
@@ -358,18 +403,36 @@ int RuleFacts::orders_to_address_fn(lua_State* L) {
     if (f.current_order_.empty()) {
         return luaL_error(L, "orders_to_address: this event is not about an order");
     }
-    lua_pushinteger(L, static_cast<lua_Integer>(f.orders_to_address(f.current_order_, hours)));
+    int64_t n = -1;
+    try {
+        n = f.orders_to_address(f.current_order_, hours);
+    } catch (const std::exception&) {
+        n = -1;
+    }
+    if (n < 0) {
+        return luaL_error(L, "the store could not be read");
+    }
+    lua_pushinteger(L, static_cast<lua_Integer>(n));
     return 1;
 }
 
 int RuleFacts::orders_in_state_fn(lua_State* L) {
     RuleFacts& f = self(L);
-    const std::string state = luaL_checkstring(L, 1);
-    auto& st = f.store_.db().cached("SELECT count(*) FROM orders WHERE state = ?");
-    st.bind(1, state);
-    st.step();
-    lua_pushinteger(L, static_cast<lua_Integer>(st.int64(0)));
-    st.reset();
+    const char* state = luaL_checkstring(L, 1);
+    int64_t n = -1;
+    try {
+        auto& st = f.store_.db().cached("SELECT count(*) FROM orders WHERE state = ?");
+        st.bind(1, std::string_view(state));
+        st.step();
+        n = st.int64(0);
+        st.reset();
+    } catch (const std::exception&) {
+        n = -1;
+    }
+    if (n < 0) {
+        return luaL_error(L, "the store could not be read");
+    }
+    lua_pushinteger(L, static_cast<lua_Integer>(n));
     return 1;
 }
 

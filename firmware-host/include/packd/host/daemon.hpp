@@ -38,6 +38,10 @@
 
 namespace packd::host {
 
+/// The merchant rules of `config` compiled against an empty store in memory, as start would load them:
+/// the first problem with its file, line and column. For `packd --check-config`.
+Status check_rules(const Config& config);
+
 class Daemon {
   public:
     explicit Daemon(Config config);
