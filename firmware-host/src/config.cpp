@@ -58,10 +58,9 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     Problems problems(path);
     Config cfg;
     cfg.path = path;
-    static const std::set<std::string> kSections = {"site",      "daemon",   "broker",   "labels",
-                                                    "inventory", "import",   "printers", "scales",
-                                                    "scanners",  "scanning", "stations", "tracking",
-                                                    "rules"};
+    static const std::set<std::string> kSections = {"site",     "daemon",   "broker", "labels",   "inventory",
+                                                    "import",   "printers", "scales", "scanners", "scanning",
+                                                    "stations", "tracking", "rules"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(

@@ -236,7 +236,7 @@ ScannerConfig read_scanner(const std::string& name, TableReader& r, Problems& pr
 StationConfig read_station(const std::string& name, TableReader& r, const ReloadableSections& dev,
                            Problems& problems);
 /// What stations and label routes name must exist; no two devices share a FIFO or a port.
-void check_devices(ReloadableSections& dev, Problems& problems);  // config_stations.cpp
+void check_devices(ReloadableSections& dev, Problems& problems);                   // config_stations.cpp
 void read_rules(const toml::table& root, RulesConfig& rules, Problems& problems);  // config_rules.cpp
 TrackingRangeConfig read_tracking(const std::string& name, TableReader& r, Problems& problems);
 

@@ -9,7 +9,8 @@ namespace {
 std::string clock_time(const std::string& v) {
     const bool shape = v.size() == 5 && v[2] == ':' && std::isdigit(static_cast<unsigned char>(v[0])) &&
                        std::isdigit(static_cast<unsigned char>(v[1])) &&
-                       std::isdigit(static_cast<unsigned char>(v[3])) && std::isdigit(static_cast<unsigned char>(v[4]));
+                       std::isdigit(static_cast<unsigned char>(v[3])) &&
+                       std::isdigit(static_cast<unsigned char>(v[4]));
     if (v.empty() || (shape && std::stoi(v.substr(0, 2)) < 24 && std::stoi(v.substr(3, 2)) < 60)) {
         return {};
     }

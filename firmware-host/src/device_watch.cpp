@@ -131,7 +131,7 @@ bool DeviceWatch::record(const std::vector<DeviceAlert>& alerts, fulfillment::St
             store.outbox_add(topic, alert_json(alert), false);
             const bool back = alert.status.state == drivers::DeviceState::ready;
             fulfillment::DomainEvent e;
-            e.trigger = back ? "device.ready"
+            e.trigger = back                                                  ? "device.ready"
                         : alert.status.state == drivers::DeviceState::offline ? "device.offline"
                                                                               : "device.fault";
             e.device = alert.name;

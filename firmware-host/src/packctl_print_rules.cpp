@@ -56,8 +56,8 @@ void print_rules(const json& rules) {
         std::cout << text(r, "name") << "  on " << joined(r.value("triggers", json::array())) << "  ("
                   << text(r, "file") << ":" << text(r, "line") << ")\n"
                   << "  runs " << text(r, "runs") << ", matched " << text(r, "matched") << ", fired "
-                  << text(r, "fired") << ", limited " << text(r, "limited") << ", failed " << text(r, "failed")
-                  << "\n";
+                  << text(r, "fired") << ", limited " << text(r, "limited") << ", failed "
+                  << text(r, "failed") << "\n";
     }
 }
 
@@ -70,7 +70,8 @@ void print_rule_runs(const json& runs) {
         std::cout << local_time(run.value("at_ms", int64_t{0})) << "  " << text(run, "rule") << "  "
                   << text(run, "trigger") << "  " << text(run, "subject") << "  " << text(run, "outcome")
                   << (run.value("matched", false) ? "" : " (condition false)") << "  " << text(run, "micros")
-                  << " us" << (text(run, "event_id").empty() ? "" : "  event " + text(run, "event_id")) << "\n";
+                  << " us" << (text(run, "event_id").empty() ? "" : "  event " + text(run, "event_id"))
+                  << "\n";
         if (!text(run, "reason").empty()) {
             std::cout << "  reason: " << text(run, "reason") << "\n";
         }
@@ -89,8 +90,8 @@ int print_rule_test(const json& test) {
         std::cout << "  condition false: nothing would happen\n";
         return 1;
     }
-    std::cout << "  condition true" << (test.value("limited", false) ? ", but its mode holds it back now" : "")
-              << "; it would:\n";
+    std::cout << "  condition true"
+              << (test.value("limited", false) ? ", but its mode holds it back now" : "") << "; it would:\n";
     print_actions(test.value("would", json::array()), "    ");
     return 0;
 }

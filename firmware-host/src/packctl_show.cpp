@@ -13,8 +13,8 @@ namespace {
 
 using nlohmann::json;
 using print::print_progress;
-using print::print_stations;
 using print::print_rules;
+using print::print_stations;
 using print::text;
 
 /// "1250" for whole grams, "12.5" otherwise: what a packer reads off the scale display.

@@ -24,7 +24,10 @@ using nlohmann::json;
 std::string order(const std::string& event, const std::string& id, const std::string& sku, int qty,
                   json extra = json::object(), json ship_to = json()) {
     if (ship_to.is_null()) {
-        ship_to = {{"name", "Jana M"}, {"street1", "Hauptstr. 1"}, {"city", "Koeln"}, {"postal_code", "50667"},
+        ship_to = {{"name", "Jana M"},
+                   {"street1", "Hauptstr. 1"},
+                   {"city", "Koeln"},
+                   {"postal_code", "50667"},
                    {"country", "DE"}};
     }
     json o{{"id", id}, {"ship_to", ship_to}, {"lines", {{{"sku", sku}, {"quantity", qty}}}}};
@@ -71,7 +74,8 @@ class Rules : public ::testing::Test {
     bool store_reaches(const std::string& sql, int64_t value) {
         return wait_until([&] { return count(sql) == value; }, 20s);
     }
-    bool shop_hears(const ShopEar& shop, const std::string& topic, const std::function<bool(const json&)>& pred) {
+    bool shop_hears(const ShopEar& shop, const std::string& topic,
+                    const std::function<bool(const json&)>& pred) {
         return wait_until(
             [&] {
                 for (const auto& m : shop.on(topic)) {
@@ -102,11 +106,13 @@ TEST_F(Rules, OrdersForReviewAreHeldOnceAndReleasedByAnOperator) {
     ShopEar shop(broker.uri(), "shop-" + std::to_string(::getpid()), {"packd/v1/it/out/#"});
     const std::string big = order("e-big", "1001", "MUG-RED", 2, {{"total", 900}, {"currency", "EUR"}});
     publish(broker.port(), "packd/v1/it/in/orders", big);
-    ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '1001' AND state = 'held' AND "
-                              "hold_by = 'rule:hold-for-review'",
-                              1))
+    ASSERT_TRUE(
+        store_reaches("SELECT count(*) FROM orders WHERE id = '1001' AND state = 'held' AND "
+                      "hold_by = 'rule:hold-for-review'",
+                      1))
         << packd->output();
-    EXPECT_EQ(text("SELECT hold_reason FROM orders WHERE id = '1001'"), "review: order of 900 EUR is over 500");
+    EXPECT_EQ(text("SELECT hold_reason FROM orders WHERE id = '1001'"),
+              "review: order of 900 EUR is over 500");
     EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/orders/1001/status",
                            [](const json& j) { return j.value("state", "") == "held"; }));
     EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/alerts", [](const json& j) {
@@ -126,11 +132,16 @@ TEST_F(Rules, OrdersForReviewAreHeldOnceAndReleasedByAnOperator) {
     publish(broker.port(), "packd/v1/it/in/orders",
             order("e-bill", "1002", "MUG-RED", 1, {{"total", 20}, {"bill_to", {{"country", "FR"}}}}));
     ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '1002' AND state = 'held'", 1));
-    EXPECT_EQ(text("SELECT hold_reason FROM orders WHERE id = '1002'"), "review: billed to FR, shipped to DE");
-    const json same{{"name", "Max K"}, {"street1", "Ring 2"}, {"city", "Bonn"}, {"postal_code", "53111"},
+    EXPECT_EQ(text("SELECT hold_reason FROM orders WHERE id = '1002'"),
+              "review: billed to FR, shipped to DE");
+    const json same{{"name", "Max K"},
+                    {"street1", "Ring 2"},
+                    {"city", "Bonn"},
+                    {"postal_code", "53111"},
                     {"country", "DE"}};
     for (const std::string id : {"1003", "1004", "1005"}) {
-        publish(broker.port(), "packd/v1/it/in/orders", order("e-" + id, id, "TEE-BLK-L", 1, {{"total", 10}}, same));
+        publish(broker.port(), "packd/v1/it/in/orders",
+                order("e-" + id, id, "TEE-BLK-L", 1, {{"total", 10}}, same));
         ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '" + id + "'", 1));
     }
     EXPECT_EQ(text("SELECT state FROM orders WHERE id = '1003'"), "accepted");
@@ -145,13 +156,15 @@ TEST_F(Rules, OrdersForReviewAreHeldOnceAndReleasedByAnOperator) {
     ASSERT_EQ(released.code, 0) << released.output;
     EXPECT_EQ(text("SELECT state FROM orders WHERE id = '1001'"), "accepted");
     EXPECT_TRUE(store_reaches(
-        "SELECT count(*) FROM print_jobs WHERE order_id = '1001' AND kind = 'shipping' AND state = 'done'", 1));
+        "SELECT count(*) FROM print_jobs WHERE order_id = '1001' AND kind = 'shipping' AND state = 'done'",
+        1));
     // Re-accepted, the order is not held again: once per order.
     EXPECT_EQ(runs("hold-for-review", "1001", "done"), 1);
     EXPECT_EQ(runs("hold-for-review", "1001", "limited"), 1);
     const auto log = packctl(dir, {"rules", "log", "hold-for-review"});
     EXPECT_EQ(log.code, 0);
-    EXPECT_NE(log.output.find("hold reason=review: order of 900 EUR is over 500"), std::string::npos) << log.output;
+    EXPECT_NE(log.output.find("hold reason=review: order of 900 EUR is over 500"), std::string::npos)
+        << log.output;
     expect_books_hold();
 }
 
@@ -162,19 +175,24 @@ TEST_F(Rules, ShippingRulesTagRouteHoldAndAddAReturnLabel) {
     ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '2001' AND state = 'accepted'", 1))
         << packd->output();
     EXPECT_EQ(text("SELECT tags FROM orders WHERE id = '2001'"), "next-day");
-    EXPECT_TRUE(store_reaches("SELECT count(*) FROM print_jobs WHERE order_id = '2001' AND state = 'done'", 2));
+    EXPECT_TRUE(
+        store_reaches("SELECT count(*) FROM print_jobs WHERE order_id = '2001' AND state = 'done'", 2));
     EXPECT_EQ(count("SELECT count(*) FROM print_jobs WHERE order_id = '2001' AND kind = 'return'"), 1);
     // To the US: no return label.
     publish(broker.port(), "packd/v1/it/in/orders",
-            order("s-2", "2002", "MUG-RED", 1, {{"total", 15}}, {{"name", "Al"}, {"street1", "1 Main St"},
-                                                              {"city", "Austin"}, {"postal_code", "78701"},
-                                                              {"country", "US"}}));
+            order("s-2", "2002", "MUG-RED", 1, {{"total", 15}},
+                  {{"name", "Al"},
+                   {"street1", "1 Main St"},
+                   {"city", "Austin"},
+                   {"postal_code", "78701"},
+                   {"country", "US"}}));
     ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '2002' AND state = 'accepted'", 1));
     EXPECT_EQ(count("SELECT count(*) FROM print_jobs WHERE order_id = '2002' AND kind = 'return'"), 0);
 
     // Heavy: routed to the freight station, which the pack station refuses to open.
     publish(broker.port(), "packd/v1/it/in/orders", order("s-3", "2003", "ANVIL", 1, {{"total", 90}}));
-    ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '2003' AND route_station = 'freight'", 1));
+    ASSERT_TRUE(
+        store_reaches("SELECT count(*) FROM orders WHERE id = '2003' AND route_station = 'freight'", 1));
     const auto at_pack = packctl(dir, {"--json", "scan", "pack1", "2003"});
     const json reply = json::parse(at_pack.output, nullptr, false);
     ASSERT_TRUE(reply.is_object()) << at_pack.output;
@@ -184,7 +202,10 @@ TEST_F(Rules, ShippingRulesTagRouteHoldAndAddAReturnLabel) {
     // A postal code the carrier does not serve: held with the reason, and the shop hears it.
     publish(broker.port(), "packd/v1/it/in/orders",
             order("s-4", "2004", "MUG-RED", 1, {{"total", 15}, {"carrier", "DHL"}},
-                  {{"name", "Inga"}, {"street1", "Am Hafen 1"}, {"city", "Helgoland"}, {"postal_code", "27498"},
+                  {{"name", "Inga"},
+                   {"street1", "Am Hafen 1"},
+                   {"city", "Helgoland"},
+                   {"postal_code", "27498"},
                    {"country", "DE"}}));
     ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '2004' AND state = 'held'", 1));
     EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/orders/2004/status", [](const json& j) {
@@ -213,7 +234,8 @@ TEST_F(Rules, StockRulesReorderInCasesAndTellTheShopWhenASkuIsBack) {
         return j.value("sku", "") == "MUG-RED" && j.value("available", 0) == 7;
     }));
     // Below the reorder point still, and within a day: no second reorder.
-    EXPECT_EQ(count("SELECT count(*) FROM rule_runs WHERE rule = 'reorder-in-cases' AND outcome = 'done'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM rule_runs WHERE rule = 'reorder-in-cases' AND outcome = 'done'"),
+              1);
     expect_books_hold();
 }
 
@@ -221,7 +243,8 @@ TEST_F(Rules, ReturnsInsidePolicyAreApprovedAndFinalSaleIsRejected) {
     ShopEar shop(broker.uri(), "shop-" + std::to_string(::getpid()), {"packd/v1/it/out/#"});
     publish(broker.port(), "packd/v1/it/in/orders", order("r-1", "3001", "MUG-RED", 1, {{"total", 15}}));
     publish(broker.port(), "packd/v1/it/in/orders", order("r-2", "3002", "SALE-SOCKS", 2, {{"total", 9}}));
-    ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id IN ('3001','3002') AND state = 'accepted'", 2))
+    ASSERT_TRUE(
+        store_reaches("SELECT count(*) FROM orders WHERE id IN ('3001','3002') AND state = 'accepted'", 2))
         << packd->output();
     ASSERT_EQ(packctl(dir, {"ship", "3001", "--weight", "400"}).code, 0);
     ASSERT_EQ(packctl(dir, {"ship", "3002", "--weight", "200"}).code, 0);
@@ -244,7 +267,8 @@ TEST_F(Rules, ReturnsInsidePolicyAreApprovedAndFinalSaleIsRejected) {
     const int64_t before = count("SELECT count(*) FROM rule_runs");
     const auto dry = packctl(dir, {"rules", "test", "reject-returns-outside-policy", dir.file("event.json")});
     EXPECT_EQ(dry.code, 0) << dry.output;
-    EXPECT_NE(dry.output.find("reject_return reason=SALE-SOCKS is final sale"), std::string::npos) << dry.output;
+    EXPECT_NE(dry.output.find("reject_return reason=SALE-SOCKS is final sale"), std::string::npos)
+        << dry.output;
     EXPECT_EQ(count("SELECT count(*) FROM rule_runs"), before);
     EXPECT_EQ(text("SELECT state FROM returns WHERE rma = 'RMA-2'"), "rejected");
     expect_books_hold();
@@ -264,21 +288,26 @@ TEST_F(Rules, BadRulesNeverHurtTheWarehouse) {
     EXPECT_EQ(json::parse(packctl(dir, {"--json", "rules"}).output)["rules"].size(), loaded);
 
     // Rules that fail at run time, or try to leave the sandbox: skipped with the reason, the order goes on.
-    write_file(dir.file("rules/broken.toml"),
-               "[[rule]]\nname = \"always-errors\"\non = \"order.accepted\"\nif = \"error('boom')\"\n"
-               "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
-               "[[rule]]\nname = \"shell-out\"\non = \"order.accepted\"\nif = \"os.execute('touch " +
-                   dir.file("pwned") + "')\"\n[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
-               "[[rule]]\nname = \"read-files\"\non = \"order.accepted\"\nif = \"io.open('/etc/passwd')\"\n"
-               "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
-               "[[rule]]\nname = \"spins\"\non = \"order.accepted\"\nif = \"\"\"\nwhile true do end\n\"\"\"\n"
-               "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
-               "[[rule]]\nname = \"hoards\"\non = \"order.accepted\"\nif = \"\"\"\nlocal t = {}\n"
-               "for i = 1, 1e9 do t[i] = string.rep('x', 100000) .. i end\n\"\"\"\n"
-               "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n");
+    write_file(
+        dir.file("rules/broken.toml"),
+        "[[rule]]\nname = \"always-errors\"\non = \"order.accepted\"\nif = \"error('boom')\"\n"
+        "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
+        "[[rule]]\nname = \"shell-out\"\non = \"order.accepted\"\nif = \"os.execute('touch " +
+            dir.file("pwned") +
+            "')\"\n[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
+            "[[rule]]\nname = \"read-files\"\non = \"order.accepted\"\nif = \"io.open('/etc/passwd')\"\n"
+            "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
+            "[[rule]]\nname = \"spins\"\non = \"order.accepted\"\nif = \"\"\"\nwhile true do end\n\"\"\"\n"
+            "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n"
+            "[[rule]]\nname = \"hoards\"\non = \"order.accepted\"\nif = \"\"\"\nlocal t = {}\n"
+            "for i = 1, 1e9 do t[i] = string.rep('x', 100000) .. i end\n\"\"\"\n"
+            "[[rule.do]]\naction = \"tag\"\ntag = \"x\"\n");
     packd->signal(SIGHUP);
     ASSERT_TRUE(wait_until(
-        [&] { return json::parse(packctl(dir, {"--json", "rules"}).output)["rules"].size() == loaded + 5; }, 10s))
+        [&] {
+            return json::parse(packctl(dir, {"--json", "rules"}).output)["rules"].size() == loaded + 5;
+        },
+        10s))
         << packd->output();
     publish(broker.port(), "packd/v1/it/in/orders", order("b-1", "4001", "MUG-RED", 1, {{"total", 15}}));
     ASSERT_TRUE(store_reaches("SELECT count(*) FROM orders WHERE id = '4001' AND state = 'accepted'", 1))
@@ -286,14 +315,17 @@ TEST_F(Rules, BadRulesNeverHurtTheWarehouse) {
     for (const char* rule : {"always-errors", "shell-out", "read-files", "spins", "hoards"}) {
         EXPECT_EQ(runs(rule, "4001", "failed"), 1) << rule;
     }
-    EXPECT_NE(text("SELECT reason FROM rule_runs WHERE rule = 'spins'").find("instruction budget"), std::string::npos);
-    EXPECT_NE(text("SELECT reason FROM rule_runs WHERE rule = 'hoards'").find("memory cap"), std::string::npos);
+    EXPECT_NE(text("SELECT reason FROM rule_runs WHERE rule = 'spins'").find("instruction budget"),
+              std::string::npos);
+    EXPECT_NE(text("SELECT reason FROM rule_runs WHERE rule = 'hoards'").find("memory cap"),
+              std::string::npos);
     EXPECT_EQ(text("SELECT tags FROM orders WHERE id = '4001'"), "next-day");
     EXPECT_FALSE(std::filesystem::exists(dir.file("pwned")));
     EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/alerts", [](const json& j) {
         return j.value("kind", "") == "rule_failed" && j.value("rule", "") == "always-errors";
     }));
-    EXPECT_TRUE(store_reaches("SELECT count(*) FROM print_jobs WHERE order_id = '4001' AND kind = 'shipping'", 1));
+    EXPECT_TRUE(
+        store_reaches("SELECT count(*) FROM print_jobs WHERE order_id = '4001' AND kind = 'shipping'", 1));
     const auto status = packctl(dir, {"status"});
     EXPECT_EQ(status.code, 0) << status.output;
     expect_books_hold();
@@ -306,14 +338,16 @@ TEST_F(Rules, IntervalRulesRunOnTheirOwnAndTheCheckNamesABrokenRule) {
                "if = \"orders_in_state('held') >= 0\"\n[[rule.do]]\naction = \"publish\"\n"
                "topic = \"held-report\"\npayload = '{\"held\": {{ orders_in_state(\"held\") }}}'\n");
     packd->signal(SIGHUP);
-    EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/rules/held-report",
-                           [](const json& j) { return j.contains("held") && j["held"].is_number(); }))
-        << packd->output();
-    EXPECT_GE(count("SELECT count(*) FROM rule_runs WHERE rule = 'held-orders-report' AND outcome = 'done'"), 1);
+    EXPECT_TRUE(shop_hears(shop, "packd/v1/it/out/rules/held-report", [](const json& j) {
+        return j.contains("held") && j["held"].is_number();
+    })) << packd->output();
+    EXPECT_GE(count("SELECT count(*) FROM rule_runs WHERE rule = 'held-orders-report' AND outcome = 'done'"),
+              1);
 
     // --check-config compiles the rules as start would, and names the place of a broken one.
-    write_file(dir.file("rules/zz.toml"), "[[rule]]\nname = \"z\"\non = \"order.accepted\"\n"
-                                          "if = \"order.total >> \"\n[[rule.do]]\naction = \"tag\"\ntag = \"z\"\n");
+    write_file(dir.file("rules/zz.toml"),
+               "[[rule]]\nname = \"z\"\non = \"order.accepted\"\n"
+               "if = \"order.total >> \"\n[[rule.do]]\naction = \"tag\"\ntag = \"z\"\n");
     const auto check = run({packd_binary(), "--config", dir.file("packd.toml"), "--check-config"}, 20s);
     EXPECT_EQ(check.code, 1) << check.output;
     EXPECT_NE(check.output.find("rules/zz.toml:4:"), std::string::npos) << check.output;
@@ -330,9 +364,10 @@ TEST_F(Rules, KillNineDuringABurstNeverLeavesHalfARule) {
     int published = 0;
     int kills_mid_burst = 0;
     for (int round = 0; round < 3; ++round) {
-        mqtt::async_client burst(broker.uri(), "burst-" + std::to_string(::getpid()) + "-" + std::to_string(round),
-                                 nullptr);
-        burst.connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())->wait();
+        mqtt::async_client burst(
+            broker.uri(), "burst-" + std::to_string(::getpid()) + "-" + std::to_string(round), nullptr);
+        burst.connect(mqtt::connect_options_builder().clean_session(true).max_inflight(1000).finalize())
+            ->wait();
         std::vector<mqtt::delivery_token_ptr> tokens;
         for (int i = 0; i < 200; ++i, ++published) {
             const std::string id = "K" + std::to_string(published);
@@ -345,7 +380,10 @@ TEST_F(Rules, KillNineDuringABurstNeverLeavesHalfARule) {
             tokens.push_back(burst.publish(mqtt::make_message(
                 "packd/v1/it/in/orders",
                 order("k-" + id, id, "TEE-BLK-L", 1, {{"total", published % 2 == 0 ? 700 : 7}},
-                      {{"name", "N" + id}, {"street1", "S 1"}, {"city", "C"}, {"postal_code", "1"},
+                      {{"name", "N" + id},
+                       {"street1", "S 1"},
+                       {"city", "C"},
+                       {"postal_code", "1"},
                        {"country", "US"}}),
                 1, false)));
         }
@@ -363,16 +401,20 @@ TEST_F(Rules, KillNineDuringABurstNeverLeavesHalfARule) {
     ASSERT_TRUE(wait_until([&] { return count("SELECT count(*) FROM inbox") == 0; }, 60s));
     const int64_t stored = count("SELECT count(*) FROM orders WHERE id LIKE 'K%'");
     EXPECT_GT(stored, 0);
-    EXPECT_EQ(count("SELECT count(*) FROM orders o WHERE o.id LIKE 'K%' AND (o.hold_by = 'rule:hold-for-review') <> "
-                    "EXISTS (SELECT 1 FROM rule_runs r WHERE r.rule = 'hold-for-review' AND r.subject = o.id AND "
-                    "r.outcome = 'done')"),
-              0);
-    EXPECT_EQ(count("SELECT count(*) FROM orders o WHERE o.id LIKE 'K%' AND NOT EXISTS (SELECT 1 FROM rule_runs r "
-                    "WHERE r.rule = 'hold-for-review' AND r.subject = o.id)"),
-              0);
-    EXPECT_EQ(count("SELECT count(*) FROM orders o WHERE o.id LIKE 'K%' AND o.state = 'held' AND EXISTS (SELECT 1 "
-                    "FROM print_jobs p WHERE p.order_id = o.id AND p.state <> 'cancelled')"),
-              0);
+    EXPECT_EQ(
+        count(
+            "SELECT count(*) FROM orders o WHERE o.id LIKE 'K%' AND (o.hold_by = 'rule:hold-for-review') <> "
+            "EXISTS (SELECT 1 FROM rule_runs r WHERE r.rule = 'hold-for-review' AND r.subject = o.id AND "
+            "r.outcome = 'done')"),
+        0);
+    EXPECT_EQ(
+        count("SELECT count(*) FROM orders o WHERE o.id LIKE 'K%' AND NOT EXISTS (SELECT 1 FROM rule_runs r "
+              "WHERE r.rule = 'hold-for-review' AND r.subject = o.id)"),
+        0);
+    EXPECT_EQ(
+        count("SELECT count(*) FROM orders o WHERE o.id LIKE 'K%' AND o.state = 'held' AND EXISTS (SELECT 1 "
+              "FROM print_jobs p WHERE p.order_id = o.id AND p.state <> 'cancelled')"),
+        0);
     ASSERT_GE(kills_mid_burst, 1) << "no kill landed while orders were still coming: proved nothing";
     EXPECT_EQ(stored, published);
     EXPECT_EQ(count("SELECT count(*) FROM (SELECT subject FROM rule_runs WHERE rule = 'hold-for-review' AND "

@@ -82,7 +82,8 @@ std::string OrderIntake::queue_shipping_label(const OrderEvent& original, bool c
                          !created && store_.label_printed(ev.order_id, "shipping"));
     if (with_return) {
         if (auto added = queue_return_label_for(ev.order_id); !added) {
-            log::warning("order " + ev.order_id + ": no return label in the parcel: " + added.error().message);
+            log::warning("order " + ev.order_id +
+                         ": no return label in the parcel: " + added.error().message);
         }
     }
     return printer;

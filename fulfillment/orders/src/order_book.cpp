@@ -62,7 +62,8 @@ std::optional<OrderState> OrderBook::state_of(const std::string& order_id) {
 void OrderBook::set_state(const std::string& order_id, OrderState state, const std::string& hold_reason) {
     store_.db()
         .cached(
-            "UPDATE orders SET state = ?1, hold_reason = ?2, hold_by = CASE WHEN ?1 = 'held' THEN hold_by ELSE '' "
+            "UPDATE orders SET state = ?1, hold_reason = ?2, hold_by = CASE WHEN ?1 = 'held' THEN hold_by "
+            "ELSE '' "
             "END, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?3")
         .bind(1, to_string(state))
         .bind(2, hold_reason)
@@ -299,7 +300,8 @@ Status OrderBook::hold(const std::string& order_id, const std::string& reason) {
     return hold_as(order_id, reason, "");
 }
 
-Status OrderBook::hold_as(const std::string& order_id, const std::string& reason, const std::string& held_by) {
+Status OrderBook::hold_as(const std::string& order_id, const std::string& reason,
+                          const std::string& held_by) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -478,45 +480,6 @@ void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
     e.reason = check.reason;
     e.quantity = check.measured_g - check.expected_g;
     store_.emit(std::move(e));
-}
-
-std::optional<OrderDetail> OrderBook::detail(const std::string& order_id) {
-    auto st = store_.db().prepare(
-        "SELECT id, state, carrier, service, created_at, event_id, source, ship_to, hold_reason, "
-        "late_cancel_event "
-        "FROM orders WHERE id = ?");
-    st.bind(1, order_id);
-    if (!st.step()) {
-        return std::nullopt;
-    }
-    OrderDetail d;
-    d.row = {st.text(0), stored_order_state(st.text(0), st.text(1)), st.text(2), st.text(3), st.text(4), 0};
-    d.event_id = st.text(5);
-    d.source = st.text(6);
-    d.ship_to_json = st.text(7);
-    d.hold_reason = st.text(8);
-    d.late_cancel_event = st.text(9);
-    for (auto& l : lines_of(order_id)) {
-        d.lines.push_back({l.sku, l.quantity});
-    }
-    d.row.lines = static_cast<int>(d.lines.size());
-    auto r = store_.db().prepare("SELECT sku, quantity FROM reservations WHERE order_id = ? ORDER BY sku");
-    r.bind(1, order_id);
-    while (r.step()) {
-        d.reserved.push_back({r.text(0), r.int64(1)});
-    }
-    auto sh = store_.db().prepare(
-        "SELECT carrier, tracking_number, weight_g, label_ref FROM shipments WHERE order_id = ? ORDER BY id");
-    sh.bind(1, order_id);
-    while (sh.step()) {
-        ShipmentInfo s;
-        s.carrier = sh.text(0);
-        s.tracking_number = sh.text(1);
-        s.weight_g = sh.int64(2);
-        s.label_ref = sh.text(3);
-        d.shipments.push_back(s);
-    }
-    return d;
 }
 
 }  // namespace packd::fulfillment

@@ -7,7 +7,8 @@
 
 namespace packd::fulfillment {
 
-Status OrderBook::hold_for_rule(const std::string& order_id, const std::string& reason, const std::string& rule) {
+Status OrderBook::hold_for_rule(const std::string& order_id, const std::string& reason,
+                                const std::string& rule) {
     if (auto state = state_of(order_id); state == OrderState::held) {
         return {};  // held already (by another rule, or for stock): one hold is enough
     }
@@ -66,7 +67,8 @@ Status OrderBook::route(const std::string& order_id, const std::string& station,
     return {};
 }
 
-Status OrderBook::set_carrier(const std::string& order_id, const std::string& carrier, const std::string& service) {
+Status OrderBook::set_carrier(const std::string& order_id, const std::string& carrier,
+                              const std::string& service) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -81,7 +83,8 @@ Status OrderBook::set_carrier(const std::string& order_id, const std::string& ca
         return fail("a carrier is 1 to 64 bytes, a service at most 64");
     }
     store_.db()
-        .cached("UPDATE orders SET carrier = ?, service = CASE WHEN ? = '' THEN service ELSE ? END WHERE id = ?")
+        .cached(
+            "UPDATE orders SET carrier = ?, service = CASE WHEN ? = '' THEN service ELSE ? END WHERE id = ?")
         .bind(1, carrier)
         .bind(2, service)
         .bind(3, service)

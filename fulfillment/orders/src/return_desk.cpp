@@ -244,7 +244,8 @@ Status ReturnDesk::reject(const std::string& rma, const std::string& reason) {
         return fail("return " + rma + " is " + state + "; only a requested return can be rejected");
     }
     store_.db()
-        .prepare(std::string("UPDATE returns SET state = 'rejected', updated_at = ") + kNow + " WHERE rma = ?")
+        .prepare(std::string("UPDATE returns SET state = 'rejected', updated_at = ") + kNow +
+                 " WHERE rma = ?")
         .bind(1, rma)
         .run();
     publish_state(rma, order_id, "rejected", {{"reason", reason}});

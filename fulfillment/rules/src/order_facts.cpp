@@ -122,7 +122,8 @@ OrderFacts order_facts(std::string_view source, std::string_view original) {
             f.customer = text_at(*customer, "id");
         }
         f.risk = text_at(doc, "risk_level");
-        f.bill_to = address_of(object_at(doc, "billing_address"), "address1", "zip", "province_code", "country_code");
+        f.bill_to =
+            address_of(object_at(doc, "billing_address"), "address1", "zip", "province_code", "country_code");
         tags_at(doc, "tags", f.tags);
     } else if (source == "woocommerce") {
         f.total = number_at(doc, "total");

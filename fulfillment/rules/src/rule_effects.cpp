@@ -29,7 +29,8 @@ bool safe_suffix(const std::string& suffix) {
     size_t start = 0;
     while (start <= suffix.size()) {
         const size_t slash = suffix.find('/', start);
-        const std::string segment = suffix.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        const std::string segment =
+            suffix.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
         if (!is_safe_id(segment, 64)) {
             return false;
         }
@@ -77,10 +78,9 @@ Result<DomainEvent> domain_event_of(const json& doc) {
         return fail("trigger \"" + printable(e.trigger.substr(0, 40)) + "\" is not one docs/rules.md lists");
     }
     const std::pair<const char*, std::string*> fields[] = {
-        {"event_id", &e.event_id}, {"order_id", &e.order_id}, {"sku", &e.sku},
-        {"rma", &e.rma},           {"device", &e.device},     {"station", &e.station},
-        {"location", &e.location}, {"state", &e.state},       {"reason", &e.reason},
-        {"data", &e.data}};
+        {"event_id", &e.event_id}, {"order_id", &e.order_id}, {"sku", &e.sku},           {"rma", &e.rma},
+        {"device", &e.device},     {"station", &e.station},   {"location", &e.location}, {"state", &e.state},
+        {"reason", &e.reason},     {"data", &e.data}};
     for (const auto& [key, out] : fields) {
         if (auto it = doc.find(key); it != doc.end()) {
             if (!it->is_string() || it->get_ref<const std::string&>().size() > 200) {
@@ -99,7 +99,11 @@ Result<DomainEvent> domain_event_of(const json& doc) {
 }
 
 RuleEffects::RuleEffects(Store& store, OrderBook& orders, OrderIntake& intake, Topics topics)
-    : store_(store), orders_(orders), intake_(intake), returns_(store, orders, topics), topics_(std::move(topics)) {}
+    : store_(store),
+      orders_(orders),
+      intake_(intake),
+      returns_(store, orders, topics),
+      topics_(std::move(topics)) {}
 
 void RuleEffects::set_known(std::set<std::string> stations, std::set<std::string> printers) {
     stations_ = std::move(stations);
@@ -110,7 +114,8 @@ std::set<std::string> RuleEffects::take_printers() {
     return std::exchange(kicked_, {});
 }
 
-Result<std::string> RuleEffects::run(const std::string& rule, const RenderedAction& a, const DomainEvent& event) {
+Result<std::string> RuleEffects::run(const std::string& rule, const RenderedAction& a,
+                                     const DomainEvent& event) {
     const std::string& kind = a.kind;
     if (kind == "approve_return" || kind == "reject_return") {
         const std::string rma = arg(a, "rma").empty() ? event.rma : arg(a, "rma");
@@ -128,9 +133,11 @@ Result<std::string> RuleEffects::run(const std::string& rule, const RenderedActi
             return fail("this event is not about a SKU; name one with sku");
         }
         if (text.empty() || end == nullptr || *end != '\0' || quantity <= 0 || quantity > 1000000) {
-            return fail("quantity \"" + printable(text.substr(0, 20)) + "\" is not a whole number from 1 to 1000000");
+            return fail("quantity \"" + printable(text.substr(0, 20)) +
+                        "\" is not a whole number from 1 to 1000000");
         }
-        store_.outbox_add(topics_.reorders(), json_text({{"sku", sku}, {"quantity", quantity}, {"rule", rule}}), false);
+        store_.outbox_add(topics_.reorders(),
+                          json_text({{"sku", sku}, {"quantity", quantity}, {"rule", rule}}), false);
         return "reorder of " + std::to_string(quantity) + " x " + sku + " requested";
     }
     if (kind == "publish") {
@@ -160,7 +167,8 @@ Result<std::string> RuleEffects::run(const std::string& rule, const RenderedActi
             alert["message"] = arg(a, "message");
         }
         if (!is_safe_id(arg(a, "kind"), 64)) {
-            return fail("alert kind \"" + printable(arg(a, "kind").substr(0, 64)) + "\" must be letters, digits, '-', '_', '.'");
+            return fail("alert kind \"" + printable(arg(a, "kind").substr(0, 64)) +
+                        "\" must be letters, digits, '-', '_', '.'");
         }
         store_.outbox_add(topics_.alerts(), json_text(alert), false);
         return "alert " + arg(a, "kind") + " raised";

@@ -107,13 +107,15 @@ void read_action(Reader& r, const toml::node& node, size_t index, RuleSpec& rule
     a.kind = kind_node->as_string()->get();
     a.place = r.place_of(node);
     const auto& shapes = action_shapes();
-    const auto shape = std::find_if(shapes.begin(), shapes.end(), [&](const ActionShape& s) { return s.kind == a.kind; });
+    const auto shape =
+        std::find_if(shapes.begin(), shapes.end(), [&](const ActionShape& s) { return s.kind == a.kind; });
     if (shape == shapes.end()) {
         std::string known;
         for (const auto& s : shapes) {
             known += (known.empty() ? "" : ", ") + std::string(s.kind);
         }
-        r.note(*kind_node, where + ": unknown action \"" + printable(a.kind.substr(0, 40)) + "\" (known: " + known + ")");
+        r.note(*kind_node,
+               where + ": unknown action \"" + printable(a.kind.substr(0, 40)) + "\" (known: " + known + ")");
         return;
     }
     for (auto&& [key, value] : *t) {
@@ -124,7 +126,8 @@ void read_action(Reader& r, const toml::node& node, size_t index, RuleSpec& rule
         const bool known = std::count(shape->required.begin(), shape->required.end(), name) > 0 ||
                            std::count(shape->optional.begin(), shape->optional.end(), name) > 0;
         if (!known) {
-            r.note(value, where + ": action " + a.kind + " takes no \"" + printable(name.substr(0, 40)) + "\"");
+            r.note(value,
+                   where + ": action " + a.kind + " takes no \"" + printable(name.substr(0, 40)) + "\"");
             return;
         }
         std::optional<RuleText> text;
@@ -160,8 +163,8 @@ void read_rule(Reader& r, const toml::table& t, const toml::node& node, RuleFile
     RuleSpec rule;
     rule.file = r.path();
     rule.place = r.place_of(node);
-    static const std::set<std::string> kKeys = {"name",     "on",     "if", "do", "once_per",
-                                                "period",   "cooldown", "at", "every"};
+    static const std::set<std::string> kKeys = {"name",   "on",       "if", "do",   "once_per",
+                                                "period", "cooldown", "at", "every"};
     for (auto&& [key, value] : t) {
         if (!kKeys.count(std::string(key.str()))) {
             r.note(value, "unknown key \"" + printable(std::string(key.str()).substr(0, 40)) +
@@ -210,7 +213,8 @@ void read_rule(Reader& r, const toml::table& t, const toml::node& node, RuleFile
     const auto& known = rule_triggers();
     for (const auto& trigger : rule.triggers) {
         if (std::find(known.begin(), known.end(), trigger) == known.end()) {
-            r.note(*on, where + ": unknown trigger \"" + printable(trigger.substr(0, 40)) + "\" (docs/rules.md lists them)");
+            r.note(*on, where + ": unknown trigger \"" + printable(trigger.substr(0, 40)) +
+                            "\" (docs/rules.md lists them)");
             return;
         }
     }
@@ -221,7 +225,8 @@ void read_rule(Reader& r, const toml::table& t, const toml::node& node, RuleFile
         const std::string v = s != nullptr ? s->get() : "";
         const bool shape = v.size() == 5 && v[2] == ':' && std::isdigit(static_cast<unsigned char>(v[0])) &&
                            std::isdigit(static_cast<unsigned char>(v[1])) &&
-                           std::isdigit(static_cast<unsigned char>(v[3])) && std::isdigit(static_cast<unsigned char>(v[4]));
+                           std::isdigit(static_cast<unsigned char>(v[3])) &&
+                           std::isdigit(static_cast<unsigned char>(v[4]));
         const int h = shape ? std::stoi(v.substr(0, 2)) : 99;
         const int m = shape ? std::stoi(v.substr(3, 2)) : 99;
         if (h > 23 || m > 59) {
@@ -253,7 +258,8 @@ void read_rule(Reader& r, const toml::table& t, const toml::node& node, RuleFile
         return;
     }
     if (interval != (rule.every_ms > 0)) {
-        r.note(node, where + (interval ? ": trigger interval needs every = \"15m\"" : ": every is for trigger interval"));
+        r.note(node, where + (interval ? ": trigger interval needs every = \"15m\""
+                                       : ": every is for trigger interval"));
         return;
     }
     if (interval && rule.every_ms < 1000) {
@@ -262,10 +268,12 @@ void read_rule(Reader& r, const toml::table& t, const toml::node& node, RuleFile
     }
     if (const auto* per = t.get("once_per")) {
         static const std::vector<std::pair<std::string_view, RuleSubject>> kSubjects = {
-            {"event", RuleSubject::event}, {"order", RuleSubject::order},   {"sku", RuleSubject::sku},
-            {"rma", RuleSubject::rma},     {"device", RuleSubject::device}, {"station", RuleSubject::station}};
+            {"event", RuleSubject::event},   {"order", RuleSubject::order},
+            {"sku", RuleSubject::sku},       {"rma", RuleSubject::rma},
+            {"device", RuleSubject::device}, {"station", RuleSubject::station}};
         const std::string v = per->is_string() ? per->as_string()->get() : "";
-        auto it = std::find_if(kSubjects.begin(), kSubjects.end(), [&](const auto& s) { return s.first == v; });
+        auto it =
+            std::find_if(kSubjects.begin(), kSubjects.end(), [&](const auto& s) { return s.first == v; });
         if (it == kSubjects.end()) {
             r.note(*per, where + ": once_per must be event, order, sku, rma, device or station");
             return;
@@ -325,11 +333,11 @@ std::string_view to_string(RuleSubject subject) {
 
 const std::vector<std::string_view>& rule_triggers() {
     static const std::vector<std::string_view> triggers = {
-        "order.received", "order.accepted",   "order.held",      "order.updated",   "order.cancelled",
-        "order.picking",  "order.packed",     "order.labelled",  "order.shipped",   "order.weight_mismatch",
-        "stock.low",      "stock.out",        "stock.back",      "stock.counted",   "return.requested",
-        "return.approved", "return.received", "return.rejected", "label.printed",   "device.offline",
-        "device.fault",   "device.ready",     "scan.refused",    "scan.unknown",    "time",
+        "order.received",  "order.accepted",  "order.held",      "order.updated", "order.cancelled",
+        "order.picking",   "order.packed",    "order.labelled",  "order.shipped", "order.weight_mismatch",
+        "stock.low",       "stock.out",       "stock.back",      "stock.counted", "return.requested",
+        "return.approved", "return.received", "return.rejected", "label.printed", "device.offline",
+        "device.fault",    "device.ready",    "scan.refused",    "scan.unknown",  "time",
         "interval"};
     return triggers;
 }
@@ -353,19 +361,26 @@ std::string rule_clock(int minute) {
 
 Result<int64_t> parse_rule_duration(std::string_view text) {
     if (text.size() < 2 || text.size() > 12) {
-        return fail("\"" + printable(std::string(text.substr(0, 20))) + "\" is not a duration such as 30s, 10m, 24h or 7d");
+        return fail("\"" + printable(std::string(text.substr(0, 20))) +
+                    "\" is not a duration such as 30s, 10m, 24h or 7d");
     }
     int64_t n = 0;
     for (char c : text.substr(0, text.size() - 1)) {
         if (c < '0' || c > '9') {
-            return fail("\"" + printable(std::string(text)) + "\" is not a duration such as 30s, 10m, 24h or 7d");
+            return fail("\"" + printable(std::string(text)) +
+                        "\" is not a duration such as 30s, 10m, 24h or 7d");
         }
         n = n * 10 + (c - '0');
     }
     const char unit = text.back();
-    const int64_t scale = unit == 's' ? 1000 : unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
+    const int64_t scale = unit == 's'   ? 1000
+                          : unit == 'm' ? 60000
+                          : unit == 'h' ? 3600000
+                          : unit == 'd' ? 86400000
+                                        : 0;
     if (scale == 0 || n <= 0 || n > 366 * 86400000LL / scale) {
-        return fail("\"" + printable(std::string(text)) + "\" is not a duration from 1s to 366d (30s, 10m, 24h, 7d)");
+        return fail("\"" + printable(std::string(text)) +
+                    "\" is not a duration from 1s to 366d (30s, 10m, 24h, 7d)");
     }
     return n * scale;
 }
@@ -376,7 +391,8 @@ Result<RuleFile> parse_rule_file(const std::string& path, std::string_view text)
         root = toml::parse(text, path);
     } catch (const toml::parse_error& e) {
         return fail(path + ":" + std::to_string(e.source().begin.line) + ":" +
-                    std::to_string(e.source().begin.column) + ": not valid TOML: " + std::string(e.description()));
+                    std::to_string(e.source().begin.column) +
+                    ": not valid TOML: " + std::string(e.description()));
     }
     Reader r(path);
     RuleFile file;
@@ -384,7 +400,8 @@ Result<RuleFile> parse_rule_file(const std::string& path, std::string_view text)
     for (auto&& [key, node] : root) {
         const std::string k(key.str());
         if (k != "rule" && k != "setup") {
-            r.note(node, "unknown key \"" + printable(k.substr(0, 40)) + "\" (a rules file holds setup and [[rule]] tables)");
+            r.note(node, "unknown key \"" + printable(k.substr(0, 40)) +
+                             "\" (a rules file holds setup and [[rule]] tables)");
             return fail(r.problem());
         }
     }

@@ -11,7 +11,8 @@ namespace {
 constexpr int kPruneSlice = 2000;
 
 int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -56,9 +57,9 @@ void RuleEngine::mark_fired(const RuleSpec& rule, const std::string& subject, in
     }
 }
 
-void RuleEngine::trace(const CompiledRule& rule, const DomainEvent& event, const std::string& subject, bool matched,
-                       const std::string& outcome, const nlohmann::json& actions, const std::string& reason,
-                       int64_t micros) {
+void RuleEngine::trace(const CompiledRule& rule, const DomainEvent& event, const std::string& subject,
+                       bool matched, const std::string& outcome, const nlohmann::json& actions,
+                       const std::string& reason, int64_t micros) {
     std::string who = subject;
     if (who.empty()) {
         who = !event.order_id.empty() ? event.order_id
@@ -69,7 +70,8 @@ void RuleEngine::trace(const CompiledRule& rule, const DomainEvent& event, const
     }
     store_.db()
         .cached(
-            "INSERT INTO rule_runs (at_ms, rule, trig, event_id, subject, matched, outcome, actions, reason, micros) "
+            "INSERT INTO rule_runs (at_ms, rule, trig, event_id, subject, matched, outcome, actions, reason, "
+            "micros) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, now_ms())
         .bind(2, rule.spec.name)
@@ -90,13 +92,16 @@ void RuleEngine::prune() {
     try {
         store_.commit_without_flush([&] {
             store_.db()
-                .cached("DELETE FROM rule_runs WHERE id IN (SELECT id FROM rule_runs WHERE at_ms < ? ORDER BY id LIMIT ?)")
+                .cached(
+                    "DELETE FROM rule_runs WHERE id IN (SELECT id FROM rule_runs WHERE at_ms < ? ORDER BY id "
+                    "LIMIT ?)")
                 .bind(1, now_ms() - keep_ms)
                 .bind(2, kPruneSlice)
                 .run();
             store_.db()
                 .cached(
-                    "DELETE FROM rule_runs WHERE id IN (SELECT id FROM rule_runs WHERE id <= (SELECT max(id) FROM "
+                    "DELETE FROM rule_runs WHERE id IN (SELECT id FROM rule_runs WHERE id <= (SELECT max(id) "
+                    "FROM "
                     "rule_runs) - ? ORDER BY id LIMIT ?)")
                 .bind(1, keep_runs)
                 .bind(2, kPruneSlice)
@@ -110,7 +115,8 @@ void RuleEngine::prune() {
 Result<nlohmann::json> RuleEngine::log(const std::string& rule, int limit) {
     try {
         auto st = store_.db().prepare(
-            "SELECT id, at_ms, rule, trig, event_id, subject, matched, outcome, actions, reason, micros FROM rule_runs "
+            "SELECT id, at_ms, rule, trig, event_id, subject, matched, outcome, actions, reason, micros FROM "
+            "rule_runs "
             "WHERE ?1 = '' OR rule = ?1 ORDER BY id DESC LIMIT ?2");
         st.bind(1, rule).bind(2, limit);
         nlohmann::json out = nlohmann::json::array();

@@ -36,7 +36,8 @@ StationReply PackStation::open_order(const std::string& order_id) {
                                 ": put it aside, do not pack it");
     }
     // A merchant rule may send an order to one station (freight, fragile goods).
-    if (auto routing = orders_.routing(order_id); routing && !routing->station.empty() && routing->station != name_) {
+    if (auto routing = orders_.routing(order_id);
+        routing && !routing->station.empty() && routing->station != name_) {
         return reply(false, "order " + order_id + " goes to station " + routing->station + ": take it there");
     }
     auto& other = store_.db().cached("SELECT station FROM station_sessions WHERE order_id = ?");

@@ -148,7 +148,8 @@ bool Store::label_printed(const std::string& order_id, const std::string& kind) 
 
 bool Store::label_pending(const std::string& order_id, const std::string& kind) {
     auto& st = db_->cached(
-        "SELECT 1 FROM print_jobs WHERE order_id = ? AND kind = ? AND state IN ('pending','sending') LIMIT 1");
+        "SELECT 1 FROM print_jobs WHERE order_id = ? AND kind = ? AND state IN ('pending','sending') LIMIT "
+        "1");
     st.bind(1, order_id).bind(2, kind);
     const bool pending = st.step();
     st.reset();

@@ -141,9 +141,9 @@ struct ScanningConfig {
 /// The sections SIGHUP may change while orders are in flight: devices, stations and rules.
 /// [rules]: merchant rules (docs/rules.md).
 struct RulesConfig {
-    std::string dir;      ///< the folder of the rules files (*.toml); empty: no rules
-    std::string cutoff;   ///< the ship-today cut-off "HH:MM", local time; empty: none
-    int keep_days = 7;    ///< how long the traces of rule runs are kept
+    std::string dir;     ///< the folder of the rules files (*.toml); empty: no rules
+    std::string cutoff;  ///< the ship-today cut-off "HH:MM", local time; empty: none
+    int keep_days = 7;   ///< how long the traces of rule runs are kept
     int64_t keep_runs = 100000;
     int64_t instructions = 200000;  ///< per condition, action argument or setup: the Lua budget
     int64_t memory_kb = 16384;      ///< all rules together

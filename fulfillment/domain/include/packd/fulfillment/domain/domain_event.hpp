@@ -18,9 +18,9 @@ struct DomainEvent {
     std::string device;
     std::string station;
     std::string location;
-    std::string state;   ///< the new state (an order's, a device's)
-    std::string reason;  ///< why: a hold's reason, a device fault, a refused scan
-    std::string data;    ///< the scanned data, a label's kind
+    std::string state;     ///< the new state (an order's, a device's)
+    std::string reason;    ///< why: a hold's reason, a device fault, a refused scan
+    std::string data;      ///< the scanned data, a label's kind
     int64_t quantity = 0;  ///< the difference a count found, the units available
 };
 

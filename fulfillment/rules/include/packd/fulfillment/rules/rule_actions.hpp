@@ -53,7 +53,8 @@ class RuleEffects : public RuleActions {
     std::set<std::string> take_printers();
 
   private:
-    Result<std::string> order_action(const std::string& rule, const RenderedAction& a, const std::string& order_id);
+    Result<std::string> order_action(const std::string& rule, const RenderedAction& a,
+                                     const std::string& order_id);
     Result<std::string> return_action(const RenderedAction& a, const std::string& rma);
 
     Store& store_;

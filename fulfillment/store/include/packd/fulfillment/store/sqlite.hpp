@@ -123,7 +123,7 @@ class Transaction {
 
     Database& db_;
     bool done_ = false;
-    std::string savepoint_;  ///< empty: the outermost transaction
+    std::string savepoint_;   ///< empty: the outermost transaction
     std::uint64_t mark_ = 0;  ///< the hooks' mark when this began
 };
 
