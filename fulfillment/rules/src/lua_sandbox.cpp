@@ -60,9 +60,9 @@ int refuse_write(lua_State* L) {
 
 /// A read-only view of the table at the top of the stack, which it replaces.
 void push_read_only(lua_State* L) {
-    lua_newtable(L);               // proxy
-    lua_newtable(L);               // its metatable
-    lua_pushvalue(L, -3);          // the table
+    lua_newtable(L);       // proxy
+    lua_newtable(L);       // its metatable
+    lua_pushvalue(L, -3);  // the table
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, refuse_write);
     lua_setfield(L, -2, "__newindex");
@@ -238,9 +238,11 @@ int column_of(const std::string& source, int line, const std::string& message) {
         return 1;
     }
     const size_t end = message.find('\'', near + 6);
-    const std::string token = message.substr(near + 6, end == std::string::npos ? std::string::npos : end - near - 6);
+    const std::string token =
+        message.substr(near + 6, end == std::string::npos ? std::string::npos : end - near - 6);
     const size_t line_end = source.find('\n', start);
-    const std::string text = source.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+    const std::string text =
+        source.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
     const size_t at = token.empty() ? std::string::npos : text.find(token);
     return at == std::string::npos ? 1 : static_cast<int>(at) + 1;
 }

@@ -41,7 +41,8 @@ size_t RuleEngine::rule_count() const {
     return set_ ? set_->rules.size() : 0;
 }
 
-Result<std::vector<RuleEngine::Piece>> RuleEngine::compile_text(RuleSetNow& set, int env, const RuleText& text,
+Result<std::vector<RuleEngine::Piece>> RuleEngine::compile_text(RuleSetNow& set, int env,
+                                                                const RuleText& text,
                                                                 const std::string& file) {
     std::vector<Piece> pieces;
     size_t at = 0;
@@ -58,7 +59,8 @@ Result<std::vector<RuleEngine::Piece>> RuleEngine::compile_text(RuleSetNow& set,
         // Where the expression starts in the file: lines and the column within its line.
         RulePlace place = text.place;
         const size_t last_newline = text.text.rfind('\n', open);
-        place.line += static_cast<int>(std::count(text.text.begin(), text.text.begin() + static_cast<long>(open), '\n'));
+        place.line += static_cast<int>(
+            std::count(text.text.begin(), text.text.begin() + static_cast<long>(open), '\n'));
         place.column = last_newline == std::string::npos ? text.place.column + static_cast<int>(open) + 2
                                                          : static_cast<int>(open - last_newline) + 2;
         if (close == std::string::npos) {
@@ -75,7 +77,8 @@ Result<std::vector<RuleEngine::Piece>> RuleEngine::compile_text(RuleSetNow& set,
     return pieces;
 }
 
-Status RuleEngine::load(const std::vector<std::pair<std::string, std::string>>& files, const RuleSettings& settings) {
+Status RuleEngine::load(const std::vector<std::pair<std::string, std::string>>& files,
+                        const RuleSettings& settings) {
     auto next = std::make_unique<RuleSetNow>();
     next->settings = settings;
     try {
@@ -98,14 +101,16 @@ Status RuleEngine::load(const std::vector<std::pair<std::string, std::string>>& 
                 return setup.error();
             }
             if (auto ran = lua.call(*setup, 0); !ran) {
-                return fail(path + ":" + std::to_string(parsed->setup.place.line) + ": setup: " + ran.error().message);
+                return fail(path + ":" + std::to_string(parsed->setup.place.line) +
+                            ": setup: " + ran.error().message);
             }
             lua.release(*setup);
         }
         for (auto& spec : parsed->rules) {
             if (!names.insert(spec.name).second) {
-                return fail(path + ":" + std::to_string(spec.place.line) + ":" + std::to_string(spec.place.column) +
-                            ": rule \"" + spec.name + "\" is loaded from another file already");
+                return fail(path + ":" + std::to_string(spec.place.line) + ":" +
+                            std::to_string(spec.place.column) + ": rule \"" + spec.name +
+                            "\" is loaded from another file already");
             }
             CompiledRule rule;
             if (!spec.condition.text.empty()) {
@@ -185,7 +190,8 @@ void RuleEngine::take(DomainEvent event) {
         queue_.emplace_back(next_seq_++, std::move(event));
         return;
     }
-    // Emitted outside a transaction (after a station's step, from a timer): the rules run in one of their own.
+    // Emitted outside a transaction (after a station's step, from a timer): the rules run in one of their
+    // own.
     try {
         Transaction tx(store_.db());
         queue_.emplace_back(next_seq_++, std::move(event));
@@ -209,8 +215,10 @@ void RuleEngine::before_commit() {
     int handled = 0;
     while (!queue_.empty()) {
         if (++handled > kMaxEventsPerPass) {
-            log::warning("rules: more than " + std::to_string(kMaxEventsPerPass) + " events in one pass (rules "
-                         "triggering each other?); " + std::to_string(queue_.size()) + " left without rules");
+            log::warning("rules: more than " + std::to_string(kMaxEventsPerPass) +
+                         " events in one pass (rules "
+                         "triggering each other?); " +
+                         std::to_string(queue_.size()) + " left without rules");
             queue_.clear();
             break;
         }
@@ -332,11 +340,12 @@ std::string RuleEngine::subject_of(const RuleSpec& rule, const DomainEvent& even
 
 void RuleEngine::run_rule(CompiledRule& rule, const DomainEvent& event) {
     const auto started = std::chrono::steady_clock::now();
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
     auto micros = [&] {
-        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started)
+        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                     started)
             .count();
     };
     ++rule.counts.runs;
@@ -401,25 +410,27 @@ void RuleEngine::run_rule(CompiledRule& rule, const DomainEvent& event) {
     trace(rule, event, subject, true, "done", done, "", took);
     log::info("rule " + rule.spec.name + " fired on " + event.trigger +
               (event.order_id.empty() ? "" : " of order " + event.order_id) +
-              (event.sku.empty() ? "" : " for " + event.sku) + (event.rma.empty() ? "" : " for return " + event.rma));
+              (event.sku.empty() ? "" : " for " + event.sku) +
+              (event.rma.empty() ? "" : " for return " + event.rma));
 }
 
 void RuleEngine::alert_failure(CompiledRule& rule, const DomainEvent& event, const std::string& reason) {
-    const int64_t now_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
     log::warning("rule " + rule.spec.name + " skipped on " + event.trigger + ": " + reason);
     // One alert a minute per rule: a rule that fails on every event of a flash sale says so once a minute.
     if (now_ms - rule.last_alert_ms < 60000) {
         return;
     }
     rule.last_alert_ms = now_ms;
-    nlohmann::json alert{{"kind", "rule_failed"}, {"rule", rule.spec.name}, {"trigger", event.trigger},
-                         {"reason", reason}};
+    nlohmann::json alert{
+        {"kind", "rule_failed"}, {"rule", rule.spec.name}, {"trigger", event.trigger}, {"reason", reason}};
     if (!event.order_id.empty()) {
         alert["order_id"] = event.order_id;
     }
-    store_.outbox_add(topics_.alerts(), alert.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), false);
+    store_.outbox_add(topics_.alerts(), alert.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                      false);
 }
 
 void RuleEngine::tick(std::chrono::system_clock::time_point now) {

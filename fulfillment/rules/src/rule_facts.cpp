@@ -43,7 +43,8 @@ Address stored_address(const std::string& text) {
         return a;
     }
     auto s = [&](const char* k) { return doc.value(k, std::string()); };
-    a = {s("name"), s("company"), s("street1"), s("street2"), s("city"), s("region"), s("postal_code"), s("country")};
+    a = {s("name"), s("company"), s("street1"),     s("street2"),
+         s("city"), s("region"),  s("postal_code"), s("country")};
     return a;
 }
 
@@ -96,7 +97,8 @@ void RuleFacts::push_lazy(lua_State* L, const char* key, const std::string& id, 
     lua_setmetatable(L, -2);
 }
 
-void RuleFacts::enter(lua_State* L, int context, const DomainEvent& e, std::chrono::system_clock::time_point now) {
+void RuleFacts::enter(lua_State* L, int context, const DomainEvent& e,
+                      std::chrono::system_clock::time_point now) {
     current_order_ = e.order_id;
     lua_rawgeti(L, LUA_REGISTRYINDEX, context);
     lua_createtable(L, 0, 12);
@@ -230,7 +232,8 @@ void RuleFacts::fill_order(lua_State* L, int table, const std::string& id) {
     size_t start = 0;
     while (start < local_tags.size()) {
         const size_t comma = local_tags.find(',', start);
-        const std::string tag = local_tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        const std::string tag =
+            local_tags.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!tag.empty()) {
             lua_pushlstring(L, tag.data(), tag.size());
             lua_rawseti(L, -2, ++n);
@@ -266,7 +269,8 @@ int64_t RuleFacts::orders_to_address(const std::string& order_id, int64_t hours)
     // Other orders on this box to the same ship-to (as stored, the same name and address), within `hours`
     // before now; 0 hours: ever.
     auto& st = store_.db().cached(
-        "SELECT count(*) FROM orders o, orders me WHERE me.id = ?1 AND o.ship_to = me.ship_to AND o.id <> me.id "
+        "SELECT count(*) FROM orders o, orders me WHERE me.id = ?1 AND o.ship_to = me.ship_to AND o.id <> "
+        "me.id "
         "AND (?2 = 0 OR o.created_at >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ?2 || ' hours'))");
     st.bind(1, order_id).bind(2, hours);
     st.step();
@@ -296,7 +300,8 @@ void RuleFacts::fill_product(lua_State* L, int table, const std::string& sku) {
 
 void RuleFacts::fill_return(lua_State* L, int table, const std::string& rma) {
     auto& st = store_.db().cached(
-        "SELECT r.state, r.order_id, r.created_at, (SELECT max(shipped_at) FROM shipments s WHERE s.order_id = "
+        "SELECT r.state, r.order_id, r.created_at, (SELECT max(shipped_at) FROM shipments s WHERE s.order_id "
+        "= "
         "r.order_id), CAST(julianday('now') - julianday((SELECT max(shipped_at) FROM shipments s WHERE "
         "s.order_id = r.order_id)) AS INTEGER) FROM returns r WHERE r.rma = ?");
     st.bind(1, rma);
@@ -313,7 +318,8 @@ void RuleFacts::fill_return(lua_State* L, int table, const std::string& rma) {
         set_integer(L, "days_since_shipped", st.int64(4));
     }
     st.reset();
-    auto& lines = store_.db().cached("SELECT sku, quantity, received FROM return_lines WHERE rma = ? ORDER BY line_no");
+    auto& lines =
+        store_.db().cached("SELECT sku, quantity, received FROM return_lines WHERE rma = ? ORDER BY line_no");
     lines.bind(1, rma);
     lua_newtable(L);
     int i = 0;

@@ -17,14 +17,16 @@ namespace packd::fulfillment {
 
 class RuleFacts {
   public:
-    RuleFacts(Store& store, OrderBook& orders, Inventory& inventory) : store_(store), orders_(orders), inventory_(inventory) {}
+    RuleFacts(Store& store, OrderBook& orders, Inventory& inventory)
+        : store_(store), orders_(orders), inventory_(inventory) {}
 
     int cutoff_minute = -1;
 
     /// The functions, into the context table `context` (a registry reference); once per Lua state.
     void install(lua_State* L, int context);
     /// The names of `event` into the context.
-    void enter(lua_State* L, int context, const DomainEvent& event, std::chrono::system_clock::time_point now);
+    void enter(lua_State* L, int context, const DomainEvent& event,
+               std::chrono::system_clock::time_point now);
 
   private:
     static RuleFacts& self(lua_State* L);

@@ -401,11 +401,12 @@ CREATE TABLE count_tasks (
     created_at TEXT NOT NULL
 );
 )sql",
-    // 10: merchant rules. Every run of a rule (its trace, kept for a bounded time); the marks that keep a rule
-    // to once per order, SKU or return within a period, or to a cool-down; what rules set on an order (who
-    // held it, its tags, the station or printer it is routed to, a return label in the parcel); and the SKUs
-    // that are out of stock, so "out of stock" and "back in stock" fire once per crossing. Orders by ship-to
-    // (earlier orders to the same address) and print jobs by order (a rule's hold cancels unprinted labels).
+    // 10: merchant rules. Every run of a rule (its trace, kept for a bounded time); the marks that keep a
+    // rule to once per order, SKU or return within a period, or to a cool-down; what rules set on an order
+    // (who held it, its tags, the station or printer it is routed to, a return label in the parcel); and the
+    // SKUs that are out of stock, so "out of stock" and "back in stock" fire once per crossing. Orders by
+    // ship-to (earlier orders to the same address) and print jobs by order (a rule's hold cancels unprinted
+    // labels).
     R"sql(
 CREATE TABLE rule_runs (
     id          INTEGER PRIMARY KEY,

@@ -23,8 +23,8 @@ struct lua_Debug;
 namespace packd::fulfillment {
 
 struct LuaLimits {
-    int64_t instructions = 200000;        ///< per call: a few milliseconds of Lua at most
-    size_t memory_bytes = 16u << 20;      ///< the whole state: every rule and what it keeps
+    int64_t instructions = 200000;    ///< per call: a few milliseconds of Lua at most
+    size_t memory_bytes = 16u << 20;  ///< the whole state: every rule and what it keeps
 };
 
 class LuaSandbox {

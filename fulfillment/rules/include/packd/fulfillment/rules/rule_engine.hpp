@@ -34,9 +34,9 @@ class RuleFacts;
 
 struct RuleSettings {
     LuaLimits limits;
-    int cutoff_minute = -1;                ///< the ship-today cut-off, minutes after midnight; -1: none
-    int64_t keep_ms = 7LL * 86400000;      ///< traces older than this are removed
-    int64_t keep_runs = 100000;            ///< and never more than this many
+    int cutoff_minute = -1;            ///< the ship-today cut-off, minutes after midnight; -1: none
+    int64_t keep_ms = 7LL * 86400000;  ///< traces older than this are removed
+    int64_t keep_runs = 100000;        ///< and never more than this many
 };
 
 /// A rule's counts since it was loaded.
@@ -114,7 +114,8 @@ class RuleEngine : public DomainEventSink, public TransactionHooks {
         std::vector<RenderedAction> actions;
     };
 
-    Result<std::vector<Piece>> compile_text(RuleSetNow& set, int env, const RuleText& text, const std::string& file);
+    Result<std::vector<Piece>> compile_text(RuleSetNow& set, int env, const RuleText& text,
+                                            const std::string& file);
     /// Sets the context's names for `event`.
     void enter(const DomainEvent& event, std::chrono::system_clock::time_point now);
     /// The condition and the rendered actions of one rule for the event entered.
