@@ -405,8 +405,8 @@ CREATE TABLE count_tasks (
     // rule to once per order, SKU or return within a period, or to a cool-down; what rules set on an order
     // (who held it, its tags, the station or printer it is routed to, a return label in the parcel); and the
     // SKUs that are out of stock, so "out of stock" and "back in stock" fire once per crossing. Orders by
-    // ship-to (earlier orders to the same address) and print jobs by order (a rule's hold cancels unprinted
-    // labels).
+    // ship-to (earlier orders to the same address). A rule's hold cancels an order's unprinted labels through
+    // print_jobs_by_order (schema 8), whose order_id prefix serves it.
     R"sql(
 CREATE TABLE rule_runs (
     id          INTEGER PRIMARY KEY,
@@ -435,7 +435,6 @@ ALTER TABLE orders ADD COLUMN route_printer TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN return_label INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE products ADD COLUMN out_of_stock INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX orders_by_ship_to ON orders (ship_to, created_at);
-CREATE INDEX print_jobs_by_order ON print_jobs (order_id, kind, state);
 )sql",
 };
 
