@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace packd::fulfillment {
 namespace {
@@ -233,6 +234,12 @@ int column_of(const std::string& source, int line, const std::string& message) {
     if (start == std::string::npos) {
         return 1;
     }
+    const size_t line_end = source.find('\n', start);
+    const std::string text =
+        source.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+    if (message.size() >= 10 && message.compare(message.size() - 10, 10, "near <eof>") == 0) {
+        return static_cast<int>(text.size()) + 1;  // just past the end: the text stopped too soon
+    }
     const size_t near = message.rfind("near '");
     if (near == std::string::npos) {
         return 1;
@@ -240,9 +247,6 @@ int column_of(const std::string& source, int line, const std::string& message) {
     const size_t end = message.find('\'', near + 6);
     const std::string token =
         message.substr(near + 6, end == std::string::npos ? std::string::npos : end - near - 6);
-    const size_t line_end = source.find('\n', start);
-    const std::string text =
-        source.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
     const size_t at = token.empty() ? std::string::npos : text.find(token);
     return at == std::string::npos ? 1 : static_cast<int>(at) + 1;
 }
@@ -257,10 +261,12 @@ Result<int> LuaSandbox::compile(const std::string& file, const std::string& sour
     // Blank lines first, so that Lua's line numbers, at compile and at run time, are the file's.
     const std::string lead(static_cast<size_t>(std::max(place.line - 1, 0)), '\n');
     int status = LUA_ERRSYNTAX;
+    std::string as_expression_error;
     if (expression) {
         const std::string as_expression = lead + "return " + source;
         status = luaL_loadbufferx(L, as_expression.data(), as_expression.size(), chunk.c_str(), "t");
         if (status != LUA_OK) {
+            as_expression_error = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
             lua_pop(L, 1);
         }
     }
@@ -275,11 +281,32 @@ Result<int> LuaSandbox::compile(const std::string& file, const std::string& sour
             return fail(file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) +
                         ": the rules' memory cap is reached");
         }
-        const LuaProblem p = split_message(file, what);
-        const int line = std::max(p.line, place.line);
-        const int in_source = line - place.line + 1;
-        const int column = column_of(source, in_source, p.message) + (in_source == 1 ? place.column - 1 : 0);
-        return fail(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + p.message);
+        struct Found {
+            int line = 0;
+            int column = 0;
+            std::string message;
+        };
+        auto locate = [&](const std::string& error) {
+            const LuaProblem p = split_message(file, error);
+            Found f;
+            f.line = std::max(p.line, place.line);
+            const int in_source = f.line - place.line + 1;
+            f.column = column_of(source, in_source, p.message) + (in_source == 1 ? place.column - 1 : 0);
+            f.message = p.message;
+            return f;
+        };
+        Found found = locate(what);
+        if (!as_expression_error.empty()) {
+            // The parse that got further names the problem: "total + * 2" fails as an expression at the '*'
+            // but as a statement already at the '+'; "local x = 1 +* 2" fails as an expression at its
+            // first word.
+            const Found expr = locate(as_expression_error);
+            if (std::make_pair(expr.line, expr.column) > std::make_pair(found.line, found.column)) {
+                found = expr;
+            }
+        }
+        return fail(file + ":" + std::to_string(found.line) + ":" + std::to_string(found.column) + ": " +
+                    found.message);
     }
     // The chunk's only upvalue is _ENV: the file's environment.
     lua_rawgeti(L, LUA_REGISTRYINDEX, env);

@@ -169,6 +169,12 @@ TEST_F(LuaSandboxTest, PatternFunctionsRefuseLongSubjects) {
 }
 
 TEST_F(LuaSandboxTest, ACompileErrorNamesTheFileLineAndColumnFromThePlace) {
+    // The expression starts at line 12, column 20 of the file: the '*' is 8 characters in. Read as a
+    // statement it would fail already at the '+' ("syntax error near '+'"); the expression got further.
+    auto one = lua.compile(kFile, "total + * 2", {12, 20}, env, true);
+    ASSERT_FALSE(one.ok());
+    EXPECT_EQ(one.error().message, kFile + ":12:28: unexpected symbol near '*'");
+
     // A chunk on lines 3 and 4 of the file: the problem is on its second line, whose column is its own.
     auto two = lua.compile(kFile, "local a = 1\nlocal b = 2 +* 3\nreturn a", {3, 1}, env, false);
     ASSERT_FALSE(two.ok());
@@ -178,6 +184,11 @@ TEST_F(LuaSandboxTest, ACompileErrorNamesTheFileLineAndColumnFromThePlace) {
     auto chunk = lua.compile(kFile, "local x = 1 +* 2 return x", {5, 7}, env, true);
     ASSERT_FALSE(chunk.ok());
     EXPECT_EQ(chunk.error().message, kFile + ":5:20: unexpected symbol near '*'");
+
+    // Text that stops too soon: just past its end.
+    auto short_text = lua.compile(kFile, "order.total >", {5, 7}, env, true);
+    ASSERT_FALSE(short_text.ok());
+    EXPECT_EQ(short_text.error().message, kFile + ":5:20: unexpected symbol near <eof>");
 
     // An error at run time names the file's line too.
     auto ref = lua.compile(kFile, "\n\nerror('boom')", {30, 1}, env, false);
