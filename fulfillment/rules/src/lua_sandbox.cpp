@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <utility>
 
@@ -185,16 +186,53 @@ void LuaSandbox::open_safe_libraries() {
     lua_pop(L, 1);
 }
 
-int LuaSandbox::new_environment() {
+namespace {
+
+/// Runs the work whose address is the last argument, over the arguments below it.
+int run_protected(lua_State* L) {
+    const auto* work = static_cast<const std::function<void(lua_State*)>*>(lua_touserdata(L, -1));
+    lua_pop(L, 1);
+    (*work)(L);
+    return 0;
+}
+
+}  // namespace
+
+Status LuaSandbox::protect(const std::function<void(lua_State*)>& work, int arguments) {
     lua_State* L = L_;
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, context_);
-    lua_setfield(L, -2, "__index");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
-    return luaL_ref(L, LUA_REGISTRYINDEX);
+    // Neither pushes allocates: a light C function and a light userdata.
+    lua_pushcfunction(L, run_protected);
+    lua_insert(L, -(arguments + 1));
+    lua_pushlightuserdata(L, const_cast<std::function<void(lua_State*)>*>(&work));
+    const int status = lua_pcall(L, arguments + 1, 0, 0);
+    if (status == LUA_OK) {
+        return {};
+    }
+    std::string what = status == LUA_ERRMEM
+                           ? "memory cap of " + std::to_string(limits_.memory_bytes / 1024) + " KiB reached"
+                       : lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                        : "a Lua error";
+    lua_pop(L, 1);
+    return fail(what);
+}
+
+Result<int> LuaSandbox::new_environment() {
+    int ref = LUA_NOREF;
+    const int context = context_;
+    auto made = protect([&](lua_State* L) {
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, context);
+        lua_setfield(L, -2, "__index");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_setmetatable(L, -2);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    });
+    if (!made) {
+        return made.error();
+    }
+    return ref;
 }
 
 namespace {
@@ -308,10 +346,22 @@ Result<int> LuaSandbox::compile(const std::string& file, const std::string& sour
         return fail(file + ":" + std::to_string(found.line) + ":" + std::to_string(found.column) + ": " +
                     found.message);
     }
-    // The chunk's only upvalue is _ENV: the file's environment.
-    lua_rawgeti(L, LUA_REGISTRYINDEX, env);
-    lua_setupvalue(L, -2, 1);
-    return luaL_ref(L, LUA_REGISTRYINDEX);
+    // The chunk's only upvalue is _ENV: the file's environment. The reference may grow the registry, so
+    // it is taken in protected mode (the function is the one argument).
+    int ref = LUA_NOREF;
+    auto bound = protect(
+        [&](lua_State* S) {
+            lua_rawgeti(S, LUA_REGISTRYINDEX, env);
+            lua_setupvalue(S, 1, 1);
+            lua_pushvalue(S, 1);
+            ref = luaL_ref(S, LUA_REGISTRYINDEX);
+        },
+        1);
+    if (!bound) {
+        return fail(file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) + ": " +
+                    bound.error().message);
+    }
+    return ref;
 }
 
 Status LuaSandbox::call(int ref, int results) {

@@ -21,7 +21,11 @@ struct Outcome {
 
 class LuaSandboxTest : public ::testing::Test {
   protected:
-    LuaSandboxTest() : lua(LuaLimits{1000000, 4u << 20}) { env = lua.new_environment(); }
+    LuaSandboxTest() : lua(LuaLimits{1000000, 4u << 20}) {
+        auto made = lua.new_environment();
+        EXPECT_TRUE(made.ok()) << made.error().message;
+        env = made ? *made : 0;
+    }
 
     /// Compiles `source` (an expression or a chunk) and calls it under the limits.
     Outcome run(const std::string& source) {
@@ -109,6 +113,20 @@ TEST_F(LuaSandboxTest, TheMemoryCapStopsAHugeString) {
     EXPECT_LT(lua.memory_used(), size_t{4u << 20});
 }
 
+// The C API raises "not enough memory" too, outside any call; protect() turns that into a reason instead of
+// the panic that would abort the process.
+TEST_F(LuaSandboxTest, ProtectTurnsAnAllocationOverTheCapIntoAReason) {
+    auto refused = lua.protect([](lua_State* L) { lua_createtable(L, 1 << 22, 0); });
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message, "memory cap of 4096 KiB reached");
+    auto fine = lua.protect([](lua_State* L) {
+        lua_createtable(L, 4, 0);
+        lua_pop(L, 1);
+    });
+    EXPECT_TRUE(fine.ok()) << fine.error().message;
+    expect_usable();
+}
+
 TEST_F(LuaSandboxTest, TheInstructionBudgetStopsAnEndlessLoop) {
     const auto start = std::chrono::steady_clock::now();
     expect_stopped("while true do end", "instruction budget of 1000000 exceeded");
@@ -169,8 +187,7 @@ TEST_F(LuaSandboxTest, PatternFunctionsRefuseLongSubjects) {
 }
 
 TEST_F(LuaSandboxTest, ACompileErrorNamesTheFileLineAndColumnFromThePlace) {
-    // The expression starts at line 12, column 20 of the file: the '*' is 8 characters in. Read as a
-    // statement it would fail already at the '+' ("syntax error near '+'"); the expression got further.
+    // The expression starts at line 12, column 20 of the file: the '*' is 8 characters in.
     auto one = lua.compile(kFile, "total + * 2", {12, 20}, env, true);
     ASSERT_FALSE(one.ok());
     EXPECT_EQ(one.error().message, kFile + ":12:28: unexpected symbol near '*'");
@@ -203,8 +220,9 @@ TEST_F(LuaSandboxTest, GlobalsStayInTheirFilesEnvironment) {
     ASSERT_TRUE(set.ok()) << set.error().message;
     ASSERT_TRUE(lua.call(*set, 0).ok());
     EXPECT_EQ(run("limit").value, "5");
-    const int other = lua.new_environment();
-    auto read = lua.compile(kFile, "limit", {1, 1}, other, true);
+    auto other = lua.new_environment();
+    ASSERT_TRUE(other.ok()) << other.error().message;
+    auto read = lua.compile(kFile, "limit", {1, 1}, *other, true);
     ASSERT_TRUE(read.ok());
     ASSERT_TRUE(lua.call(*read, 1).ok());
     EXPECT_TRUE(lua_isnil(lua.state(), -1)) << "another file does not see it";

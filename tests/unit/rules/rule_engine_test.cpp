@@ -390,5 +390,77 @@ tag = "held-by-rule"
     EXPECT_EQ(runs("tag-held"), (std::vector<std::string>{"done"}));
 }
 
+// A rule that keeps what it builds in a global fills the state to its memory cap. The engine then cannot
+// even give the next event its names (the tables event, order, now): that is the rules' failure, traced and
+// alerted, and the order goes on; it used to be a Lua panic that aborted packd.
+TEST_F(RuleEngineTest, AStateAtItsMemoryCapFailsTheRulesNotTheProcess) {
+    RuleSettings settings;
+    settings.limits.memory_bytes = 1u << 20;
+    ASSERT_TRUE(load(R"toml(
+[[rule]]
+name = "hoard"
+on = "order.accepted"
+if = "(function() keep = keep or {} for i = 1, 20000 do keep[#keep + 1] = {} end return false end)()"
+
+[[rule.do]]
+action = "tag"
+tag = "x"
+)toml",
+                     settings)
+                    .ok());
+    for (int i = 0; i < 20; ++i) {
+        create("H" + std::to_string(i));
+    }
+    EXPECT_EQ(count("SELECT count(*) FROM orders WHERE state = 'accepted'"), 20);
+    const auto traced = runs("hoard");
+    ASSERT_EQ(traced.size(), 20u);
+    int without_names = 0;
+    for (const auto& run : traced) {
+        EXPECT_EQ(run.rfind("failed: ", 0), 0u) << run;
+        EXPECT_NE(run.find("memory cap of 1024 KiB reached"), std::string::npos) << run;
+        without_names += run.find("the event's names: ") != std::string::npos ? 1 : 0;
+    }
+    EXPECT_GT(without_names, 0) << "the state filled up so far that the event's names no longer fit";
+    EXPECT_EQ(alerts("rule_failed").size(), 1u);
+
+    DomainEvent event;
+    event.trigger = "order.accepted";
+    event.order_id = "H0";
+    auto tested = engine->test("hoard", event);
+    ASSERT_TRUE(tested.ok()) << tested.error().message;
+    EXPECT_EQ((*tested)["matches"], false);
+    EXPECT_NE((*tested)["error"].get<std::string>().find("memory cap"), std::string::npos) << tested->dump();
+
+    // Loading the rules again starts a fresh state.
+    ASSERT_TRUE(load(R"(
+[[rule]]
+name = "tag-all"
+on = "order.accepted"
+
+[[rule.do]]
+action = "tag"
+tag = "fresh"
+)",
+                     settings)
+                    .ok());
+    create("AFTER");
+    EXPECT_EQ(text("SELECT tags FROM orders WHERE id = 'AFTER'"), "fresh");
+}
+
+TEST_F(RuleEngineTest, ArgumentsWriteNumbersAsLuaDoes) {
+    ASSERT_TRUE(load(R"(
+[[rule]]
+name = "numbers"
+on = "order.accepted"
+
+[[rule.do]]
+action = "tag"
+tag = "{{ 3 }} {{ 2.0 }} {{ 0.1 + 0.2 }} {{ 1 / 0 }} {{ order.total }} {{ 'x' }}{{ nil }}{{ true }}"
+)")
+                    .ok());
+    create("N", 42);
+    EXPECT_EQ(text("SELECT tags FROM orders WHERE id = 'N'"), "3 2.0 0.3 inf 42.0 xtrue");
+}
+
 }  // namespace
 }  // namespace packd::fulfillment

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "packd/common/result.hpp"
@@ -39,7 +40,7 @@ class LuaSandbox {
     size_t memory_used() const { return used_; }
 
     /// A new global table for one rules file; a registry reference.
-    int new_environment();
+    Result<int> new_environment();
     /// The context table the engine fills before each call (registry reference).
     int context() const { return context_; }
 
@@ -53,6 +54,11 @@ class LuaSandbox {
     Status call(int ref, int results);
     /// Drops a registry reference.
     void release(int ref);
+    /// Runs `work` on the state in protected mode, over the `arguments` values on top of the stack (which
+    /// it takes): a Lua error in it, above all the memory cap reached while the C API builds a table, is
+    /// the reason returned rather than a panic that aborts the process. An error leaves `work` by
+    /// longjmp, so it must hold no C++ object that needs destroying while it calls the Lua API.
+    Status protect(const std::function<void(lua_State*)>& work, int arguments = 0);
 
   private:
     static void* allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
