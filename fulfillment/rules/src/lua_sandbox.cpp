@@ -6,6 +6,7 @@
 #include <lua.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -294,7 +295,10 @@ int column_of(const std::string& source, int line, const std::string& message) {
 Result<int> LuaSandbox::compile(const std::string& file, const std::string& source, RulePlace place, int env,
                                 bool expression) {
     lua_State* L = L_;
-    const std::string chunk = "=" + file;
+    // Lua cuts a chunk's name in its messages after 59 bytes (LUA_IDSIZE), which would take the line
+    // number with it on a long path: the chunk is named by a short tag, and call() puts the path back.
+    const std::string tag = tag_of(file);
+    const std::string chunk = "=" + tag;
     executed_ = 0;
     // Blank lines first, so that Lua's line numbers, at compile and at run time, are the file's.
     const std::string lead(static_cast<size_t>(std::max(place.line - 1, 0)), '\n');
@@ -325,7 +329,7 @@ Result<int> LuaSandbox::compile(const std::string& file, const std::string& sour
             std::string message;
         };
         auto locate = [&](const std::string& error) {
-            const LuaProblem p = split_message(file, error);
+            const LuaProblem p = split_message(tag, error);
             Found f;
             f.line = std::max(p.line, place.line);
             const int in_source = f.line - place.line + 1;
@@ -376,7 +380,7 @@ Status LuaSandbox::call(int ref, int results) {
     if (status == LUA_ERRMEM) {
         what = "memory cap of " + std::to_string(limits_.memory_bytes / 1024) + " KiB reached";
     } else if (lua_type(L, -1) == LUA_TSTRING) {
-        what = lua_tostring(L, -1);
+        what = with_path(lua_tostring(L, -1));
     } else {
         what = std::string("error object of type ") + luaL_typename(L, -1);
     }
@@ -385,6 +389,28 @@ Status LuaSandbox::call(int ref, int results) {
         what.resize(300);
     }
     return fail(what);
+}
+
+std::string LuaSandbox::tag_of(const std::string& file) {
+    auto it = std::find(files_.begin(), files_.end(), file);
+    if (it == files_.end()) {
+        it = files_.insert(files_.end(), file);
+    }
+    return "#" + std::to_string(it - files_.begin());
+}
+
+std::string LuaSandbox::with_path(const std::string& message) const {
+    // "#3:12: boom" -> "rules/holds.toml:12: boom"
+    size_t digits = 1;
+    while (digits < message.size() && std::isdigit(static_cast<unsigned char>(message[digits]))) {
+        ++digits;
+    }
+    if (message.empty() || message[0] != '#' || digits == 1 || digits > 9 || digits >= message.size() ||
+        message[digits] != ':') {
+        return message;
+    }
+    const size_t index = std::stoul(message.substr(1, digits - 1));
+    return index < files_.size() ? files_[index] + message.substr(digits) : message;
 }
 
 void LuaSandbox::release(int ref) {

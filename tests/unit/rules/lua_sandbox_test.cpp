@@ -215,6 +215,23 @@ TEST_F(LuaSandboxTest, ACompileErrorNamesTheFileLineAndColumnFromThePlace) {
     EXPECT_EQ(called.error().message, kFile + ":32: boom");
 }
 
+// Lua cuts a chunk's name after 59 bytes in its messages; a long path must keep its line numbers.
+TEST_F(LuaSandboxTest, ALongPathKeepsItsLineNumbers) {
+    const std::string file = "/etc/packd/rules/" + std::string(60, 'a') + ".toml";
+    auto compiled = lua.compile(file, "local a = 1\nlocal b = 2 +* 3", {3, 1}, env, false);
+    ASSERT_FALSE(compiled.ok());
+    EXPECT_EQ(compiled.error().message, file + ":4:14: unexpected symbol near '*'");
+    auto ref = lua.compile(file, "\n\nerror('boom')", {30, 1}, env, false);
+    ASSERT_TRUE(ref.ok()) << ref.error().message;
+    auto called = lua.call(*ref, 0);
+    ASSERT_FALSE(called.ok());
+    EXPECT_EQ(called.error().message, file + ":32: boom");
+    // A message that only looks like a tag is left as it is.
+    auto odd = lua.compile(kFile, "error('#99999999999999999999:x', 0)", {1, 1}, env, false);
+    ASSERT_TRUE(odd.ok());
+    EXPECT_EQ(lua.call(*odd, 0).error().message, "#99999999999999999999:x");
+}
+
 TEST_F(LuaSandboxTest, GlobalsStayInTheirFilesEnvironment) {
     auto set = lua.compile(kFile, "limit = 5", {1, 1}, env, false);
     ASSERT_TRUE(set.ok()) << set.error().message;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "packd/common/result.hpp"
 #include "packd/fulfillment/rules/rule_set.hpp"
@@ -64,13 +65,18 @@ class LuaSandbox {
     static void* allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
     static void count_hook(lua_State* L, lua_Debug* ar);
     void open_safe_libraries();
+    /// The short name ("#3") a file's chunks have inside Lua.
+    std::string tag_of(const std::string& file);
+    /// A Lua message with the file's path in place of its chunk's tag.
+    std::string with_path(const std::string& message) const;
 
     LuaLimits limits_;
     size_t used_ = 0;
     int64_t executed_ = 0;
     lua_State* L_ = nullptr;
-    int base_ = 0;     ///< the safe libraries (registry reference)
-    int context_ = 0;  ///< the event's names (registry reference)
+    int base_ = 0;                    ///< the safe libraries (registry reference)
+    int context_ = 0;                 ///< the event's names (registry reference)
+    std::vector<std::string> files_;  ///< the files compiled, by their chunks' tags
 };
 
 }  // namespace packd::fulfillment
