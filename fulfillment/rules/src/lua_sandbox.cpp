@@ -6,9 +6,12 @@
 #include <lua.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
+#include <utility>
 
 namespace packd::fulfillment {
 namespace {
@@ -184,16 +187,53 @@ void LuaSandbox::open_safe_libraries() {
     lua_pop(L, 1);
 }
 
-int LuaSandbox::new_environment() {
+namespace {
+
+/// Runs the work whose address is the last argument, over the arguments below it.
+int run_protected(lua_State* L) {
+    const auto* work = static_cast<const std::function<void(lua_State*)>*>(lua_touserdata(L, -1));
+    lua_pop(L, 1);
+    (*work)(L);
+    return 0;
+}
+
+}  // namespace
+
+Status LuaSandbox::protect(const std::function<void(lua_State*)>& work, int arguments) {
     lua_State* L = L_;
-    lua_newtable(L);
-    lua_newtable(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, context_);
-    lua_setfield(L, -2, "__index");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
-    lua_setmetatable(L, -2);
-    return luaL_ref(L, LUA_REGISTRYINDEX);
+    // Neither pushes allocates: a light C function and a light userdata.
+    lua_pushcfunction(L, run_protected);
+    lua_insert(L, -(arguments + 1));
+    lua_pushlightuserdata(L, const_cast<std::function<void(lua_State*)>*>(&work));
+    const int status = lua_pcall(L, arguments + 1, 0, 0);
+    if (status == LUA_OK) {
+        return {};
+    }
+    std::string what = status == LUA_ERRMEM
+                           ? "memory cap of " + std::to_string(limits_.memory_bytes / 1024) + " KiB reached"
+                       : lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                        : "a Lua error";
+    lua_pop(L, 1);
+    return fail(what);
+}
+
+Result<int> LuaSandbox::new_environment() {
+    int ref = LUA_NOREF;
+    const int context = context_;
+    auto made = protect([&](lua_State* L) {
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, context);
+        lua_setfield(L, -2, "__index");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+        lua_setmetatable(L, -2);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    });
+    if (!made) {
+        return made.error();
+    }
+    return ref;
 }
 
 namespace {
@@ -233,6 +273,12 @@ int column_of(const std::string& source, int line, const std::string& message) {
     if (start == std::string::npos) {
         return 1;
     }
+    const size_t line_end = source.find('\n', start);
+    const std::string text =
+        source.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
+    if (message.size() >= 10 && message.compare(message.size() - 10, 10, "near <eof>") == 0) {
+        return static_cast<int>(text.size()) + 1;  // just past the end: the text stopped too soon
+    }
     const size_t near = message.rfind("near '");
     if (near == std::string::npos) {
         return 1;
@@ -240,9 +286,6 @@ int column_of(const std::string& source, int line, const std::string& message) {
     const size_t end = message.find('\'', near + 6);
     const std::string token =
         message.substr(near + 6, end == std::string::npos ? std::string::npos : end - near - 6);
-    const size_t line_end = source.find('\n', start);
-    const std::string text =
-        source.substr(start, line_end == std::string::npos ? std::string::npos : line_end - start);
     const size_t at = token.empty() ? std::string::npos : text.find(token);
     return at == std::string::npos ? 1 : static_cast<int>(at) + 1;
 }
@@ -252,15 +295,20 @@ int column_of(const std::string& source, int line, const std::string& message) {
 Result<int> LuaSandbox::compile(const std::string& file, const std::string& source, RulePlace place, int env,
                                 bool expression) {
     lua_State* L = L_;
-    const std::string chunk = "=" + file;
+    // Lua cuts a chunk's name in its messages after 59 bytes (LUA_IDSIZE), which would take the line
+    // number with it on a long path: the chunk is named by a short tag, and call() puts the path back.
+    const std::string tag = tag_of(file);
+    const std::string chunk = "=" + tag;
     executed_ = 0;
     // Blank lines first, so that Lua's line numbers, at compile and at run time, are the file's.
     const std::string lead(static_cast<size_t>(std::max(place.line - 1, 0)), '\n');
     int status = LUA_ERRSYNTAX;
+    std::string as_expression_error;
     if (expression) {
         const std::string as_expression = lead + "return " + source;
         status = luaL_loadbufferx(L, as_expression.data(), as_expression.size(), chunk.c_str(), "t");
         if (status != LUA_OK) {
+            as_expression_error = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
             lua_pop(L, 1);
         }
     }
@@ -275,16 +323,49 @@ Result<int> LuaSandbox::compile(const std::string& file, const std::string& sour
             return fail(file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) +
                         ": the rules' memory cap is reached");
         }
-        const LuaProblem p = split_message(file, what);
-        const int line = std::max(p.line, place.line);
-        const int in_source = line - place.line + 1;
-        const int column = column_of(source, in_source, p.message) + (in_source == 1 ? place.column - 1 : 0);
-        return fail(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + p.message);
+        struct Found {
+            int line = 0;
+            int column = 0;
+            std::string message;
+        };
+        auto locate = [&](const std::string& error) {
+            const LuaProblem p = split_message(tag, error);
+            Found f;
+            f.line = std::max(p.line, place.line);
+            const int in_source = f.line - place.line + 1;
+            f.column = column_of(source, in_source, p.message) + (in_source == 1 ? place.column - 1 : 0);
+            f.message = p.message;
+            return f;
+        };
+        Found found = locate(what);
+        if (!as_expression_error.empty()) {
+            // The parse that got further names the problem: "total + * 2" fails as an expression at the '*'
+            // but as a statement already at the '+'; "local x = 1 +* 2" fails as an expression at its
+            // first word.
+            const Found expr = locate(as_expression_error);
+            if (std::make_pair(expr.line, expr.column) > std::make_pair(found.line, found.column)) {
+                found = expr;
+            }
+        }
+        return fail(file + ":" + std::to_string(found.line) + ":" + std::to_string(found.column) + ": " +
+                    found.message);
     }
-    // The chunk's only upvalue is _ENV: the file's environment.
-    lua_rawgeti(L, LUA_REGISTRYINDEX, env);
-    lua_setupvalue(L, -2, 1);
-    return luaL_ref(L, LUA_REGISTRYINDEX);
+    // The chunk's only upvalue is _ENV: the file's environment. The reference may grow the registry, so
+    // it is taken in protected mode (the function is the one argument).
+    int ref = LUA_NOREF;
+    auto bound = protect(
+        [&](lua_State* S) {
+            lua_rawgeti(S, LUA_REGISTRYINDEX, env);
+            lua_setupvalue(S, 1, 1);
+            lua_pushvalue(S, 1);
+            ref = luaL_ref(S, LUA_REGISTRYINDEX);
+        },
+        1);
+    if (!bound) {
+        return fail(file + ":" + std::to_string(place.line) + ":" + std::to_string(place.column) + ": " +
+                    bound.error().message);
+    }
+    return ref;
 }
 
 Status LuaSandbox::call(int ref, int results) {
@@ -299,7 +380,7 @@ Status LuaSandbox::call(int ref, int results) {
     if (status == LUA_ERRMEM) {
         what = "memory cap of " + std::to_string(limits_.memory_bytes / 1024) + " KiB reached";
     } else if (lua_type(L, -1) == LUA_TSTRING) {
-        what = lua_tostring(L, -1);
+        what = with_path(lua_tostring(L, -1));
     } else {
         what = std::string("error object of type ") + luaL_typename(L, -1);
     }
@@ -308,6 +389,28 @@ Status LuaSandbox::call(int ref, int results) {
         what.resize(300);
     }
     return fail(what);
+}
+
+std::string LuaSandbox::tag_of(const std::string& file) {
+    auto it = std::find(files_.begin(), files_.end(), file);
+    if (it == files_.end()) {
+        it = files_.insert(files_.end(), file);
+    }
+    return "#" + std::to_string(it - files_.begin());
+}
+
+std::string LuaSandbox::with_path(const std::string& message) const {
+    // "#3:12: boom" -> "rules/holds.toml:12: boom"
+    size_t digits = 1;
+    while (digits < message.size() && std::isdigit(static_cast<unsigned char>(message[digits]))) {
+        ++digits;
+    }
+    if (message.empty() || message[0] != '#' || digits == 1 || digits > 9 || digits >= message.size() ||
+        message[digits] != ':') {
+        return message;
+    }
+    const size_t index = std::stoul(message.substr(1, digits - 1));
+    return index < files_.size() ? files_[index] + message.substr(digits) : message;
 }
 
 void LuaSandbox::release(int ref) {

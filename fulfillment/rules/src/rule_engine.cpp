@@ -5,6 +5,7 @@
 #include <lua.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -18,6 +19,17 @@ namespace {
 
 constexpr size_t kMaxRuleFile = 1 << 20;
 constexpr size_t kMaxArgument = 4096;
+
+/// A float as Lua's tostring writes it ("%.14g", and ".0" after what would read as an integer).
+std::string number_text(double value) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.14g", value);
+    std::string out = text;
+    if (out.find_first_not_of("-0123456789") == std::string::npos) {
+        out += ".0";
+    }
+    return out;
+}
 
 /// Clears `settling` however the pass ends.
 struct Settling {
@@ -87,14 +99,21 @@ Status RuleEngine::load(const std::vector<std::pair<std::string, std::string>>& 
         return fail(e.what());
     }
     LuaSandbox& lua = *next->lua;
-    facts_->install(lua.state(), lua.context());
+    const int context = lua.context();
+    if (auto installed = lua.protect([&](lua_State* L) { facts_->install(L, context); }); !installed) {
+        return fail("rules: " + installed.error().message);
+    }
     std::set<std::string> names;
     for (const auto& [path, text] : files) {
         auto parsed = parse_rule_file(path, text);
         if (!parsed) {
             return parsed.error();
         }
-        const int env = lua.new_environment();
+        auto made = lua.new_environment();
+        if (!made) {
+            return fail(path + ": " + made.error().message);
+        }
+        const int env = *made;
         if (!parsed->setup.text.empty()) {
             auto setup = lua.compile(path, parsed->setup.text, parsed->setup.place, env, false);
             if (!setup) {
@@ -140,7 +159,7 @@ Status RuleEngine::load(const std::vector<std::pair<std::string, std::string>>& 
             next->rules.push_back(std::move(rule));
         }
     }
-    facts_->cutoff_minute = settings.cutoff_minute;
+    facts_->set_cutoff(settings.cutoff_minute);
     set_ = std::move(next);
     last_interval_.clear();
     return {};
@@ -233,7 +252,7 @@ void RuleEngine::handle(const DomainEvent& event) {
     if (it == set_->by_trigger.end()) {
         return;
     }
-    enter(event, std::chrono::system_clock::now());
+    const Status entered = enter(event, std::chrono::system_clock::now());
     for (const size_t index : it->second) {
         CompiledRule& rule = set_->rules[index];
         if (event.trigger == "time" && rule.spec.at_minute != event.quantity) {
@@ -242,12 +261,25 @@ void RuleEngine::handle(const DomainEvent& event) {
         if (event.trigger == "interval" && rule.spec.name != event.data) {
             continue;
         }
+        if (!entered) {
+            // The state is at its memory cap (a rule keeps what it builds in a global): no rule can see the
+            // event, each is skipped for it with the reason, and the event goes on without them.
+            ++rule.counts.runs;
+            ++rule.counts.failed;
+            const std::string reason = "the event's names: " + entered.error().message;
+            trace(rule, event, subject_of(rule.spec, event), false, "failed", nlohmann::json::array(), reason,
+                  0);
+            alert_failure(rule, event, reason);
+            continue;
+        }
         run_rule(rule, event);
     }
 }
 
-void RuleEngine::enter(const DomainEvent& event, std::chrono::system_clock::time_point now) {
-    facts_->enter(set_->lua->state(), set_->lua->context(), event, now);
+Status RuleEngine::enter(const DomainEvent& event, std::chrono::system_clock::time_point now) {
+    LuaSandbox& lua = *set_->lua;
+    const int context = lua.context();
+    return lua.protect([&](lua_State* L) { facts_->enter(L, context, event, now); });
 }
 
 std::string RuleEngine::render(const std::vector<Piece>& pieces, std::string& error) {
@@ -263,14 +295,15 @@ std::string RuleEngine::render(const std::vector<Piece>& pieces, std::string& er
             return {};
         }
         const int type = lua_type(L, -1);
-        if (type == LUA_TSTRING || type == LUA_TNUMBER) {
-            if (lua_isinteger(L, -1)) {
-                out += std::to_string(lua_tointeger(L, -1));
-            } else {
-                size_t n = 0;
-                const char* s = lua_tolstring(L, -1, &n);
-                out.append(s, n);
-            }
+        if (type == LUA_TSTRING) {
+            size_t n = 0;
+            const char* s = lua_tolstring(L, -1, &n);
+            out.append(s, n);
+        } else if (type == LUA_TNUMBER) {
+            // Written here rather than by lua_tolstring, which turns the value into a string in the state:
+            // an allocation outside protected mode.
+            out += lua_isinteger(L, -1) ? std::to_string(lua_tointeger(L, -1))
+                                        : number_text(lua_tonumber(L, -1));
         } else if (type == LUA_TBOOLEAN) {
             out += lua_toboolean(L, -1) ? "true" : "false";
         } else if (type != LUA_TNIL) {
@@ -493,7 +526,11 @@ Result<nlohmann::json> RuleEngine::test(const std::string& name, const DomainEve
     const bool listens = std::count(it->spec.triggers.begin(), it->spec.triggers.end(), event.trigger) > 0;
     nlohmann::json out{{"rule", name}, {"trigger", event.trigger}, {"listens", listens}};
     try {
-        enter(event, std::chrono::system_clock::now());
+        if (auto entered = enter(event, std::chrono::system_clock::now()); !entered) {
+            out["error"] = "the event's names: " + entered.error().message;
+            out["matches"] = false;
+            return out;
+        }
         Verdict v = evaluate(*it);
         if (!v.error.empty()) {
             out["error"] = v.error;

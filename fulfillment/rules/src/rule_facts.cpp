@@ -98,6 +98,11 @@ void RuleFacts::push_lazy(lua_State* L, const char* key, const std::string& id, 
     lua_setmetatable(L, -2);
 }
 
+void RuleFacts::set_cutoff(int minute) {
+    cutoff_minute_ = minute;
+    cutoff_ = minute >= 0 ? rule_clock(minute) : std::string();
+}
+
 void RuleFacts::enter(lua_State* L, int context, const DomainEvent& e,
                       std::chrono::system_clock::time_point now) {
     current_order_ = e.order_id;
@@ -151,10 +156,10 @@ void RuleFacts::enter(lua_State* L, int context, const DomainEvent& e,
     set_string(L, "date", date);
     set_string(L, "time", clock);
     set_integer(L, "epoch", static_cast<int64_t>(t));
-    if (cutoff_minute >= 0) {
-        set_string(L, "cutoff", rule_clock(cutoff_minute));
+    if (cutoff_minute_ >= 0) {
+        set_string(L, "cutoff", cutoff_);
     }
-    lua_pushboolean(L, cutoff_minute >= 0 && minute_of_day >= cutoff_minute);
+    lua_pushboolean(L, cutoff_minute_ >= 0 && minute_of_day >= cutoff_minute_);
     lua_setfield(L, -2, "after_cutoff");
     lua_setfield(L, -2, "now");
     lua_pop(L, 1);

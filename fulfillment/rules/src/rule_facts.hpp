@@ -20,11 +20,13 @@ class RuleFacts {
     RuleFacts(Store& store, OrderBook& orders, Inventory& inventory)
         : store_(store), orders_(orders), inventory_(inventory) {}
 
-    int cutoff_minute = -1;
+    /// The ship-today cut-off, minutes after midnight; -1: none.
+    void set_cutoff(int minute);
 
     /// The functions, into the context table `context` (a registry reference); once per Lua state.
     void install(lua_State* L, int context);
-    /// The names of `event` into the context.
+    /// The names of `event` into the context. Builds tables through the C API: call it in protected mode
+    /// (LuaSandbox::protect), since a state at its memory cap raises an error here.
     void enter(lua_State* L, int context, const DomainEvent& event,
                std::chrono::system_clock::time_point now);
 
@@ -44,6 +46,8 @@ class RuleFacts {
     void push_lazy(lua_State* L, const char* key, const std::string& id, int (*index)(lua_State*));
 
     Store& store_;
+    int cutoff_minute_ = -1;
+    std::string cutoff_;  ///< "HH:MM" of cutoff_minute_, made before enter() runs in protected mode
     std::string current_order_;
     OrderBook& orders_;
     Inventory& inventory_;

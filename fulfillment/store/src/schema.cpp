@@ -405,7 +405,8 @@ CREATE TABLE count_tasks (
     // rule to once per order, SKU or return within a period, or to a cool-down; what rules set on an order
     // (who held it, its tags, the station or printer it is routed to, a return label in the parcel); and the
     // SKUs that are out of stock, so "out of stock" and "back in stock" fire once per crossing. Orders by
-    // ship-to (earlier orders to the same address).
+    // ship-to (earlier orders to the same address). A rule's hold cancels an order's unprinted labels through
+    // print_jobs_by_order (schema 8), whose order_id prefix serves it.
     R"sql(
 CREATE TABLE rule_runs (
     id          INTEGER PRIMARY KEY,

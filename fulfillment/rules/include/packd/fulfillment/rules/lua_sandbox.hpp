@@ -12,7 +12,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "packd/common/result.hpp"
 #include "packd/fulfillment/rules/rule_set.hpp"
@@ -39,7 +41,7 @@ class LuaSandbox {
     size_t memory_used() const { return used_; }
 
     /// A new global table for one rules file; a registry reference.
-    int new_environment();
+    Result<int> new_environment();
     /// The context table the engine fills before each call (registry reference).
     int context() const { return context_; }
 
@@ -53,18 +55,28 @@ class LuaSandbox {
     Status call(int ref, int results);
     /// Drops a registry reference.
     void release(int ref);
+    /// Runs `work` on the state in protected mode, over the `arguments` values on top of the stack (which
+    /// it takes): a Lua error in it, above all the memory cap reached while the C API builds a table, is
+    /// the reason returned rather than a panic that aborts the process. An error leaves `work` by
+    /// longjmp, so it must hold no C++ object that needs destroying while it calls the Lua API.
+    Status protect(const std::function<void(lua_State*)>& work, int arguments = 0);
 
   private:
     static void* allocate(void* ud, void* ptr, size_t old_size, size_t new_size);
     static void count_hook(lua_State* L, lua_Debug* ar);
     void open_safe_libraries();
+    /// The short name ("#3") a file's chunks have inside Lua.
+    std::string tag_of(const std::string& file);
+    /// A Lua message with the file's path in place of its chunk's tag.
+    std::string with_path(const std::string& message) const;
 
     LuaLimits limits_;
     size_t used_ = 0;
     int64_t executed_ = 0;
     lua_State* L_ = nullptr;
-    int base_ = 0;     ///< the safe libraries (registry reference)
-    int context_ = 0;  ///< the event's names (registry reference)
+    int base_ = 0;                    ///< the safe libraries (registry reference)
+    int context_ = 0;                 ///< the event's names (registry reference)
+    std::vector<std::string> files_;  ///< the files compiled, by their chunks' tags
 };
 
 }  // namespace packd::fulfillment

@@ -116,8 +116,8 @@ class RuleEngine : public DomainEventSink, public TransactionHooks {
 
     Result<std::vector<Piece>> compile_text(RuleSetNow& set, int env, const RuleText& text,
                                             const std::string& file);
-    /// Sets the context's names for `event`.
-    void enter(const DomainEvent& event, std::chrono::system_clock::time_point now);
+    /// Sets the context's names for `event`; the reason when the state has no memory left for them.
+    Status enter(const DomainEvent& event, std::chrono::system_clock::time_point now);
     /// The condition and the rendered actions of one rule for the event entered.
     Verdict evaluate(CompiledRule& rule);
     void run_rule(CompiledRule& rule, const DomainEvent& event);
