@@ -1,6 +1,7 @@
-// The rule engine's rows: a trace per run (rule_runs), the marks of its modes (rule_marks), pruning, and
-// the latest runs for `packctl rules log`.
+// The rule engine's rows: a trace per run (rule_runs), the marks of its modes (rule_marks), pruning; and what
+// packctl sees: the rules loaded, the latest runs, a dry run.
 
+#include <algorithm>
 #include <chrono>
 
 #include "packd/fulfillment/rules/rule_engine.hpp"
@@ -137,6 +138,70 @@ Result<nlohmann::json> RuleEngine::log(const std::string& rule, int limit) {
     } catch (const SqliteError& e) {
         return fail(std::string("rule runs: ") + e.what());
     }
+}
+
+Result<nlohmann::json> RuleEngine::test(const std::string& name, const DomainEvent& event) {
+    if (!set_) {
+        return fail("no rules are loaded");
+    }
+    auto it = std::find_if(set_->rules.begin(), set_->rules.end(),
+                           [&](const CompiledRule& r) { return r.spec.name == name; });
+    if (it == set_->rules.end()) {
+        return fail("no rule \"" + name + "\" is loaded");
+    }
+    const bool listens = std::count(it->spec.triggers.begin(), it->spec.triggers.end(), event.trigger) > 0;
+    nlohmann::json out{{"rule", name}, {"trigger", event.trigger}, {"listens", listens}};
+    try {
+        if (auto entered = enter(event, std::chrono::system_clock::now()); !entered) {
+            out["error"] = "the event's names: " + entered.error().message;
+            out["matches"] = false;
+            return out;
+        }
+        Verdict v = evaluate(*it);
+        if (!v.error.empty()) {
+            out["error"] = v.error;
+            out["matches"] = false;
+            return out;
+        }
+        out["matches"] = v.matched;
+        const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        out["limited"] = v.matched && !allowed(it->spec, subject_of(it->spec, event), now_ms);
+        nlohmann::json would = nlohmann::json::array();
+        for (const auto& a : v.actions) {
+            would.push_back({{"action", a.kind}, {"args", a.args}});
+        }
+        out["would"] = would;
+    } catch (const SqliteError& e) {
+        return fail(std::string("store: ") + e.what());
+    }
+    return out;
+}
+
+nlohmann::json RuleEngine::list() const {
+    nlohmann::json out = nlohmann::json::array();
+    if (!set_) {
+        return out;
+    }
+    for (const auto& rule : set_->rules) {
+        const RuleSpec& s = rule.spec;
+        const RuleCounts& c = rule.counts;
+        out.push_back({{"name", s.name},
+                       {"file", s.file},
+                       {"line", s.place.line},
+                       {"triggers", s.triggers},
+                       {"once_per", to_string(s.once_per)},
+                       {"period_ms", s.period_ms},
+                       {"cooldown_ms", s.cooldown_ms},
+                       {"runs", c.runs},
+                       {"matched", c.matched},
+                       {"fired", c.fired},
+                       {"limited", c.limited},
+                       {"failed", c.failed},
+                       {"micros", c.micros}});
+    }
+    return out;
 }
 
 }  // namespace packd::fulfillment
