@@ -165,52 +165,35 @@ void RuleFacts::enter(lua_State* L, int context, const DomainEvent& e,
     lua_pop(L, 1);
 }
 
-int RuleFacts::order_index(lua_State* L) {
+int RuleFacts::lazy_load(lua_State* L, const char* key, Fill fill) {
     RuleFacts& f = self(L);
-    const std::string id = raw_text(L, 1, "id");
-    // No exception may cross Lua's C frames: a store error becomes the rule's error.
+    // No exception may cross Lua's C frames, and no C++ object may be left to an error's longjmp: a store
+    // error becomes the rule's error once the key's text is gone.
     bool failed = false;
-    try {
-        f.fill_order(L, 1, id);
-    } catch (const std::exception&) {
-        failed = true;
+    {
+        const std::string id = raw_text(L, 1, key);
+        try {
+            (f.*fill)(L, 1, id);
+        } catch (const std::exception&) {
+            failed = true;
+        }
     }
     if (failed) {
         return luaL_error(L, "the store could not be read");
     }
     return lazy_finish(L);
+}
+
+int RuleFacts::order_index(lua_State* L) {
+    return lazy_load(L, "id", &RuleFacts::fill_order);
 }
 
 int RuleFacts::product_index(lua_State* L) {
-    RuleFacts& f = self(L);
-    const std::string sku = raw_text(L, 1, "sku");
-    // No exception may cross Lua's C frames: a store error becomes the rule's error.
-    bool failed = false;
-    try {
-        f.fill_product(L, 1, sku);
-    } catch (const std::exception&) {
-        failed = true;
-    }
-    if (failed) {
-        return luaL_error(L, "the store could not be read");
-    }
-    return lazy_finish(L);
+    return lazy_load(L, "sku", &RuleFacts::fill_product);
 }
 
 int RuleFacts::return_index(lua_State* L) {
-    RuleFacts& f = self(L);
-    const std::string rma = raw_text(L, 1, "rma");
-    // No exception may cross Lua's C frames: a store error becomes the rule's error.
-    bool failed = false;
-    try {
-        f.fill_return(L, 1, rma);
-    } catch (const std::exception&) {
-        failed = true;
-    }
-    if (failed) {
-        return luaL_error(L, "the store could not be read");
-    }
-    return lazy_finish(L);
+    return lazy_load(L, "rma", &RuleFacts::fill_return);
 }
 
 void RuleFacts::fill_order(lua_State* L, int table, const std::string& id) {

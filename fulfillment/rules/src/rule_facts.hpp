@@ -32,6 +32,9 @@ class RuleFacts {
 
   private:
     static RuleFacts& self(lua_State* L);
+    using Fill = void (RuleFacts::*)(lua_State*, int, const std::string&);
+    /// The __index of a lazy table: `fill` loads all its fields from the store once.
+    static int lazy_load(lua_State* L, const char* key, Fill fill);
     static int order_index(lua_State* L);
     static int product_index(lua_State* L);
     static int return_index(lua_State* L);
