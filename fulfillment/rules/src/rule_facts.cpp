@@ -267,6 +267,7 @@ void RuleFacts::fill_order(lua_State* L, int table, const std::string& id) {
     const auto lines = orders_.lines_of(id);
     lua_createtable(L, static_cast<int>(lines.size()), 0);
     int64_t units = 0;
+    int64_t weight_g = 0;  // as OrderBook::items_weight_g adds it, from the lines read once here
     int i = 0;
     for (const auto& line : lines) {
         lua_createtable(L, 0, 2);
@@ -274,10 +275,13 @@ void RuleFacts::fill_order(lua_State* L, int table, const std::string& id) {
         set_integer(L, "quantity", line.quantity);
         lua_rawseti(L, -2, ++i);
         units += line.quantity;
+        if (auto p = inventory_.product(line.sku)) {
+            weight_g += p->unit_weight_g * line.quantity;
+        }
     }
     lua_setfield(L, -2, "lines");
     set_integer(L, "units", units);
-    set_integer(L, "weight_g", orders_.items_weight_g(id));
+    set_integer(L, "weight_g", weight_g);
     const int64_t same_day = orders_to_address(id, 24);
     const int64_t ever = orders_to_address(id, 0);
     set_integer(L, "same_address_24h", same_day);
