@@ -18,9 +18,8 @@ ful::RuleSettings settings_of(const RulesConfig& c) {
     s.limits.memory_bytes = static_cast<size_t>(c.memory_kb) * 1024;
     s.keep_ms = static_cast<int64_t>(c.keep_days) * 86400000;
     s.keep_runs = c.keep_runs;
-    if (c.cutoff.size() == 5) {
-        s.cutoff_minute = std::stoi(c.cutoff.substr(0, 2)) * 60 + std::stoi(c.cutoff.substr(3, 2));
-    }
+    // Checked by the config already ([rules] cutoff): "HH:MM" or empty.
+    s.cutoff_minute = ful::parse_rule_clock(c.cutoff).value_or(-1);
     return s;
 }
 
@@ -101,26 +100,19 @@ void Daemon::add_rule_verbs() {
         const std::string order = request.value("order", "");
         try {
             ful::Transaction tx(store_->db());
-            auto outcome = orders_->release(order);
-            if (!outcome) {
-                return json{{"ok", false}, {"error", outcome.error().message}};
-            }
-            std::string printer;
-            if (outcome->state == ful::OrderState::accepted) {
-                auto queued = intake_->queue_label_for(order);
-                if (!queued) {
-                    return json{{"ok", false}, {"error", queued.error().message}};
-                }
-                printer = *queued;
+            auto released = intake_->release(order);
+            if (!released) {
+                return json{{"ok", false}, {"error", released.error().message}};
             }
             tx.commit();
+            const ful::OrderOutcome& outcome = released->outcome;
             log::notice("order " + order + " released by " + printable(request.value("operator", "")) + ": " +
-                        std::string(ful::to_string(outcome->state)));
+                        std::string(ful::to_string(outcome.state)));
             return json{{"ok", true},
                         {"order", order},
-                        {"state", ful::to_string(outcome->state)},
-                        {"reason", outcome->reason},
-                        {"printer", printer}};
+                        {"state", ful::to_string(outcome.state)},
+                        {"reason", outcome.reason},
+                        {"printer", released->printer}};
         } catch (const ful::SqliteError& e) {
             return json{{"ok", false}, {"error", std::string("store: ") + e.what()}};
         }

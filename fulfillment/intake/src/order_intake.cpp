@@ -178,6 +178,22 @@ Result<IntakeResult> OrderIntake::retry_held() {
     return result;
 }
 
+Result<OrderIntake::Released> OrderIntake::release(const std::string& order_id) {
+    auto outcome = orders_.release(order_id);
+    if (!outcome) {
+        return outcome.error();
+    }
+    Released released{*outcome, {}};
+    if (outcome->state == OrderState::accepted) {
+        auto printer = queue_label_for(order_id);
+        if (!printer) {
+            return printer.error();
+        }
+        released.printer = *printer;
+    }
+    return released;
+}
+
 void OrderIntake::dead_letter(const InboxMessage& msg, const std::string& reason) {
     json letter{{"reason", reason}, {"topic", msg.topic}};
     if (is_valid_utf8(msg.payload)) {

@@ -190,19 +190,15 @@ Result<std::string> RuleEffects::order_action(const std::string& rule, const Ren
         return "order " + order_id + " held: " + arg(a, "reason");
     }
     if (kind == "release") {
-        auto outcome = orders_.release(order_id);
-        if (!outcome) {
-            return outcome.error();
+        auto released = intake_.release(order_id);
+        if (!released) {
+            return released.error();
         }
-        if (outcome->state != OrderState::accepted) {
-            return "order " + order_id + " released, still held: " + outcome->reason;
+        if (released->outcome.state != OrderState::accepted) {
+            return "order " + order_id + " released, still held: " + released->outcome.reason;
         }
-        auto printer = intake_.queue_label_for(order_id);
-        if (!printer) {
-            return printer.error();
-        }
-        if (!printer->empty()) {
-            kicked_.insert(*printer);
+        if (!released->printer.empty()) {
+            kicked_.insert(released->printer);
         }
         return "order " + order_id + " released and accepted";
     }

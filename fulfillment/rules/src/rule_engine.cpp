@@ -113,11 +113,8 @@ void RuleEngine::handle(const DomainEvent& event) {
             // The state is at its memory cap (a rule keeps what it builds in a global): no rule can see the
             // event, each is skipped for it with the reason, and the event goes on without them.
             ++rule.counts.runs;
-            ++rule.counts.failed;
-            const std::string reason = "the event's names: " + entered.error().message;
-            trace(rule, event, subject_of(rule.spec, event), false, "failed", nlohmann::json::array(), reason,
-                  0);
-            alert_failure(rule, event, reason);
+            record_failure(rule, event, subject_of(rule.spec, event), false, nlohmann::json::array(),
+                           "the event's names: " + entered.error().message, 0);
             continue;
         }
         run_rule(rule, event);
@@ -233,9 +230,7 @@ void RuleEngine::run_rule(CompiledRule& rule, const DomainEvent& event) {
     Verdict v = evaluate(rule);
     const std::string subject = subject_of(rule.spec, event);
     if (!v.error.empty()) {
-        ++rule.counts.failed;
-        trace(rule, event, subject, false, "failed", nlohmann::json::array(), v.error, micros());
-        alert_failure(rule, event, v.error);
+        record_failure(rule, event, subject, false, nlohmann::json::array(), v.error, micros());
         return;
     }
     if (!v.matched) {
@@ -282,9 +277,7 @@ void RuleEngine::run_rule(CompiledRule& rule, const DomainEvent& event) {
     const auto took = micros();
     rule.counts.micros += took;
     if (!failure.empty()) {
-        ++rule.counts.failed;
-        trace(rule, event, subject, true, "failed", done, failure, took);
-        alert_failure(rule, event, failure);
+        record_failure(rule, event, subject, true, done, failure, took);
         return;
     }
     ++rule.counts.fired;
@@ -295,7 +288,11 @@ void RuleEngine::run_rule(CompiledRule& rule, const DomainEvent& event) {
               (event.rma.empty() ? "" : " for return " + event.rma));
 }
 
-void RuleEngine::alert_failure(CompiledRule& rule, const DomainEvent& event, const std::string& reason) {
+void RuleEngine::record_failure(CompiledRule& rule, const DomainEvent& event, const std::string& subject,
+                                bool matched, const nlohmann::json& actions, const std::string& reason,
+                                int64_t micros) {
+    ++rule.counts.failed;
+    trace(rule, event, subject, matched, "failed", actions, reason, micros);
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
@@ -356,9 +353,6 @@ void RuleEngine::tick(std::chrono::system_clock::time_point now) {
         e.trigger = "interval";
         e.data = spec.name;
         take(std::move(e));
-        if (!set_) {
-            return;
-        }
     }
 }
 

@@ -222,18 +222,12 @@ void read_rule(Reader& r, const toml::table& t, const toml::node& node, RuleFile
     const bool interval = std::count(rule.triggers.begin(), rule.triggers.end(), "interval") > 0;
     if (const auto* at = t.get("at")) {
         const auto* s = at->as_string();
-        const std::string v = s != nullptr ? s->get() : "";
-        const bool shape = v.size() == 5 && v[2] == ':' && std::isdigit(static_cast<unsigned char>(v[0])) &&
-                           std::isdigit(static_cast<unsigned char>(v[1])) &&
-                           std::isdigit(static_cast<unsigned char>(v[3])) &&
-                           std::isdigit(static_cast<unsigned char>(v[4]));
-        const int h = shape ? std::stoi(v.substr(0, 2)) : 99;
-        const int m = shape ? std::stoi(v.substr(3, 2)) : 99;
-        if (h > 23 || m > 59) {
+        const auto minute = s != nullptr ? parse_rule_clock(s->get()) : std::nullopt;
+        if (!minute) {
             r.note(*at, where + ": at must be a time of day \"HH:MM\"");
             return;
         }
-        rule.at_minute = h * 60 + m;
+        rule.at_minute = *minute;
     }
     if (timed != (rule.at_minute >= 0)) {
         r.note(node, where + (timed ? ": trigger time needs at = \"HH:MM\"" : ": at is for trigger time"));
@@ -357,6 +351,19 @@ std::string rule_clock(int minute) {
     const int h = (minute / 60) % 24;
     const int m = minute % 60;
     return std::string(h < 10 ? "0" : "") + std::to_string(h) + (m < 10 ? ":0" : ":") + std::to_string(m);
+}
+
+std::optional<int> parse_rule_clock(std::string_view v) {
+    auto digit = [&](size_t i) { return v[i] >= '0' && v[i] <= '9' ? v[i] - '0' : -1; };
+    if (v.size() != 5 || v[2] != ':' || digit(0) < 0 || digit(1) < 0 || digit(3) < 0 || digit(4) < 0) {
+        return std::nullopt;
+    }
+    const int h = digit(0) * 10 + digit(1);
+    const int m = digit(3) * 10 + digit(4);
+    if (h > 23 || m > 59) {
+        return std::nullopt;
+    }
+    return h * 60 + m;
 }
 
 Result<int64_t> parse_rule_duration(std::string_view text) {

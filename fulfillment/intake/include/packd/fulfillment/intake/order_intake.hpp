@@ -90,6 +90,14 @@ class OrderIntake {
     /// Tries every held order again, oldest first (after stock arrived); the ones accepted now get
     /// their shipping label. One transaction.
     Result<IntakeResult> retry_held();
+    /// What ending a hold did: the order's state and reason, and the printer its label went to.
+    struct Released {
+        OrderOutcome outcome;
+        std::string printer;  ///< empty: still held, or no printer configured
+    };
+    /// Inside a transaction: ends an order's hold (OrderBook::release) and, when it is accepted now, queues
+    /// its label; for a rule's release and `packctl release`.
+    Result<Released> release(const std::string& order_id);
 
     const IntakeTotals& totals() const { return totals_; }
 

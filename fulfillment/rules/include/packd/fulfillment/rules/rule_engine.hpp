@@ -130,7 +130,11 @@ class RuleEngine : public DomainEventSink, public TransactionHooks {
     void trace(const CompiledRule& rule, const DomainEvent& event, const std::string& subject, bool matched,
                const std::string& outcome, const nlohmann::json& actions, const std::string& reason,
                int64_t micros);
-    void alert_failure(CompiledRule& rule, const DomainEvent& event, const std::string& reason);
+    /// A run that failed (the condition, an argument, an action, or no memory for the event): counted,
+    /// traced with the reason, logged, and an alert at most once a minute per rule.
+    void record_failure(CompiledRule& rule, const DomainEvent& event, const std::string& subject,
+                        bool matched, const nlohmann::json& actions, const std::string& reason,
+                        int64_t micros);
 
     Store& store_;
     OrderBook& orders_;

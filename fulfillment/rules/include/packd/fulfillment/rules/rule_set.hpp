@@ -4,6 +4,7 @@
 // problem names the file, line and column.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -66,6 +67,8 @@ Result<RuleFile> parse_rule_file(const std::string& path, std::string_view text)
 
 /// "HH:MM" of a minute of the day (0 to 1439).
 std::string rule_clock(int minute);
+/// The minute of the day "HH:MM" names (00:00 to 23:59); nothing for any other text.
+std::optional<int> parse_rule_clock(std::string_view text);
 
 /// "30s", "10m", "24h", "7d" in milliseconds; an error for anything else.
 Result<int64_t> parse_rule_duration(std::string_view text);
