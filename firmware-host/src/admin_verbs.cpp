@@ -91,6 +91,10 @@ constexpr std::array kVerbs = {
               "  label commands STATION                             print the command barcodes of the "
               "station's modes\n",
               "label commands pack1"},
+    AdminVerb{"label_test", M::labels, kPrinter,
+              "  label test PRINTER                                 print a test label (name, dpi, time, a "
+              "barcode)\n",
+              "label test desk"},
     AdminVerb{"label_preview", M::labels, kNone,
               "  label preview ORDER [--kind K] [--out FILE]        the PNG preview of the order's latest "
               "label of\n"

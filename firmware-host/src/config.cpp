@@ -60,18 +60,19 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     cfg.path = path;
     static const std::set<std::string> kSections = {"site",     "daemon",   "broker", "labels",   "inventory",
                                                     "import",   "printers", "scales", "scanners", "scanning",
-                                                    "stations", "tracking", "rules"};
+                                                    "stations", "tracking", "rules",    "web"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(
                 line_of(node), std::string(key.str()),
                 "unknown section (known: site, daemon, broker, labels, inventory, import, printers, scales, "
-                "scanners, scanning, stations, tracking, rules)");
+                "scanners, scanning, stations, tracking, rules, web)");
         }
     }
     read_site(root, cfg, problems);
     read_daemon(root, cfg, problems);
     read_broker(root, cfg, problems);
+    read_web(root, cfg.web, problems);
     auto& dev = cfg.devices;
     read_scanning(root, dev.scanning, problems);
     read_labels(root, dev, problems);

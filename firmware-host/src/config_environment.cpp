@@ -12,6 +12,7 @@
 #include "packd/fulfillment/labels/label_template.hpp"
 #include "packd/fulfillment/store/schema.hpp"
 #include "packd/host/config.hpp"
+#include "packd/web/web_access.hpp"
 #include "packd/host/label_commands.hpp"
 
 namespace packd::host {
@@ -121,6 +122,11 @@ std::vector<ConfigProblem> environment_problems(const Config& config) {
         checks.readable("broker.ca_file", config.broker.ca_file);
         checks.readable("broker.cert_file", config.broker.cert_file);
         checks.readable("broker.key_file", config.broker.key_file);
+    }
+    if (config.web.enabled && !config.web.credentials_file.empty()) {
+        if (auto credentials = web::load_credentials(config.web.credentials_file); !credentials) {
+            checks.add("web.credentials_file", credentials.error().message);
+        }
     }
     // The label templates are part of what a start (and a reload) refuses.
     if (auto loaded = fulfillment::load_label_templates(label_templates_dir(config.devices.labels));

@@ -148,6 +148,9 @@ Status Daemon::start() {
         follow_up(reply.then);
         return reply.answer;
     });
+    if (auto st = open_web(); !st) {
+        return st;
+    }
 
     link_ = std::make_unique<ful::ShopLink>(io_, *broker, topics);
     pump_ = std::make_unique<ful::OutboxPump>(*store_, *link_);
@@ -251,6 +254,9 @@ void Daemon::shutdown() {
     tick_timer_.cancel();
     stock_timer_.cancel();
     admin_->close();
+    if (web_) {
+        web_->close();
+    }
     stop_deadline_.expires_after(kStopDeadline);
     stop_deadline_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) {
@@ -308,6 +314,10 @@ void Daemon::tick() {
                 publish_status();
             }
         }
+    }
+    if (web_) {
+        LoopMonitor::Scope timed(&loop_monitor_, "web refresh");
+        web_->devices_changed();  // queues, the outbox and the uptime move without a device event
     }
     {
         LoopMonitor::Scope timed(&loop_monitor_, "rules tick");

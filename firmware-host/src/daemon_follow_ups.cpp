@@ -51,6 +51,9 @@ void Daemon::after_station_reply(const std::string& station, const ful::StationR
     }
     after_rules();
     pump_->kick();
+    if (web_) {
+        web_->station_changed(station);
+    }
 }
 
 void Daemon::after_device_state(const std::string& role, const std::string& name,
@@ -60,6 +63,9 @@ void Daemon::after_device_state(const std::string& role, const std::string& name
         return;
     }
     LoopMonitor::Scope timed(&loop_monitor_, "device state");
+    if (web_) {
+        web_->devices_changed();
+    }
     auto alert = device_watch_.change(role, name, status);
     if (alert && device_watch_.record(std::vector<DeviceAlert>{*alert}, *store_, topics_.alerts())) {
         pump_->kick();

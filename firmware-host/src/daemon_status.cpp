@@ -77,8 +77,47 @@ json Daemon::status_json() {
     out["printers"] = devices["printers"];
     out["scales"] = devices["scales"];
     out["scanners"] = devices["scanners"];
+    add_device_activity(out);
     out["stations"] = stations;
     return out;
+}
+
+void Daemon::add_device_activity(json& status) {
+    std::vector<std::string> printers;
+    for (const json& p : status["printers"]) {
+        printers.push_back(p.value("name", ""));
+    }
+    auto queues = store_->printer_queues(printers);
+    if (!queues) {
+        log::warning("status: printer queues: " + queues.error().message);
+    }
+    for (json& p : status["printers"]) {
+        const std::string name = p.value("name", "");
+        if (const auto c = config_.devices.printers.find(name); c != config_.devices.printers.end()) {
+            p["type"] = c->second.type();
+        }
+        for (const auto& q : queues ? *queues : std::vector<ful::PrinterQueueSummary>{}) {
+            if (q.printer == name) {
+                p["queued"] = q.queued;
+                p["uncertain"] = q.uncertain;
+                p["last_printed_at"] = q.last_printed_at;
+            }
+        }
+    }
+    for (json& s : status["scales"]) {
+        const std::string name = s.value("name", "");
+        if (const auto c = config_.devices.scales.find(name); c != config_.devices.scales.end()) {
+            s["type"] = c->second.type();
+        }
+        s["last_reading"] = activity_.of("scale", name);
+    }
+    for (json& s : status["scanners"]) {
+        const std::string name = s.value("name", "");
+        if (const auto c = config_.devices.scanners.find(name); c != config_.devices.scanners.end()) {
+            s["type"] = c->second.type();
+        }
+        s["last_scan"] = activity_.of("scanner", name);
+    }
 }
 
 json Daemon::loop_json() const {

@@ -3,6 +3,7 @@
 
 #include "daemon_setup.hpp"
 #include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
 #include "packd/host/daemon.hpp"
 #include "packd/host/scan_wiring.hpp"
@@ -16,9 +17,14 @@ Status Daemon::open_devices(const ReloadableSections& wanted) {
     hooks.verifiable = [this](std::string_view text) { return desk_->verifiable(text); };
     hooks.camera_decoder = image_frame_decoder([this] { return desk_->image_decoder(); });
     hooks.on_scan = [this](const std::string& scanner, const drivers::ScanReading& scan) {
+        activity_.note("scanner", scanner,
+                       {{"data", printable(scan.data.substr(0, 128))},
+                        {"rejected", scan.rejected},
+                        {"station", desk_->station_of_scanner(scanner)}});
         desk_->take_scanner_scan(scanner, scan);
     };
     devices_->reconcile(config_.devices, wanted, hooks);
+    watch_scales();
     auto waiting = store_->printers_with_pending_jobs();
     if (!waiting) {
         return waiting.error();

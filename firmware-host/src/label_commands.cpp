@@ -1,6 +1,7 @@
 #include "packd/host/label_commands.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 
 #include "packd/common/log.hpp"
@@ -45,8 +46,11 @@ ful::LabelSize label_size_for(const ReloadableSections& devices, const std::stri
 
 std::optional<json> LabelCommands::handle(const std::string& verb, const json& request) {
     if (verb != "label_pick_list" && verb != "label_sscc" && verb != "label_preview" &&
-        verb != "label_commands") {
+        verb != "label_commands" && verb != "label_test") {
         return std::nullopt;
+    }
+    if (verb == "label_test") {
+        return test_label(request);
     }
     if (verb == "label_preview") {
         return preview(request);
@@ -228,6 +232,53 @@ json LabelCommands::commands(const json& request) {
     log::notice("command sheet of station " + station + ": " + std::to_string(labels.size()) +
                 " labels queued on printer " + *printer);
     return {{"ok", true}, {"printer", *printer}, {"jobs", jobs}};
+}
+
+json LabelCommands::test_label(const json& request) {
+    const std::string printer = request.value("printer", "");
+    if (!setup_.devices.printers.count(printer)) {
+        return refused("label_test needs a configured \"printer\": no printer \"" +
+                       printable(printer.substr(0, 64)) + "\"");
+    }
+    const ful::LabelSize size = label_size_for(setup_.devices, printer);
+    const int margin = size.dots_from_mm(5);
+    const int line = size.dots_from_mm(6);
+    const std::time_t now = std::time(nullptr);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", std::localtime(&now));
+    ful::Label label;
+    label.size = size;
+    const int width = size.width_dots - 2 * margin;
+    const std::string lines[] = {"packd test label", "printer " + printer + ", " + std::to_string(size.dpi) + " dpi",
+                                 when};
+    for (int i = 0; i < 3; ++i) {
+        ful::TextField field;
+        field.x = margin;
+        field.y = margin + line * (i == 0 ? 0 : 1 + 2 * i);
+        field.height = i == 0 ? line * 2 : line;
+        field.max_width = width;
+        field.text = lines[i];
+        field.bold = i == 0;
+        field.min_height = line / 2;
+        label.fields.emplace_back(std::move(field));
+    }
+    ful::BarcodeField code;
+    code.kind = ful::BarcodeKind::Code128;
+    code.x = margin;
+    code.y = margin + line * 7;
+    code.module_width = 2;
+    code.height = size.dots_from_mm(15);
+    code.data = "PACKD-TEST";
+    code.human_readable = true;
+    label.fields.emplace_back(std::move(code));
+    if (auto valid = ful::validate(label); !valid) {
+        return refused("test label: " + valid.error().message);
+    }
+    ful::Transaction tx(store_.db());
+    const int64_t job = store_.print_job_add(printer, "test", "", ful::to_zpl(label), label, false);
+    tx.commit();
+    log::notice("test label queued on printer " + printer + " (job " + std::to_string(job) + ")");
+    return {{"ok", true}, {"printer", printer}, {"job", job}, {"jobs", json::array({job})}};
 }
 
 json LabelCommands::preview(const json& request) {

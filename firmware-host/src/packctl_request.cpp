@@ -138,6 +138,8 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.request = {{"cmd", "label_pick_list"},
                      {"orders", std::vector<std::string>(w.begin() + 2, w.end())},
                      {"station", option("station")}};
+    } else if (verb == "label" && n == 3 && w[1] == "test") {
+        c.request = {{"cmd", "label_test"}, {"printer", w[2]}};
     } else if (verb == "label" && n == 3 && w[1] == "commands") {
         c.request = {{"cmd", "label_commands"}, {"station", w[2]}};
     } else if (verb == "label" && n == 3 && w[1] == "sscc") {

@@ -433,6 +433,7 @@ const std::map<std::string_view, Show>& shows_by_verb() {
         {"label_pick_list", show_label_pick_list},
         {"label_sscc", show_label_pick_list},
         {"label_commands", show_label_pick_list},
+        {"label_test", show_label_pick_list},
         {"label_preview", show_label_preview},
         {"labels_uncertain", show_labels_uncertain},
         {"label_confirm", show_label_confirm},

@@ -37,6 +37,18 @@ struct DaemonConfig {
     bool operator==(const DaemonConfig&) const = default;
 };
 
+/// [web]: the station screens, the device page and the JSON API packd serves itself (docs/web.md).
+struct WebConfig {
+    bool enabled = false;  ///< true when the config has a [web] section
+    std::string address = "127.0.0.1";
+    int port = 8080;
+    /// Tokens and user:password lines (chmod 600); required on any address but loopback.
+    std::string credentials_file;
+    int max_connections = 64;
+
+    bool operator==(const WebConfig&) const = default;
+};
+
 struct BrokerConfig {
     std::string host = "127.0.0.1";
     int port = 1883;
@@ -183,6 +195,7 @@ struct Config {
     SiteConfig site;
     DaemonConfig daemon;
     BrokerConfig broker;
+    WebConfig web;
     ReloadableSections devices;
     std::map<std::string, TrackingRangeConfig> tracking;
     /// The line each key was read from ("broker.password_file"), or its table's line when it was absent.

@@ -27,6 +27,7 @@
 #include "packd/host/admin_router.hpp"
 #include "packd/host/admin_server.hpp"
 #include "packd/host/config.hpp"
+#include "packd/host/device_activity.hpp"
 #include "packd/host/device_registry.hpp"
 #include "packd/host/device_watch.hpp"
 #include "packd/host/label_commands.hpp"
@@ -35,6 +36,7 @@
 #include "packd/host/station_desk.hpp"
 #include "packd/host/store_commands.hpp"
 #include "packd/host/systemd_notifier.hpp"
+#include "packd/host/web_ui.hpp"
 
 namespace packd::host {
 
@@ -94,6 +96,9 @@ class Daemon {
     void publish_status();
     std::string status_line();
     nlohmann::json status_json();
+    /// Each printer's queue and last label, each scale's last reading, each scanner's last scan, with
+    /// their types, into the devices of `status`.
+    void add_device_activity(nlohmann::json& status);
     /// The event loop's lag and longest handler since start or the last `packctl
     /// loop --reset`.
     nlohmann::json loop_json() const;
@@ -105,6 +110,14 @@ class Daemon {
     /// After anything that may have run rules: the printers their labels went to, the outbox.
     void after_rules();
     void add_rule_verbs();
+
+    // daemon_web.cpp: the web UI.
+    /// Serves the web UI when [web] asks for it; the problem when its address or credentials fail.
+    Status open_web();
+    /// One station's screen: its view, the open order, the expected weight, its label and its devices.
+    std::optional<nlohmann::json> station_screen(const std::string& station);
+    /// Follows each scale's readings (after the devices changed) for the screens and the device page.
+    void watch_scales();
 
     boost::asio::io_context io_;
     Config config_;
@@ -141,6 +154,11 @@ class Daemon {
     /// Merchant rules: the store's event sink (destroyed before the store, which is told first).
     std::unique_ptr<fulfillment::RuleEffects> rule_effects_;
     std::unique_ptr<fulfillment::RuleEngine> rules_;
+    DeviceActivity activity_;
+    /// The scales watch_scales() follows, with its subscription to each.
+    std::map<std::string, std::pair<std::weak_ptr<fulfillment::WeightService>, int>> watched_scales_;
+    /// The web UI; after desk_ and devices_, which it asks, so destroyed before them.
+    std::unique_ptr<WebUi> web_;
     bool stopping_ = false;
     int queues_draining_ = 0;
     int exit_code_ = 0;

@@ -58,6 +58,8 @@ class LabelCommands {
     nlohmann::json pick_list(const nlohmann::json& request);
     nlohmann::json sscc(const nlohmann::json& request);
     nlohmann::json preview(const nlohmann::json& request);
+    /// A test label on a printer: its name, resolution, the time and a barcode (the device page's button).
+    nlohmann::json test_label(const nlohmann::json& request);
     /// The command sheet of a station: every command barcode of each mode it can run in.
     nlohmann::json commands(const nlohmann::json& request);
     /// The printer for `kind` at the request's station, or the reason there is none.

@@ -51,6 +51,23 @@ struct StoredPrintJob {
     std::string sent_at;     ///< when its bytes last went to the printer; empty before that
 };
 
+/// One printer's queue at a glance, for the device page and `packctl status`.
+struct PrinterQueueSummary {
+    std::string printer;
+    int64_t queued = 0;           ///< pending or being sent
+    int64_t uncertain = 0;        ///< may have printed: an operator decides
+    std::string last_printed_at;  ///< when its latest label printed, among the latest jobs; empty: none
+};
+
+/// One label of an order as a station screen shows it.
+struct PrintJobSummary {
+    int64_t id = 0;
+    std::string printer;
+    std::string state;  ///< pending, sending, uncertain, done, cancelled
+    std::string created_at;
+    std::string done_at;
+};
+
 /// What became of the jobs of one batch sent to a printer, settled in one commit.
 struct PrintSettlement {
     std::vector<int64_t> printed;    ///< the printer said they printed: 'done'
@@ -183,6 +200,10 @@ class Store {
     Result<PrintJobPreview> print_job_preview(int64_t id);
     /// The same for the latest job of `kind` for the order.
     Result<PrintJobPreview> print_job_preview(const std::string& order_id, const std::string& kind);
+    /// The queue of each printer named (store_print_summary.cpp); reads indexes and the latest jobs only.
+    Result<std::vector<PrinterQueueSummary>> printer_queues(const std::vector<std::string>& printers);
+    /// The latest job of `kind` for the order, if any.
+    Result<std::optional<PrintJobSummary>> latest_print_job(const std::string& order_id, const std::string& kind);
 
     // Orders.
     Result<bool> order_exists(const std::string& id);
