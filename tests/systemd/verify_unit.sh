@@ -5,7 +5,8 @@
 #   3. packd.sysusers applied to a scratch copy of /etc: user packd, and the device groups it joins
 #      are exactly SupplementaryGroups= of the unit, all of which already exist on this system;
 #   4. packd.tmpfiles applied to the same scratch root: directories, owners and modes;
-#   5. 60-packd.rules with `udevadm verify`, where udevadm has it (systemd 253 and later).
+#   5. 60-packd.rules with `udevadm verify`, where udevadm has it (systemd 253 and later);
+#   6. systemd-analyze verify of the kiosk screen's unit packd-screen@.service, as an instance.
 # Works with or without systemd as PID 1 (e.g. in a container). Steps 3 and 4 need root.
 #
 # Usage: verify_unit.sh PATH_TO_PACKD_BINARY
@@ -32,7 +33,7 @@ binary=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 
 systemd_dir=$(cd "$(dirname "$0")/../../systemd" && pwd)
 unit_src=$systemd_dir/packd.service
-for f in packd.service packd.sysusers packd.tmpfiles 60-packd.rules; do
+for f in packd.service packd.sysusers packd.tmpfiles 60-packd.rules packd-screen@.service; do
   [[ -f $systemd_dir/$f ]] || fail "$systemd_dir/$f is missing"
 done
 command -v systemd-analyze >/dev/null || fail "systemd-analyze not found (Debian package systemd)"
@@ -204,6 +205,23 @@ if udevadm verify --help >/dev/null 2>&1; then
   ok "udevadm verify: 60-packd.rules"
 else
   note "60-packd.rules not checked: this udevadm has no 'verify' command (added in systemd 253)"
+fi
+
+# --- 6. the kiosk screen's user unit ---------------------------------------------------------------
+# Checked as an instance (packd-screen@pack1.service) in a folder of its own; ExecStart needs chromium,
+# which scripts/deps installs for the browser tests.
+mkdir "$tmp/screen"
+cp "$systemd_dir/packd-screen@.service" "$tmp/screen/packd-screen@pack1.service"
+if [[ -x /usr/bin/chromium ]]; then
+  set +e
+  screen_out=$(cd "$tmp/screen" && systemd-analyze verify --recursive-errors=no "$tmp/screen/packd-screen@pack1.service" 2>&1)
+  screen_rc=$?
+  set -e
+  mine=$(grep -F "packd-screen@pack1.service" <<<"$screen_out" || true)
+  [[ $screen_rc -eq 0 && -z $mine ]] || fail "systemd-analyze verify of packd-screen@.service: $screen_out"
+  ok "systemd-analyze verify: packd-screen@.service (as packd-screen@pack1.service)"
+else
+  fail "packd-screen@.service not checked: /usr/bin/chromium is missing (scripts/deps installs it)"
 fi
 
 echo "$prog: all checks passed"
