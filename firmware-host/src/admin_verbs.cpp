@@ -35,10 +35,25 @@ constexpr std::array kVerbs = {
     AdminVerb{"rules_test", M::daemon, kNone,
               "  rules test RULE EVENT.json       what RULE would do on the event, changing nothing\n",
               "rules test hold-high-value /dev/null"},
-    AdminVerb{"order", M::store, kOutbox,
-              "  order ID                         one order: lines, reservations, shipments\n", "order SO-1"},
-    AdminVerb{"stock", M::store, kOutbox,
-              "  stock [SKU]                      on hand, reserved and available, per location\n", "stock"},
+    AdminVerb{
+        "order", M::store, kOutbox,
+        "  order ID                         one order: lines, reservations, shipments, labels, timeline\n",
+        "order SO-1"},
+    AdminVerb{
+        "find", M::store, kNone,
+        "  find TEXT                        the products, locations and orders TEXT names: a SKU (or its\n"
+        "                                   start), barcode, location, order id or tracking number\n",
+        "find MUG"},
+    AdminVerb{
+        "stock", M::store, kOutbox,
+        "  stock [SKU]                      on hand, reserved and available, per location, lot and expiry\n"
+        "  stock --location CODE [SKU]      every SKU in a location, with lot and expiry\n",
+        "stock --location A-01"},
+    AdminVerb{"movements", M::store, kNone,
+              "  movements [--sku S] [--location L] [--limit N]\n"
+              "                                   the newest movements of the ledger (50 unless N, at most "
+              "500)\n",
+              "movements --sku SKU-1 --limit 10"},
     AdminVerb{"adjust", M::store, kStockArrived,
               "  adjust SKU LOCATION DELTA --reason adjust|receive|count|return|transfer [--lot L]\n"
               "         [--expiry YYYY-MM-DD] [--note TEXT]\n",

@@ -100,7 +100,7 @@ void Daemon::add_rule_verbs() {
         const std::string order = request.value("order", "");
         try {
             ful::Transaction tx(store_->db());
-            auto released = intake_->release(order);
+            auto released = intake_->release(order, {"packctl", request.value("operator", "")});
             if (!released) {
                 return json{{"ok", false}, {"error", released.error().message}};
             }

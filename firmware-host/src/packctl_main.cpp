@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
         } else if ((arg == "--reason" || arg == "--lot" || arg == "--expiry" || arg == "--note" ||
                     arg == "--mode" || arg == "--kind" || arg == "--carrier" || arg == "--tracking" ||
                     arg == "--weight" || arg == "--station" || arg == "--count" || arg == "--job" ||
-                    arg == "--out") &&
+                    arg == "--out" || arg == "--limit" || arg == "--sku" || arg == "--location") &&
                    i + 1 < argc) {
             options[arg.substr(2)] = argv[++i];
         } else if (arg.size() > 1 && arg[0] == '-' && !(arg[1] >= '0' && arg[1] <= '9')) {

@@ -1,6 +1,5 @@
 // packctl: merchant rules, their runs and a dry run, for `packctl rules`.
 
-#include <ctime>
 #include <iostream>
 
 #include "packctl_print.hpp"
@@ -10,15 +9,6 @@ namespace packd::host::packctl::print {
 using nlohmann::json;
 
 namespace {
-
-std::string local_time(int64_t ms) {
-    const std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm local{};
-    localtime_r(&t, &local);
-    char out[32];
-    std::strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S", &local);
-    return out;
-}
 
 std::string joined(const json& words) {
     std::string out;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "packd/common/text.hpp"
 #include "packd/host/packctl.hpp"
 
 namespace packd::host::packctl {
@@ -82,6 +83,38 @@ Command build_request(const std::vector<std::string>& w, const std::map<std::str
         c.request = {{"cmd", "stock"}};
         if (n == 2) {
             c.request["sku"] = w[1];
+        }
+        if (!option("location").empty()) {
+            c.request["location"] = option("location");
+        }
+    } else if (verb == "find" && n >= 2) {
+        // The words as one text, so a product name or a code with a blank needs no quotes.
+        std::string text = w[1];
+        for (size_t i = 2; i < n; ++i) {
+            text += " " + w[i];
+        }
+        if (!is_valid_utf8(text)) {
+            c.error = "the text to find is not UTF-8";
+            return c;
+        }
+        c.request = {{"cmd", "find"}, {"query", text}};
+    } else if (verb == "movements" && n == 1) {
+        c.request = {{"cmd", "movements"}};
+        for (const char* key : {"sku", "location"}) {
+            if (!option(key).empty()) {
+                c.request[key] = option(key);
+            }
+        }
+        if (!option("limit").empty()) {
+            std::size_t used = 0;
+            try {
+                c.request["limit"] = std::stoll(option("limit"), &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used == 0 || used != option("limit").size()) {
+                c.error = "--limit must be a whole number from 1 to 500";
+            }
         }
     } else if (verb == "adjust" && n == 4) {
         long long delta = 0;

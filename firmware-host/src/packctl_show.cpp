@@ -12,9 +12,12 @@ namespace packd::host::packctl {
 namespace {
 
 using nlohmann::json;
+using print::print_order;
+using print::print_orders;
 using print::print_progress;
 using print::print_rules;
 using print::print_stations;
+using print::print_stock;
 using print::text;
 
 /// "1250" for whole grams, "12.5" otherwise: what a packer reads off the scale display.
@@ -124,62 +127,6 @@ void print_scales(const json& scales) {
     }
 }
 
-void print_orders(const json& orders) {
-    if (orders.empty()) {
-        std::cout << "no orders\n";
-        return;
-    }
-    for (const auto& o : orders) {
-        std::cout << text(o, "id") << "  " << text(o, "state") << "  " << text(o, "lines") << " lines  "
-                  << text(o, "carrier") << " " << text(o, "service") << "  " << text(o, "created_at") << "\n";
-    }
-}
-
-void print_stock(const json& levels) {
-    for (const auto& l : levels) {
-        std::cout << text(l, "sku") << "  " << text(l, "name") << "\n  on hand " << text(l, "on_hand")
-                  << ", reserved " << text(l, "reserved") << ", available " << text(l, "available");
-        if (l.value("reorder_point", int64_t{0}) > 0) {
-            std::cout << " (reorder point " << text(l, "reorder_point") << ")";
-        }
-        std::cout << "\n";
-        for (const auto& r : l.value("rows", json::array())) {
-            std::cout << "    " << text(r, "location");
-            if (!text(r, "lot").empty()) {
-                std::cout << " lot " << text(r, "lot");
-            }
-            if (!text(r, "expiry").empty()) {
-                std::cout << " exp " << text(r, "expiry");
-            }
-            std::cout << ": " << text(r, "on_hand") << "\n";
-        }
-    }
-}
-
-void print_order(const json& o) {
-    std::cout << "order " << text(o, "id") << ": " << text(o, "state");
-    if (!text(o, "hold_reason").empty()) {
-        std::cout << " (" << text(o, "hold_reason") << ")";
-    }
-    std::cout << "\n  " << text(o, "carrier") << " " << text(o, "service") << ", received "
-              << text(o, "created_at") << " (event " << text(o, "event_id") << ", " << text(o, "source")
-              << ")\n";
-    if (!text(o, "late_cancel_event").empty()) {
-        std::cout << "  a cancel arrived after shipping (event " << text(o, "late_cancel_event")
-                  << "): recorded, not applied\n";
-    }
-    for (const auto& l : o.value("lines", json::array())) {
-        std::cout << "  line " << text(l, "sku") << " x " << text(l, "quantity") << "\n";
-    }
-    for (const auto& r : o.value("reserved", json::array())) {
-        std::cout << "  reserved " << text(r, "sku") << " x " << text(r, "quantity") << "\n";
-    }
-    for (const auto& sh : o.value("shipments", json::array())) {
-        std::cout << "  shipped " << text(sh, "carrier") << " " << text(sh, "tracking_number") << ", "
-                  << text(sh, "weight_g") << " g\n";
-    }
-}
-
 /// What a show function knows besides the answer.
 struct Shown {
     std::string_view cmd;
@@ -207,7 +154,21 @@ int show_order(const json& a, const Shown&) {
 }
 
 int show_stock(const json& a, const Shown&) {
-    print_stock(a["stock"]);
+    // `stock --location` answers with the location and its rows; `stock [SKU]` with levels.
+    if (a.contains("location")) {
+        print::print_location_stock(a);
+    } else {
+        print_stock(a["stock"]);
+    }
+    return 0;
+}
+
+int show_find(const json& a, const Shown&) {
+    return print::print_found(a);
+}
+
+int show_movements(const json& a, const Shown&) {
+    print::print_movements(a.value("movements", json::array()));
     return 0;
 }
 
@@ -417,6 +378,8 @@ const std::map<std::string_view, Show>& shows_by_verb() {
         {"orders", show_orders},
         {"order", show_order},
         {"stock", show_stock},
+        {"find", show_find},
+        {"movements", show_movements},
         {"adjust", show_adjust},
         {"verify", show_verify},
         {"import_stock", show_import_stock},

@@ -1,6 +1,7 @@
 #include "packd/host/store_commands.hpp"
 
 #include "packd/common/log.hpp"
+#include "packd/common/text.hpp"
 
 namespace packd::host {
 
@@ -79,6 +80,12 @@ std::optional<json> StoreCommands::handle(const std::string& verb, const json& r
         if (verb == "reprint") {
             return reprint(request);
         }
+        if (verb == "find") {
+            return find(request);
+        }
+        if (verb == "movements") {
+            return movements(request);
+        }
     } catch (const ful::SqliteError& e) {
         log::error(verb + ": " + e.what());
         return refused(std::string("store: ") + e.what());
@@ -88,6 +95,9 @@ std::optional<json> StoreCommands::handle(const std::string& verb, const json& r
 
 json StoreCommands::stock(const json& request) {
     const std::string sku = text_field(request, "sku");
+    if (const std::string location = text_field(request, "location"); !location.empty()) {
+        return stock_in_location(location, sku);
+    }
     if (!sku.empty()) {
         if (!inventory_.product(sku)) {
             return refused("unknown SKU \"" + sku.substr(0, 64) + "\"");
@@ -99,6 +109,29 @@ json StoreCommands::stock(const json& request) {
         all.push_back(level_json(l));
     }
     return {{"ok", true}, {"stock", all}};
+}
+
+json StoreCommands::stock_in_location(const std::string& location, const std::string& sku) {
+    const auto kind = inventory_.location_kind(location);
+    if (!kind) {
+        return refused("unknown location \"" + printable(location.substr(0, 64)) +
+                       "\" (codes are exact; packctl find looks them up by their start)");
+    }
+    json rows = json::array();
+    int64_t on_hand = 0;
+    for (const auto& r : inventory_.stock_in(location)) {
+        if (sku.empty() || r.sku == sku) {
+            rows.push_back({{"sku", r.sku},
+                            {"name", r.name},
+                            {"lot", r.lot},
+                            {"expiry", r.expiry},
+                            {"on_hand", r.on_hand}});
+            on_hand += r.on_hand;
+        }
+    }
+    return {{"ok", true},
+            {"location", {{"code", location}, {"kind", *kind}, {"on_hand", on_hand}}},
+            {"rows", rows}};
 }
 
 json StoreCommands::adjust(const json& request) {
@@ -183,42 +216,6 @@ json StoreCommands::add_location(const json& request) {
     }
     tx.commit();
     return {{"ok", true}};
-}
-
-json StoreCommands::order(const json& request) {
-    const std::string id = text_field(request, "id");
-    auto d = orders_.detail(id);
-    if (!d) {
-        return refused("unknown order \"" + id.substr(0, 64) + "\"");
-    }
-    json lines = json::array();
-    for (const auto& l : d->lines) {
-        lines.push_back({{"sku", l.sku}, {"quantity", l.quantity}});
-    }
-    json reserved = json::array();
-    for (const auto& r : d->reserved) {
-        reserved.push_back({{"sku", r.sku}, {"quantity", r.quantity}});
-    }
-    json shipments = json::array();
-    for (const auto& s : d->shipments) {
-        shipments.push_back(
-            {{"carrier", s.carrier}, {"tracking_number", s.tracking_number}, {"weight_g", s.weight_g}});
-    }
-    return {{"ok", true},
-            {"order",
-             {{"id", d->row.id},
-              {"state", to_string(d->row.state)},
-              {"hold_reason", d->hold_reason},
-              {"late_cancel_event", d->late_cancel_event},
-              {"carrier", d->row.carrier},
-              {"service", d->row.service},
-              {"created_at", d->row.created_at},
-              {"event_id", d->event_id},
-              {"source", d->source},
-              {"ship_to", json::parse(d->ship_to_json, nullptr, false)},
-              {"lines", lines},
-              {"reserved", reserved},
-              {"shipments", shipments}}}};
 }
 
 json StoreCommands::ship(const json& request) {

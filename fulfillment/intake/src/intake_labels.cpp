@@ -79,7 +79,7 @@ std::string OrderIntake::queue_shipping_label(const OrderEvent& original, bool c
     // has none, and is not looked up: print_jobs has no index by order, so the look-up reads every job ever
     // printed, which made each order of a backlog slower than the one before.
     store_.print_job_add(printer, "shipping", ev.order_id, label.zpl, label.label,
-                         !created && store_.label_printed(ev.order_id, "shipping"));
+                         !created && store_.label_printed(ev.order_id, "shipping"), data.tracking_number);
     if (with_return) {
         if (auto added = queue_return_label_for(ev.order_id); !added) {
             log::warning("order " + ev.order_id +
@@ -192,7 +192,7 @@ Status OrderIntake::queue_supplied_label(const LabelEvent& ev, IntakeResult& res
         }
     }
     const std::string preview = ev.format == SuppliedLabelFormat::Png ? ev.data : std::string();
-    store_.print_job_add(route_.printer, "shipping", ev.order_id, *zpl, preview, false);
+    store_.print_job_add(route_.printer, "shipping", ev.order_id, *zpl, preview, false, ev.tracking_number);
     result.printers_with_new_jobs.insert(route_.printer);
     return {};
 }

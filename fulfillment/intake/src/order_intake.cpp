@@ -178,8 +178,9 @@ Result<IntakeResult> OrderIntake::retry_held() {
     return result;
 }
 
-Result<OrderIntake::Released> OrderIntake::release(const std::string& order_id) {
-    auto outcome = orders_.release(order_id);
+Result<OrderIntake::Released> OrderIntake::release(const std::string& order_id, const OrderActor& by,
+                                                   const std::string& rule) {
+    auto outcome = orders_.release(order_id, by, rule);
     if (!outcome) {
         return outcome.error();
     }

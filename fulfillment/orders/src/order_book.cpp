@@ -3,8 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "packd/common/json_text.hpp"
-#include "packd/common/log.hpp"
-#include "packd/fulfillment/weighing/parcel_weight.hpp"
 
 namespace packd::fulfillment {
 namespace {
@@ -59,7 +57,9 @@ std::optional<OrderState> OrderBook::state_of(const std::string& order_id) {
     return state;
 }
 
-void OrderBook::set_state(const std::string& order_id, OrderState state, const std::string& hold_reason) {
+void OrderBook::set_state(const std::string& order_id, OrderState state, const std::string& hold_reason,
+                          const StateNote& note) {
+    const auto before = state_of(order_id);
     store_.db()
         .cached(
             "UPDATE orders SET state = ?1, hold_reason = ?2, hold_by = CASE WHEN ?1 = 'held' THEN hold_by "
@@ -69,6 +69,9 @@ void OrderBook::set_state(const std::string& order_id, OrderState state, const s
         .bind(2, hold_reason)
         .bind(3, order_id)
         .run();
+    if (before != state || note.always) {
+        record_history(order_id, state, note.detail.empty() ? hold_reason : note.detail, note.by);
+    }
 }
 
 void OrderBook::emit(const char* trigger, const std::string& order_id, const std::string& event_id,
@@ -129,6 +132,8 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
         .bind_blob(7, original)
         .bind(8, ev.tracking_number)
         .run();
+    record_history(ev.order_id, OrderState::received, "event " + ev.event_id + " from " + std::string(source),
+                   {});
     auto& line =
         store_.db().cached("INSERT INTO order_lines (order_id, line_no, sku, quantity) VALUES (?, ?, ?, ?)");
     int line_no = 0;
@@ -146,7 +151,7 @@ Result<OrderOutcome> OrderBook::create(const OrderEvent& ev, std::string_view or
         out.state = OrderState::held;
         out.reason = reserved.error().message;
     }
-    set_state(ev.order_id, out.state, out.reason);
+    set_state(ev.order_id, out.state, out.reason, {});
     emit("order.received", ev.order_id, ev.event_id, "");
     queue_status(ev.order_id, out.state, out.reason, ev.event_id);
     return out;
@@ -236,7 +241,11 @@ Result<OrderOutcome> OrderBook::update(const OrderEvent& ev, std::string_view or
         out.state = OrderState::held;
         out.reason = reserved.error().message;
     }
-    set_state(ev.order_id, out.state, out.state == OrderState::held ? out.reason : "");
+    // An applied update is a row of the history even when the order stays accepted (or held): its content
+    // changed and its stock was reserved again.
+    const bool held = out.state == OrderState::held;
+    set_state(ev.order_id, out.state, held ? out.reason : "",
+              {"updated by event " + ev.event_id + (held ? ": " + out.reason : ""), {}, true});
     emit("order.updated", ev.order_id, ev.event_id, "");
     queue_status(ev.order_id, out.state, out.reason, ev.event_id);
     return out;
@@ -271,14 +280,14 @@ Result<OrderOutcome> OrderBook::cancel(const std::string& order_id, const std::s
     }
     inventory_.release(order_id);
     store_.print_jobs_cancel_pending(order_id);
-    set_state(order_id, OrderState::cancelled, "");
+    set_state(order_id, OrderState::cancelled, "", {event_id.empty() ? "" : "event " + event_id, {}, false});
     queue_status(order_id, OrderState::cancelled, "", event_id);
     out.state = OrderState::cancelled;
     out.changed = true;
     return out;
 }
 
-Status OrderBook::advance(const std::string& order_id, OrderState to) {
+Status OrderBook::advance(const std::string& order_id, OrderState to, const OrderActor& by) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -291,17 +300,17 @@ Status OrderBook::advance(const std::string& order_id, OrderState to) {
     if (from_rank < 0 || from_rank >= to_rank) {
         return fail("order " + order_id + " is " + word(*state) + "; it cannot move to " + word(to));
     }
-    set_state(order_id, to, "");
+    set_state(order_id, to, "", {"", by, false});
     queue_status(order_id, to, "", "");
     return {};
 }
 
-Status OrderBook::hold(const std::string& order_id, const std::string& reason) {
-    return hold_as(order_id, reason, "");
+Status OrderBook::hold(const std::string& order_id, const std::string& reason, const OrderActor& by) {
+    return hold_as(order_id, reason, "", {"", by, false});
 }
 
-Status OrderBook::hold_as(const std::string& order_id, const std::string& reason,
-                          const std::string& held_by) {
+Status OrderBook::hold_as(const std::string& order_id, const std::string& reason, const std::string& held_by,
+                          const StateNote& note) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -315,13 +324,17 @@ Status OrderBook::hold_as(const std::string& order_id, const std::string& reason
     // meanwhile.
     inventory_.release(order_id);
     store_.print_jobs_cancel_pending(order_id);
-    set_state(order_id, OrderState::held, reason);
+    set_state(order_id, OrderState::held, reason, note);
     store_.db().cached("UPDATE orders SET hold_by = ? WHERE id = ?").bind(1, held_by).bind(2, order_id).run();
     queue_status(order_id, OrderState::held, reason, "");
     return {};
 }
 
 Result<OrderOutcome> OrderBook::retry_held(const std::string& order_id) {
+    return accept_held(order_id, {"stock available", {}, false});
+}
+
+Result<OrderOutcome> OrderBook::accept_held(const std::string& order_id, const StateNote& note) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -335,151 +348,16 @@ Result<OrderOutcome> OrderBook::retry_held(const std::string& order_id) {
     auto reserved = inventory_.reserve(order_id, lines_of(order_id));
     if (!reserved) {
         out.reason = reserved.error().message;
-        set_state(order_id, OrderState::held, out.reason);
+        StateNote still = note;
+        still.detail = note.always ? note.detail + "; still held: " + out.reason : "";
+        set_state(order_id, OrderState::held, out.reason, still);
         return out;
     }
-    set_state(order_id, OrderState::accepted, "");
+    set_state(order_id, OrderState::accepted, "", note);
     queue_status(order_id, OrderState::accepted, "", "");
     out.state = OrderState::accepted;
     out.changed = true;
     return out;
-}
-
-Result<int64_t> OrderBook::ship(const std::string& order_id, const ShipmentInfo& shipment) {
-    auto state = state_of(order_id);
-    if (!state) {
-        return fail("unknown order " + order_id);
-    }
-    if (forward_rank(*state) < 0 || *state == OrderState::shipped) {
-        return fail("order " + order_id + " is " + word(*state) +
-                    "; only accepted, picking, packed or labelled orders ship");
-    }
-    ShipmentInfo s = shipment;
-    // A shipment without its own carrier or tracking number goes out under the order's: the ones its
-    // label was printed with.
-    if (s.carrier.empty() || s.tracking_number.empty()) {
-        auto& st = store_.db().cached("SELECT carrier, tracking_number FROM orders WHERE id = ?");
-        st.bind(1, order_id);
-        st.step();
-        if (s.carrier.empty()) {
-            s.carrier = st.text(0);
-        }
-        if (s.tracking_number.empty()) {
-            s.tracking_number = st.text(1);
-        }
-        st.reset();
-    }
-    if (s.weight_g < 0 || s.tracking_number.size() > 64 || s.carrier.size() > 64) {
-        return fail("shipment of order " + order_id +
-                    ": weight must not be negative, carrier and tracking number "
-                    "at most 64 characters");
-    }
-    if (auto shipped = inventory_.ship(order_id, s.station, s.operator_name); !shipped) {
-        return shipped.error();
-    }
-    try {
-        store_.db()
-            .cached(
-                "INSERT INTO shipments (order_id, carrier, tracking_number, weight_g, label_ref, created_at, "
-                "shipped_at) VALUES (?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'), "
-                "strftime('%Y-%m-%dT%H:%M:%fZ','now'))")
-            .bind(1, order_id)
-            .bind(2, s.carrier)
-            .bind(3, s.tracking_number)
-            .bind(4, s.weight_g)
-            .bind(5, s.label_ref)
-            .run();
-    } catch (const SqliteError& e) {
-        if (e.code() == SQLITE_CONSTRAINT_UNIQUE) {
-            return fail("tracking number " + s.tracking_number + " of " + s.carrier +
-                        " is used by another shipment");
-        }
-        throw;
-    }
-    const int64_t id = store_.db().last_insert_rowid();
-    auto& when = store_.db().cached("SELECT shipped_at FROM shipments WHERE id = ?");
-    when.bind(1, id);
-    when.step();
-    const std::string shipped_at = when.text(0);
-    when.reset();
-    set_state(order_id, OrderState::shipped, "");
-    store_.outbox_add(topics_.shipments(),
-                      json_text({{"order_id", order_id},
-                                 {"carrier", s.carrier},
-                                 {"tracking_number", s.tracking_number},
-                                 {"weight_g", s.weight_g},
-                                 {"shipped_at", shipped_at},
-                                 {"shipment_id", id}}),
-                      false);
-    queue_status(order_id, OrderState::shipped, "", "");
-    check_weight(order_id, s.weight_g);
-    return id;
-}
-
-Status OrderBook::set_tracking(const std::string& order_id, const std::string& tracking_number) {
-    if (tracking_number.empty() || tracking_number.size() > 64) {
-        return fail("tracking number for order " + order_id + " must be 1 to 64 characters");
-    }
-    auto& st = store_.db().cached("UPDATE orders SET tracking_number = ? WHERE id = ?");
-    st.bind(1, tracking_number).bind(2, order_id).run();
-    if (store_.db().changes() == 0) {
-        return fail("unknown order " + order_id);
-    }
-    return {};
-}
-
-std::optional<std::string> OrderBook::tracking_of(const std::string& order_id) {
-    return store_.db().text_of("SELECT tracking_number FROM orders WHERE id = ?", order_id);
-}
-
-std::optional<std::string> OrderBook::order_with_tracking(const std::string& tracking_number) {
-    if (tracking_number.empty()) {
-        return std::nullopt;
-    }
-    // Newest first: a number reused by a carrier years later belongs to the recent order.
-    return store_.db().text_of(
-        "SELECT id FROM orders WHERE tracking_number = ? ORDER BY created_at DESC LIMIT 1", tracking_number);
-}
-
-int64_t OrderBook::items_weight_g(const std::string& order_id) {
-    int64_t items_g = 0;
-    for (const auto& line : lines_of(order_id)) {
-        if (auto p = inventory_.product(line.sku)) {
-            items_g += p->unit_weight_g * line.quantity;
-        }
-    }
-    return items_g;
-}
-
-void OrderBook::check_weight(const std::string& order_id, int64_t weight_g) {
-    if (weight_g <= 0) {
-        return;
-    }
-    const int64_t items_g = items_weight_g(order_id);
-    drivers::WeightReading reading;
-    reading.milligrams = weight_g * 1000;
-    reading.stable = true;
-    const ParcelWeightCheck check = check_parcel_weight(items_g, reading);
-    if (check.verdict != ParcelWeightCheck::Verdict::too_light &&
-        check.verdict != ParcelWeightCheck::Verdict::too_heavy) {
-        return;
-    }
-    // The parcel has gone; a person should look at what was in it.
-    log::warning("order " + order_id + " shipped at " + std::to_string(weight_g) + " g: " + check.reason);
-    store_.outbox_add(topics_.alerts(),
-                      json_text({{"kind", "weight_mismatch"},
-                                 {"order_id", order_id},
-                                 {"expected_g", check.expected_g},
-                                 {"measured_g", check.measured_g},
-                                 {"allowed_g", check.allowed_g},
-                                 {"reason", check.reason}}),
-                      false);
-    DomainEvent e;
-    e.trigger = "order.weight_mismatch";
-    e.order_id = order_id;
-    e.reason = check.reason;
-    e.quantity = check.measured_g - check.expected_g;
-    store_.emit(std::move(e));
 }
 
 }  // namespace packd::fulfillment

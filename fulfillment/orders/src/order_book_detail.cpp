@@ -1,4 +1,4 @@
-// An order as packctl and the stations show it: its row, lines, reservations and shipments.
+// An order as packctl and the stations show it: its row, lines, reservations, shipments and history.
 
 #include "packd/fulfillment/orders/order_book.hpp"
 
@@ -40,6 +40,7 @@ std::optional<OrderDetail> OrderBook::detail(const std::string& order_id) {
         s.label_ref = sh.text(3);
         d.shipments.push_back(s);
     }
+    d.timeline = history(order_id);
     return d;
 }
 

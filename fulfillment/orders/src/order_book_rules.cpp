@@ -12,10 +12,11 @@ Status OrderBook::hold_for_rule(const std::string& order_id, const std::string& 
     if (auto state = state_of(order_id); state == OrderState::held) {
         return {};  // held already (by another rule, or for stock): one hold is enough
     }
-    return hold_as(order_id, reason, "rule:" + rule);
+    return hold_as(order_id, reason, "rule:" + rule, {reason + " (rule " + rule + ")", {}, false});
 }
 
-Result<OrderOutcome> OrderBook::release(const std::string& order_id) {
+Result<OrderOutcome> OrderBook::release(const std::string& order_id, const OrderActor& by,
+                                        const std::string& rule) {
     auto state = state_of(order_id);
     if (!state) {
         return fail("unknown order " + order_id);
@@ -24,7 +25,11 @@ Result<OrderOutcome> OrderBook::release(const std::string& order_id) {
         return fail("order " + order_id + " is " + std::string(to_string(*state)) + ", not held");
     }
     store_.db().cached("UPDATE orders SET hold_by = '' WHERE id = ?").bind(1, order_id).run();
-    return retry_held(order_id);
+    // A release is a row of the history even when the order stays held for want of stock.
+    const std::string who = !rule.empty()               ? "rule " + rule
+                            : !by.operator_name.empty() ? by.operator_name
+                                                        : by.station;
+    return accept_held(order_id, {who.empty() ? "released" : "released by " + who, by, true});
 }
 
 std::optional<OrderRouting> OrderBook::routing(const std::string& order_id) {

@@ -190,7 +190,7 @@ Result<std::string> RuleEffects::order_action(const std::string& rule, const Ren
         return "order " + order_id + " held: " + arg(a, "reason");
     }
     if (kind == "release") {
-        auto released = intake_.release(order_id);
+        auto released = intake_.release(order_id, {}, rule);
         if (!released) {
             return released.error();
         }

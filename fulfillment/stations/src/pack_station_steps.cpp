@@ -59,7 +59,8 @@ StationReply PackStation::open_order(const std::string& order_id) {
         .bind(2, order_id)
         .run();
     if (state == OrderState::accepted) {
-        if (auto moved = orders_.advance(order_id, OrderState::picking); !moved) {
+        if (auto moved = orders_.advance(order_id, OrderState::picking, {name_, shift_badge(store_, name_)});
+            !moved) {
             return reply(false, moved.error().message);
         }
     }
@@ -112,7 +113,8 @@ StationReply PackStation::add_item(const Session& s, const ScanMeaning& item, co
         .run();
     const auto state = orders_.state_of(s.order_id);
     if (state == OrderState::accepted || state == OrderState::picking) {
-        if (auto moved = orders_.advance(s.order_id, OrderState::packed); !moved) {
+        if (auto moved = orders_.advance(s.order_id, OrderState::packed, {name_, shift_badge(store_, name_)});
+            !moved) {
             return reply(false, moved.error().message);
         }
     }

@@ -7,6 +7,7 @@
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
+#include "packd/fulfillment/stations/station_shift.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
 
 #include "pick_wave.hpp"
@@ -291,7 +292,7 @@ std::string PickStation::tote_text(const std::string& order_id) const {
 }
 
 Status PickStation::hold(const std::string& order_id, const std::string& reason) {
-    if (auto held = orders_.hold(order_id, reason); !held) {
+    if (auto held = orders_.hold(order_id, reason, {name_, shift_badge(store_, name_)}); !held) {
         return held;
     }
     wave_->drop_open_lines(order_id);

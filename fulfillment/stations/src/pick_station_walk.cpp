@@ -6,6 +6,7 @@
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
 #include "packd/fulfillment/stations/pick_station.hpp"
+#include "packd/fulfillment/stations/station_shift.hpp"
 #include "packd/fulfillment/store/sqlite.hpp"
 
 #include "pick_wave.hpp"
@@ -56,8 +57,9 @@ StationReply PickStation::start(const Task& task) {
         }
         said += "order " + order_id + " held (" + reason + "): take " + tote + " off the cart; ";
     }
+    const OrderActor picker{name_, shift_badge(store_, name_)};
     for (const auto& t : wave_->totes()) {
-        if (auto moved = orders_.advance(t.order_id, OrderState::picking); !moved) {
+        if (auto moved = orders_.advance(t.order_id, OrderState::picking, picker); !moved) {
             return reply(false, "nothing started: " + moved.error().message);
         }
     }

@@ -436,6 +436,40 @@ ALTER TABLE orders ADD COLUMN return_label INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE products ADD COLUMN out_of_stock INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX orders_by_ship_to ON orders (ship_to, created_at);
 )sql",
+    // 11: the lookups an operator's screen makes. An order's history, one row per state it entered (the
+    // hold reason or what moved it, and the station and operator when known), written with the change;
+    // orders older than the table get one row, their state at the upgrade, timed at their arrival. The
+    // tracking number a label carries, so an order is found by the number on any of its labels (shipping
+    // labels stored before get their order's number). Tracking numbers, SKUs and location codes looked up
+    // alone or by a prefix in any case, and the ledger's newest rows of a SKU or a location, each by an
+    // index rather than a read of the whole table.
+    R"sql(
+CREATE TABLE order_history (
+    id       INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL REFERENCES orders(id),
+    at_ms    INTEGER NOT NULL,
+    state    TEXT NOT NULL CHECK (state IN ('received','accepted','held','picking','packed',
+                                            'labelled','shipped','cancelled','rejected')),
+    detail   TEXT NOT NULL DEFAULT '',
+    station  TEXT NOT NULL DEFAULT '',
+    operator TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX order_history_by_order ON order_history (order_id, id);
+INSERT INTO order_history (order_id, at_ms, state, detail)
+    SELECT id, coalesce(CAST(round((julianday(created_at) - 2440587.5) * 86400000.0) AS INTEGER), 0), state,
+           CASE WHEN hold_reason <> '' THEN hold_reason ELSE 'state at the upgrade to schema 11' END
+    FROM orders ORDER BY created_at, id;
+ALTER TABLE print_jobs ADD COLUMN tracking_number TEXT NOT NULL DEFAULT '';
+UPDATE print_jobs SET tracking_number = coalesce((SELECT tracking_number FROM orders
+                                                  WHERE orders.id = print_jobs.order_id), '')
+    WHERE kind = 'shipping';
+CREATE INDEX print_jobs_by_tracking ON print_jobs (tracking_number) WHERE tracking_number <> '';
+CREATE INDEX shipments_by_tracking_number ON shipments (tracking_number) WHERE tracking_number <> '';
+CREATE INDEX products_by_sku_nocase ON products (sku COLLATE NOCASE);
+CREATE INDEX locations_by_code_nocase ON locations (code COLLATE NOCASE);
+CREATE INDEX movements_by_sku ON movements (sku, id);
+CREATE INDEX movements_by_location ON movements (location, id);
+)sql",
 };
 
 }  // namespace

@@ -41,11 +41,12 @@ std::string alert_of(const StoredPrintJob& job, const std::string& reason) {
 }  // namespace
 
 int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
-                             const std::string& zpl, const Label& label, bool reprint) {
+                             const std::string& zpl, const Label& label, bool reprint,
+                             const std::string& tracking_number) {
     static const std::string sql = with_now(
         "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, label_model, state, reprint, "
-        "created_at) "
-        "VALUES (?, ?, ?, ?, x'', ?, 'pending', ?, $NOW$)");
+        "tracking_number, created_at) "
+        "VALUES (?, ?, ?, ?, x'', ?, 'pending', ?, ?, $NOW$)");
     db_->cached(sql)
         .bind(1, printer)
         .bind(2, kind)
@@ -53,22 +54,25 @@ int64_t Store::print_job_add(const std::string& printer, const std::string& kind
         .bind_blob(4, zpl)
         .bind_blob(5, serialize_label(label))
         .bind(6, reprint ? 1 : 0)
+        .bind(7, tracking_number)
         .run();
     return db_->last_insert_rowid();
 }
 
 int64_t Store::print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
-                             const std::string& zpl, const std::string& preview_png, bool reprint) {
+                             const std::string& zpl, const std::string& preview_png, bool reprint,
+                             const std::string& tracking_number) {
     db_
         ->prepare(with_now(
-            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, reprint, created_at) "
-            "VALUES (?, ?, ?, ?, ?, 'pending', ?, $NOW$)"))
+            "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, state, reprint, tracking_number, "
+            "created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, $NOW$)"))
         .bind(1, printer)
         .bind(2, kind)
         .bind(3, order_id)
         .bind_blob(4, zpl)
         .bind_blob(5, preview_png)
         .bind(6, reprint ? 1 : 0)
+        .bind(7, tracking_number)
         .run();
     return db_->last_insert_rowid();
 }
@@ -194,13 +198,30 @@ Result<StoredPrintJob> Store::print_job_reprint(const std::string& order_id, con
     db_
         ->prepare(with_now(
             "INSERT INTO print_jobs (printer, kind, order_id, zpl, preview, label_model, state, reprint, "
-            "created_at) SELECT printer, kind, order_id, zpl, preview, label_model, 'pending', 1, $NOW$ "
-            "FROM print_jobs WHERE id = ?"))
+            "tracking_number, created_at) SELECT printer, kind, order_id, zpl, preview, label_model, "
+            "'pending', 1, tracking_number, $NOW$ FROM print_jobs WHERE id = ?"))
         .bind(1, original)
         .run();
     job.id = db_->last_insert_rowid();
     tx.commit();
     return job;
+}
+
+Result<std::vector<OrderLabel>> Store::order_labels(const std::string& order_id) {
+    return reading("the order's labels", [&] {
+        std::vector<OrderLabel> out;
+        // print_jobs_by_order (schema 8) finds them; an order has a handful, so the sort by id is cheap.
+        auto& st = db_->cached(
+            "SELECT id, kind, printer, state, reprint, created_at, coalesce(done_at, ''), tracking_number "
+            "FROM print_jobs WHERE order_id = ? ORDER BY id");
+        st.bind(1, order_id);
+        while (st.step()) {
+            out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.int64(4) != 0, st.text(5),
+                           st.text(6), st.text(7)});
+        }
+        st.reset();
+        return out;
+    });
 }
 
 Result<PrintJobPreview> Store::print_job_preview(int64_t id) {

@@ -44,9 +44,23 @@ TEST(AdminVerbs, PackctlSendsAndShowsEveryVerb) {
     EXPECT_EQ(packctl::show_answer({{"cmd", "no_such_verb"}}, {{"ok", true}}, ""), std::nullopt);
 }
 
+TEST(AdminVerbs, PackctlBuildsTheLookUps) {
+    EXPECT_EQ(request_for("find Mug red").request, (json{{"cmd", "find"}, {"query", "Mug red"}}));
+    EXPECT_EQ(packctl::build_request({"find", "MUG\xff"}, {}).error, "the text to find is not UTF-8");
+    EXPECT_EQ(request_for("find").error, "usage");
+    EXPECT_EQ(request_for("movements --sku MUG --location A-01 --limit 7").request,
+              (json{{"cmd", "movements"}, {"sku", "MUG"}, {"location", "A-01"}, {"limit", 7}}));
+    EXPECT_EQ(request_for("movements").request, (json{{"cmd", "movements"}}));
+    EXPECT_EQ(request_for("movements --limit 7x").error, "--limit must be a whole number from 1 to 500");
+    EXPECT_EQ(request_for("stock MUG --location A-01").request,
+              (json{{"cmd", "stock"}, {"sku", "MUG"}, {"location", "A-01"}}));
+    EXPECT_EQ(request_for("stock").request, (json{{"cmd", "stock"}}));
+}
+
 TEST(AdminVerbs, UsageListsEveryCommandOnce) {
     const std::string usage = packctl_usage();
-    for (const char* line : {"  status ", "  import stock FILE.csv", "  scale zero|tare NAME",
+    for (const char* line : {"  status ", "  import stock FILE.csv", "  scale zero|tare NAME", "  find TEXT ",
+                             "  movements [--sku S]", "  stock --location CODE",
                              "  label confirm JOB | label resend JOB", "  --json "}) {
         const auto at = usage.find(line);
         EXPECT_NE(at, std::string::npos) << line;

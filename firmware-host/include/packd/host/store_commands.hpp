@@ -1,7 +1,8 @@
 #pragma once
 // The admin verbs that read or change the store: stock, adjust, verify, imports and exports,
-// locations, order details and manual shipping. Each change runs in its own transaction; a
-// refused request changes nothing. Requests and answers are the admin socket's JSON objects.
+// locations, order details and manual shipping, and the look-ups an operator's screen makes (find,
+// movements; store_lookups.cpp). Each change runs in its own transaction; a refused request changes
+// nothing. Requests and answers are the admin socket's JSON objects, which packctl and the web UI share.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -36,6 +37,9 @@ class StoreCommands {
     nlohmann::json order(const nlohmann::json& request);
     nlohmann::json ship(const nlohmann::json& request);
     nlohmann::json reprint(const nlohmann::json& request);
+    nlohmann::json stock_in_location(const std::string& location, const std::string& sku);
+    nlohmann::json find(const nlohmann::json& request);
+    nlohmann::json movements(const nlohmann::json& request);
 
     fulfillment::Store& store_;
     fulfillment::Inventory& inventory_;

@@ -96,8 +96,9 @@ class OrderIntake {
         std::string printer;  ///< empty: still held, or no printer configured
     };
     /// Inside a transaction: ends an order's hold (OrderBook::release) and, when it is accepted now, queues
-    /// its label; for a rule's release and `packctl release`.
-    Result<Released> release(const std::string& order_id);
+    /// its label; for a rule's release (`rule` names it) and `packctl release` (`by` the operator).
+    Result<Released> release(const std::string& order_id, const OrderActor& by = {},
+                             const std::string& rule = "");
 
     const IntakeTotals& totals() const { return totals_; }
 

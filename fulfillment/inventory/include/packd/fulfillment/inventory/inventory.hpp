@@ -93,6 +93,49 @@ struct OrderQuantity {
     int64_t quantity = 0;
 };
 
+/// A product a searched text matched: by its SKU in any case ("sku"), by one of its barcodes ("barcode") or
+/// by the start of its SKU ("sku_prefix"); with its codes and stock totals.
+struct ProductMatch {
+    std::string sku;
+    std::string name;
+    std::vector<std::string> barcodes;
+    int64_t on_hand = 0;
+    int64_t reserved = 0;
+    int64_t available = 0;
+    std::string matched;
+};
+
+/// A location a searched text matched: by its code in any case ("code") or by its start ("code_prefix").
+struct LocationMatch {
+    std::string code;
+    std::string kind;
+    std::string matched;
+};
+
+/// One stock row of a location, with its product's name.
+struct LocationStock {
+    std::string sku;
+    std::string name;
+    std::string lot;
+    std::string expiry;
+    int64_t on_hand = 0;
+};
+
+/// One row of the movements ledger as it was written.
+struct LedgerEntry {
+    int64_t id = 0;
+    std::string at;     ///< UTC, as the store writes times
+    int64_t at_ms = 0;  ///< the same in milliseconds since the epoch
+    Movement movement;
+};
+
+/// Which rows of the ledger to read, newest first: of one SKU, of one location, of both or of any.
+struct LedgerQuery {
+    std::string sku;       ///< empty: any SKU
+    std::string location;  ///< empty: any location
+    int limit = 50;
+};
+
 /// What `verify` found; empty `problems` means every invariant holds.
 struct VerifyReport {
     int64_t skus = 0;
@@ -143,6 +186,17 @@ class Inventory {
 
     StockLevel level(const std::string& sku);
     std::vector<StockLevel> levels();
+
+    // Look-ups for people (packctl, an operator's screen), each through an index (inventory_lookup.cpp).
+    /// Products whose SKU is `text` in any case, then those with `text` as a barcode, then those whose SKU
+    /// starts with it in any case (`%` and `_` in `text` are themselves, not wildcards); at most `limit`.
+    std::vector<ProductMatch> find_products(const std::string& text, int limit);
+    /// Locations whose code is `text` in any case, then those whose code starts with it; at most `limit`.
+    std::vector<LocationMatch> find_locations(const std::string& text, int limit);
+    /// Every stock row of `location` with stock, by SKU, lot and expiry, with the products' names.
+    std::vector<LocationStock> stock_in(const std::string& location);
+    /// The newest rows of the ledger, newest first, as `query` narrows them.
+    std::vector<LedgerEntry> ledger(const LedgerQuery& query);
 
     /// Checks on hand against the ledger, reservations against stock and orders.
     VerifyReport verify();

@@ -7,7 +7,7 @@
 
 namespace packd::fulfillment {
 
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 std::span<const std::string_view> schema_migrations();
 

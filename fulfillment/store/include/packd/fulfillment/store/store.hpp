@@ -87,6 +87,18 @@ struct PrintJobPreview {
     std::string png;
 };
 
+/// One label of an order, as the order's page lists them.
+struct OrderLabel {
+    int64_t job = 0;
+    std::string kind;  ///< shipping, return, pick_list, sscc
+    std::string printer;
+    std::string state;  ///< pending, sending, uncertain, done, cancelled
+    bool reprint = false;
+    std::string created_at;
+    std::string done_at;          ///< empty until it printed
+    std::string tracking_number;  ///< the number the label carries; empty when it has none or it is unknown
+};
+
 struct OrderRow {
     std::string id;
     OrderState state = OrderState::received;
@@ -149,13 +161,15 @@ class Store {
 
     // Print jobs.
     /// A label packd drew: its ZPL, and its model (serialize_label), from which the preview is drawn when
-    /// someone asks. No PNG is drawn or stored.
+    /// someone asks. No PNG is drawn or stored. `tracking_number`: the one the label carries, if any.
     int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
-                          const std::string& zpl, const Label& label, bool reprint);
+                          const std::string& zpl, const Label& label, bool reprint,
+                          const std::string& tracking_number = "");
     /// A label that came as an image (the shop's own PNG label) keeps that image as its preview; pass ""
     /// for a label without one.
     int64_t print_job_add(const std::string& printer, const std::string& kind, const std::string& order_id,
-                          const std::string& zpl, const std::string& preview_png, bool reprint);
+                          const std::string& zpl, const std::string& preview_png, bool reprint,
+                          const std::string& tracking_number = "");
     /// Every pending job of `printer` with its preview; for tools and tests, not for the queue.
     Result<std::vector<StoredPrintJob>> print_jobs_pending(const std::string& printer);
     /// The oldest pending jobs of `printer`, at most `limit`: what its queue sends next, and nothing more
@@ -204,6 +218,9 @@ class Store {
     Result<std::vector<PrinterQueueSummary>> printer_queues(const std::vector<std::string>& printers);
     /// The latest job of `kind` for the order, if any.
     Result<std::optional<PrintJobSummary>> latest_print_job(const std::string& order_id, const std::string& kind);
+
+    /// Every label of the order, oldest first, without its ZPL or preview.
+    Result<std::vector<OrderLabel>> order_labels(const std::string& order_id);
 
     // Orders.
     Result<bool> order_exists(const std::string& id);
