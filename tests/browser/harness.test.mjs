@@ -99,8 +99,9 @@ test('a scan at gun2 reaches pick1', async () => {
 
 test('paper out on the printer shows in packctl status, and so does its end', async () => {
   await site.printer.fault('paper_out');
-  // packd asks a TCP printer for its state around a job: a reprint makes it ask.
-  await site.packctl('reprint', 'SO-B1');
+  // packd asks a TCP printer for its state around a job: a reprint makes it ask. A reprint is refused
+  // until the first print is settled, and a refused one is tried again.
+  await waitUntil(() => site.packctl('reprint', 'SO-B1'), { message: 'a reprint of SO-B1', logs: site.logs });
   const fault = await waitUntil(
     async () => {
       const z = zebra(await site.packctl('status'));
@@ -127,6 +128,31 @@ test('paper out on the printer shows in packctl status, and so does its end', as
     },
     { message: 'printer zebra ready again', logs: site.logs });
   assert.doesNotMatch(ready.detail, /paper out/);
+});
+
+test('a printer switched off shows offline, and ready once it is back', async () => {
+  await site.printer.online(false);
+  await waitUntil(() => site.packctl('reprint', 'SO-B1'), { message: 'a reprint of SO-B1', logs: site.logs });
+  const offline = await waitUntil(
+    async () => {
+      const z = zebra(await site.packctl('status'));
+      assert.equal(z.state, 'offline');
+      return z;
+    },
+    { message: 'printer zebra offline', logs: site.logs });
+  assert.match(offline.detail, /cannot connect|no connection/);
+  await site.printer.online(true);
+  await waitUntil(async () => (await site.printer.printed()) === 3, {
+    timeout: 30_000,
+    message: 'the second reprint of SO-B1 once the printer is back',
+    logs: site.logs,
+  });
+  await waitUntil(
+    async () => {
+      assert.equal(zebra(await site.packctl('status')).state, 'ready');
+      return true;
+    },
+    { message: 'printer zebra ready again', logs: site.logs });
 });
 
 test('the store outlives a restart and a kill of packd', async () => {
