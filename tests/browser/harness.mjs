@@ -448,13 +448,25 @@ export async function startSite(options = {}) {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'packd-browser-'));
   const started = [];  // stopped in reverse on failure or stop()
   let packd = null;
+  let packdKilled = false;  // by killPackd(): its end is no failure
   let packdLog = '';  // output of the packd runs before the current one
   const logs = () => packdLog + (packd ? packd.output : '');
 
-  const stopAll = async () => {
-    if (packd) {
-      await packd.stop('SIGTERM');
+  // Stops packd with SIGTERM; a packd that does not then exit 0 (a sanitizer's report, a crash, a
+  // shutdown past its deadline), or that had ended by itself, is a failure named with its output.
+  const stopPackd = async () => {
+    if (!packd) {
+      return null;
     }
+    if (!packd.running()) {
+      return packdKilled ? null : `packd had ended by itself (${describeExit(packd.exit)})`;
+    }
+    const exit = await packd.stop('SIGTERM');
+    return exit.code === 0 ? null : `packd did not exit 0 on SIGTERM (${describeExit(exit)})`;
+  };
+
+  const stopAll = async () => {
+    const problem = await stopPackd().catch((error) => error.message);
     for (const child of started.reverse()) {
       if (child.name === 'packd_zpl_printer_sim' && child.running()) {
         child.proc.stdin.end();  // ends it as "quit" does
@@ -462,6 +474,7 @@ export async function startSite(options = {}) {
       }
       await child.stop('SIGTERM');
     }
+    return problem;
   };
 
   try {
@@ -491,6 +504,7 @@ export async function startSite(options = {}) {
         packdLog += `${packd.output}--- packd ${describeExit(packd.exit)}; started again ---\n`;
       }
       packd = new Child('packd', bin.packd, ['--config', configPath], { cwd: dir, env: packdEnv });
+      packdKilled = false;
       try {
         await packd.waitForOutput('ready:', READY_TIMEOUT_MS);
       } catch (error) {
@@ -562,22 +576,32 @@ export async function startSite(options = {}) {
         await packctl('import', 'stock', path.join(bin.sourceDir, 'config/samples/stock.csv'));
       },
       restartPackd: async () => {
-        if (packd && packd.running()) {
-          await packd.stop('SIGTERM');
+        const problem = await stopPackd();
+        if (problem) {
+          throw new Error(`${problem}\n--- packd output ---\n${logs()}`);
         }
         await startPackd();
       },
-      killPackd: async () => (packd ? packd.stop('SIGKILL') : null),
+      killPackd: async () => {
+        if (!packd) {
+          return null;
+        }
+        packdKilled = true;
+        return packd.stop('SIGKILL');
+      },
       packdRunning: () => Boolean(packd && packd.running()),
       logs,
       brokerLogs: () => broker.output,
       printerLogs: () => printerSim.sim.output,
       stop: async () => {
-        await stopAll();
-        if (keepFolders()) {
+        const problem = await stopAll();
+        if (keepFolders() || problem) {
           process.stderr.write(`packd browser site kept in ${dir}\n`);
         } else {
           await fsp.rm(dir, { recursive: true, force: true });
+        }
+        if (problem) {
+          throw new Error(`${problem}; its folder is kept in ${dir}\n--- packd output ---\n${logs()}`);
         }
       },
     };
