@@ -489,7 +489,8 @@ export async function startSite(options = {}) {
       siteId,
       brokerPort,
       printerPort: printerSim.port,
-      extraToml: options.extraToml,
+      // A function is given the site's folder, for sections that name files in it.
+      extraToml: typeof options.extraToml === 'function' ? options.extraToml(dir) : options.extraToml,
     });
     await fsp.writeFile(configPath, config);
     const socket = path.join(dir, 'packd.sock');

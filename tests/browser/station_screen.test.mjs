@@ -234,7 +234,26 @@ test('lookup finds an order and shows its timeline and labels', async () => {
   assert.match(detail, /shipped/);
   assert.ok(detail.includes(HOSTILE), 'the hostile name is shown as text');
   assert.equal(await page.evaluate(() => window.__injected), undefined);
+  const timeline = await page.evaluate(() => [...document.querySelectorAll('#detail table')[1].tBodies[0].rows].map((r) => r.cells[1].textContent));
+  assert.deepEqual(timeline.filter((t) => ['received', 'accepted', 'picking', 'packed', 'shipped'].includes(t)).slice(-3), ['picking', 'packed', 'shipped']);
   await shot(page, 'lookup.png');
+
+  // A SKU: its stock per location and its latest movements (the mugs packed for 1001 left A-01-01).
+  await page.fill('#query', 'MUG-RED');
+  await page.press('#query', 'Enter');
+  await until(page, 'the stock of MUG-RED', () => /Stock of MUG-RED/.test(document.getElementById('detail').textContent));
+  const stock = await page.evaluate(() => [...document.querySelectorAll('#detail table')[0].tBodies[0].rows].map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
+  const [level] = (await site.packctl('stock', 'MUG-RED')).stock;
+  assert.deepEqual(stock, level.rows.map((r) => [r.location, String(r.on_hand)]));
+  const moves = await page.evaluate(() => document.querySelectorAll('#detail table')[1].tBodies[0].rows.length);
+  assert.ok(moves >= 2, 'the import and the pick of the mugs are movements');
+
+  // A location: what it holds.
+  await page.fill('#query', 'A-01-02');
+  await page.press('#query', 'Enter');
+  await until(page, 'location A-01-02', () => /Location A-01-02/.test(document.getElementById('detail').textContent));
+  assert.match(await textOf(page, 'detail'), /TEE-BLK-L/);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 

@@ -25,23 +25,24 @@
       get('/api/stock?sku=' + encodeURIComponent(sku)),
       get('/api/movements?limit=20&sku=' + encodeURIComponent(sku)),
     ]);
-    const rows = [];
-    for (const item of stock.stock || []) {
-      for (const l of item.locations || []) rows.push([l.location, l.on_hand ?? l.quantity, l.lot, l.expiry]);
-    }
-    fill('detail', el('h2', {}, 'Stock of ', sku), table(['Location', 'On hand', 'Lot', 'Expiry'], rows),
+    const level = (stock.stock || [])[0] || {};
+    const rows = (level.rows || []).map((r) => [r.location, r.on_hand, r.lot, r.expiry]);
+    fill('detail', el('h2', {}, 'Stock of ', sku, level.name ? ' · ' + level.name : ''),
+      el('p', {}, 'on hand ', level.on_hand ?? 0, ' · reserved ', level.reserved ?? 0, ' · available ', level.available ?? 0),
+      table(['Location', 'On hand', 'Lot', 'Expiry'], rows),
       el('h2', {}, 'Latest movements'),
       table(['When', 'Location', 'Change', 'Reason', 'Lot', 'Note'], (moves.movements || []).map((m) =>
-        [when(m.at_ms ?? m.created_at), m.location, m.delta, m.reason, m.lot, m.note])));
+        [when(m.at_ms), m.location, m.delta, m.reason, m.lot, m.note])));
   }
 
   async function showLocation(code) {
     const stock = await get('/api/stock?location=' + encodeURIComponent(code));
-    const rows = [];
-    for (const item of stock.stock || []) {
-      for (const l of item.locations || []) rows.push([item.sku, l.on_hand ?? l.quantity, l.lot, l.expiry]);
+    if (!stock.ok) {
+      fill('detail', el('p', { class: 'error' }, stock.error));
+      return;
     }
-    fill('detail', el('h2', {}, 'Location ', code), table(['SKU', 'On hand', 'Lot', 'Expiry'], rows));
+    const rows = (stock.rows || []).map((r) => [r.sku, r.on_hand, r.lot, r.expiry]);
+    fill('detail', el('h2', {}, 'Location ', code, ' · ', stock.location.kind), table(['SKU', 'On hand', 'Lot', 'Expiry'], rows));
   }
 
   async function showOrder(id) {
@@ -56,7 +57,7 @@
       el('p', {}, 'ship to ', (o.ship_to && o.ship_to.name) || ''),
       table(['SKU', 'Quantity'], (o.lines || []).map((l) => [l.sku, l.quantity])),
       el('h2', {}, 'Timeline'),
-      table(['When', 'State', 'Detail'], (o.timeline || []).map((t) => [when(t.at), t.state, t.detail])),
+      table(['When', 'State', 'Detail', 'Station'], (o.timeline || []).map((t) => [when(t.at), t.state, t.detail, [t.station, t.operator].filter(Boolean).join(' · ')])),
       el('h2', {}, 'Labels'),
       table(['Job', 'Kind', 'Printer', 'State', 'Tracking'], (o.labels || []).map((l) => [l.job, l.kind, l.printer, l.state, l.tracking_number])),
       table(['Carrier', 'Tracking number', 'Weight'], (o.shipments || []).map((s) => [s.carrier, s.tracking_number, s.weight_g])));
