@@ -128,7 +128,7 @@
     if (!s.broker_connected) parts.push(el('span', { class: 'device fault', dataset: { role: 'broker' } }, 'shop link offline'));
     fill('devices', parts);
     const printer = d.printer;
-    document.body.classList.toggle('printer-fault', !!printer && printer.state !== 'ready');
+    document.body.classList.toggle('printer-fault', !!printer && printer.state === 'fault');
   }
 
   function show(s) {
@@ -163,12 +163,15 @@
       }
       text('label-state', label.state === 'done' ? 'label printed on ' + label.printer : 'label ' + label.state);
     }
+    // A device that needs the packer (paper out, head open, unplugged) has a bar of its own above the
+    // latest reply, so neither hides the other.
     const printer = (s.devices || {}).printer;
-    if (printer && printer.state !== 'ready') {
-      showMessage(false, 'Printer ' + printer.name + ': ' + (printer.detail || printer.state), 'fix the printer; the label waits');
-    } else if (last) {
-      showMessage(last.ok, last.message, last.ok ? '' : 'nothing changed');
-    }
+    const scaleDevice = (s.devices || {}).scale;
+    const alerts = [];
+    if (printer && printer.state === 'fault') alerts.push('Printer ' + printer.name + ': ' + (printer.detail || printer.state) + ' (the label waits)');
+    if (scaleDevice && scaleDevice.state !== 'ready') alerts.push('Scale ' + scaleDevice.name + ': ' + (scaleDevice.detail || scaleDevice.state));
+    fill('alert', alerts.map((a) => el('div', {}, a)));
+    if (last) showMessage(last.ok, last.message, last.ok ? '' : 'nothing changed');
     if (lastReply !== null && s.reply_number > lastReply && last) beep(last.ok);
     lastReply = s.reply_number;
     document.body.dataset.updated = String(s.sequence);
