@@ -213,9 +213,9 @@ void Daemon::reload() {
         return;
     }
     if (!(fresh->site == config_.site) || !(fresh->daemon == config_.daemon) ||
-        !(fresh->broker == config_.broker)) {
+        !(fresh->broker == config_.broker) || !(fresh->web == config_.web)) {
         log::warning(
-            "changes to [site], [daemon] and [broker] take effect at the "
+            "changes to [site], [daemon], [broker] and [web] take effect at the "
             "next restart");
     }
     if (auto st = open_devices(fresh->devices); !st) {
@@ -235,6 +235,9 @@ void Daemon::reload() {
     inventory_->set_settings(ful::InventorySettings{config_.devices.inventory.allow_oversell});
     store_commands_->set_import_columns(config_.devices.import);
     desk_->apply(config_.devices, *devices_);
+    if (web_) {
+        web_->devices_changed();  // a station's mode or devices may have changed
+    }
     log::notice("config reloaded from " + config_.path + ": " + std::to_string(devices_->printers().size()) +
                 " printers, " + std::to_string(devices_->scales().size()) + " scales, " +
                 std::to_string(devices_->scanners().size()) + " scanners, " +
