@@ -385,8 +385,7 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
 }  // namespace
 
 WebServer::WebServer(boost::asio::io_context& io, WebServerSettings settings, WebAccess access, WebApp& app)
-    : io_(io),
-      settings_(std::move(settings)),
+    : settings_(std::move(settings)),
       access_(std::move(access)),
       acceptor_(io),
       heartbeat_(io),
