@@ -50,9 +50,6 @@ bool starts_with_word(std::string_view header, std::string_view word) {
 }  // namespace
 
 Result<WebCredentials> parse_credentials(std::string_view text) {
-    if (!is_valid_utf8(text)) {
-        return fail("the credentials file is not UTF-8 text");
-    }
     WebCredentials out;
     int line_no = 0;
     while (!text.empty()) {
@@ -61,6 +58,11 @@ Result<WebCredentials> parse_credentials(std::string_view text) {
         text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
         ++line_no;
         const std::string where = "line " + std::to_string(line_no) + ": ";
+        // Checked on comments too: a byte that is not UTF-8 anywhere means the file was saved in another
+        // encoding, and the admin needs the line to find it.
+        if (!is_valid_utf8(line)) {
+            return fail(where + "a byte that is not UTF-8 (save the file as UTF-8)");
+        }
         if (line.empty() || line.front() == '#') {
             continue;
         }
@@ -122,19 +124,29 @@ Result<WebCredentials> load_credentials(const std::string& path) {
 
 bool is_loopback_host(std::string_view host) {
     std::string_view name = host;
-    if (!name.empty() && name.front() == '[') {
+    std::string_view port;
+    const bool bracketed = !host.empty() && host.front() == '[';
+    if (bracketed) {
         const auto close = name.find(']');
         if (close == std::string_view::npos) {
             return false;
         }
-        const std::string_view port = name.substr(close + 1);
+        port = name.substr(close + 1);
+        name = name.substr(1, close - 1);
         if (!port.empty() && port.front() != ':') {
             return false;
         }
-        return name.substr(1, close - 1) == "::1";
-    }
-    if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+    } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+        port = name.substr(colon);
         name = name.substr(0, colon);
+    }
+    // RFC 9110 section 7.2 and RFC 3986 section 3.2.3: Host is uri-host [ ":" port ], a port is digits.
+    if (!port.empty() && (port.size() > 6 || !std::all_of(port.begin() + 1, port.end(),
+                                                          [](char c) { return c >= '0' && c <= '9'; }))) {
+        return false;
+    }
+    if (bracketed) {
+        return name == "::1";
     }
     if (name == "localhost") {
         return true;
@@ -208,7 +220,7 @@ bool WebAccess::authenticated(std::string_view authorization, std::string_view c
 }
 
 bool WebAccess::csrf_ok(std::string_view csrf_header, std::string_view origin, std::string_view host) const {
-    if (!same_secret(csrf_, csrf_header)) {
+    if (csrf_header.empty() || !same_secret(csrf_, csrf_header)) {
         return false;
     }
     if (origin.empty()) {

@@ -21,10 +21,15 @@ int hex_value(char c) {
     return -1;
 }
 
-/// A decoded piece of the target: well-formed UTF-8 without control characters.
+/// A decoded piece of the target: well-formed UTF-8 without control characters (C0, DEL, and the C1
+/// controls U+0080 to U+009F, which UTF-8 writes as C2 80 to C2 9F).
 bool acceptable(std::string_view decoded) {
-    for (const char c : decoded) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        const auto c = static_cast<unsigned char>(decoded[i]);
+        if (c < 0x20 || c == 0x7f) {
+            return false;
+        }
+        if (c == 0xc2 && i + 1 < decoded.size() && static_cast<unsigned char>(decoded[i + 1]) < 0xa0) {
             return false;
         }
     }
@@ -109,7 +114,8 @@ Result<WebTarget> parse_target(std::string_view target) {
         }
         const auto eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+        auto value =
+            percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
         if (!name || !value || !acceptable(*name) || !acceptable(*value)) {
             return fail("a query parameter holds a bad escape or a byte that is not text");
         }

@@ -1,17 +1,18 @@
 #include "packd/web/web_server.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <chrono>
-#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "packd/common/log.hpp"
 #include "packd/common/text.hpp"
@@ -130,8 +131,9 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(kBodyLimit);
         stream_.expires_after(kRequestTimeout);
-        http::async_read(stream_, buffer_, *parser_,
-                         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        http::async_read(
+            stream_, buffer_, *parser_,
+            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -188,7 +190,8 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
             }
             const std::string cookies = header(req, http::field::cookie);
             if (!access.authenticated(header(req, http::field::authorization), cookies)) {
-                WebResponse r = error_response(401, "packd's web UI needs a token or a user and password here");
+                WebResponse r =
+                    error_response(401, "packd's web UI needs a token or a user and password here");
                 r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"packd\", charset=\"UTF-8\"");
                 answer(std::move(r), version, keep);
                 return;
@@ -205,9 +208,8 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
         request.body = std::move(req.body());
         request.content_type = std::string(req[http::field::content_type]);
         auto self = shared_from_this();
-        shared_->app->handle(request, [self, version, keep](WebResponse r) {
-            self->answer(std::move(r), version, keep);
-        });
+        shared_->app->handle(
+            request, [self, version, keep](WebResponse r) { self->answer(std::move(r), version, keep); });
     }
 
     /// A kiosk's first visit: the token from the URL into a cookie, and the same page without it.
@@ -219,9 +221,11 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
         WebResponse r;
         r.status = 303;
         r.content_type = "text/plain";
+        // The segments were decoded: escape them again, or "/%5Cevil.example" would send the browser to
+        // "/\evil.example", which it reads as "//evil.example", another site.
         std::string location;
         for (const std::string& s : target.segments) {
-            location += "/" + s;
+            location += "/" + path_escaped(s);
         }
         std::string query;
         for (const auto& [name, value] : target.query) {
@@ -233,6 +237,24 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
         r.headers.emplace_back("Set-Cookie", std::string(kTokenCookie) + "=" + token +
                                                  "; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000");
         answer(std::move(r), version, false);
+    }
+
+    /// A decoded segment as it may stand in a path: RFC 3986's pchar kept, every other byte %XX.
+    static std::string path_escaped(const std::string& segment) {
+        static constexpr char kHex[] = "0123456789ABCDEF";
+        static constexpr std::string_view kKept = "-._~!$&'()*+,;=:@";
+        std::string out;
+        for (const char c : segment) {
+            const auto byte = static_cast<unsigned char>(c);
+            if (std::isalnum(byte) != 0 || kKept.find(c) != std::string_view::npos) {
+                out += c;
+            } else {
+                out += '%';
+                out += kHex[byte >> 4];
+                out += kHex[byte & 15];
+            }
+        }
+        return out;
     }
 
     /// Letters, digits, '-', '_' and '.': what a kiosk URL's other parameters are.
@@ -247,8 +269,8 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
             open_stream(std::move(r));
             return;
         }
-        auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status),
-                                                                       version);
+        auto res =
+            std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version);
         res->set(http::field::server, "packd");
         res->set(http::field::content_type, r.content_type);
         res->set(http::field::cache_control, "no-store");
@@ -289,22 +311,21 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
 
     /// A stream's browser sends nothing more; a read that ends means it went away.
     void watch_for_close() {
-        stream_.socket().async_wait(tcp::socket::wait_read,
-                                    [self = shared_from_this()](beast::error_code ec) {
-                                        if (ec) {
-                                            self->shut();
-                                            return;
-                                        }
-                                        char byte = 0;
-                                        beast::error_code read_ec;
-                                        const std::size_t n =
-                                            self->stream_.socket().read_some(boost::asio::buffer(&byte, 1), read_ec);
-                                        if (read_ec || n == 0) {
-                                            self->shut();
-                                            return;
-                                        }
-                                        self->watch_for_close();
-                                    });
+        auto self = shared_from_this();
+        stream_.socket().async_wait(tcp::socket::wait_read, [self](beast::error_code ec) {
+            if (ec) {
+                self->shut();
+                return;
+            }
+            char byte = 0;
+            beast::error_code read_ec;
+            const std::size_t n = self->stream_.socket().read_some(boost::asio::buffer(&byte, 1), read_ec);
+            if (read_ec || n == 0) {
+                self->shut();
+                return;
+            }
+            self->watch_for_close();
+        });
     }
 
     void write_next() {
@@ -324,7 +345,9 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
                                  [self = shared_from_this(), frame](beast::error_code ec, std::size_t) {
                                      self->write_deadline_.cancel();
                                      self->writing_ = false;
-                                     if (ec) {
+                                     // Closed while this write was done but not yet reported (a burst
+                                     // that overflowed the queue, or close()): the queue is already empty.
+                                     if (ec || self->closed_) {
                                          self->shut();
                                          return;
                                      }
@@ -362,8 +385,7 @@ class Session : public LiveFeed::Subscriber, public std::enable_shared_from_this
 }  // namespace
 
 WebServer::WebServer(boost::asio::io_context& io, WebServerSettings settings, WebAccess access, WebApp& app)
-    : io_(io),
-      settings_(std::move(settings)),
+    : settings_(std::move(settings)),
       access_(std::move(access)),
       acceptor_(io),
       heartbeat_(io),
@@ -396,8 +418,8 @@ Status WebServer::open() {
         acceptor_.listen(64, ec);
     }
     if (ec) {
-        return fail("web UI on " + settings_.address + ":" + std::to_string(settings_.port) + ": " + ec.message() +
-                    " (another program on that port? set [web] port)");
+        return fail("web UI on " + settings_.address + ":" + std::to_string(settings_.port) + ": " +
+                    ec.message() + " (another program on that port? set [web] port)");
     }
     return {};
 }

@@ -24,14 +24,14 @@ struct WebCredentials {
 };
 
 /// One credential per line: "user:password" (basic) or a token without ':'; '#' starts a comment line.
-/// Refused: an empty file, a token shorter than 16 characters, an empty user or password, a user twice,
-/// a control character or a byte that is not UTF-8.
+/// Refused, naming the line: a token shorter than 16 characters, an empty user or password, a user twice,
+/// a control character or a byte that is not UTF-8; and a file without a credential.
 Result<WebCredentials> parse_credentials(std::string_view text);
 /// The file read and parsed; refused when group or others may read or write it (chmod 600), or it is
 /// larger than 64 KiB.
 Result<WebCredentials> load_credentials(const std::string& path);
 
-/// True for "localhost", "127.x.y.z" and "[::1]", with or without a port.
+/// True for "localhost", "127.x.y.z" and "[::1]", with or without a port (digits only).
 bool is_loopback_host(std::string_view host);
 
 /// The cookie a kiosk's token is kept in.
@@ -50,8 +50,8 @@ class WebAccess {
     /// The Authorization header ("Bearer T" or "Basic B64") or the token cookie proves a credential.
     bool authenticated(std::string_view authorization, std::string_view cookie_header) const;
     bool token_valid(std::string_view token) const;
-    /// A state-changing request: the CSRF header matches and, when the browser named an Origin, it is the
-    /// Host's own.
+    /// A state-changing request: the CSRF header matches (an empty one never does) and, when the browser
+    /// named an Origin, it is the Host's own.
     bool csrf_ok(std::string_view csrf_header, std::string_view origin, std::string_view host) const;
     const std::string& csrf() const { return csrf_; }
 

@@ -14,13 +14,14 @@ namespace packd::web {
 
 /// A request target ("/api/orders/SO%2D1?limit=5") taken apart.
 struct WebTarget {
-    std::string path;                           ///< decoded, "/api/orders/SO-1"
-    std::vector<std::string> segments;          ///< {"api", "orders", "SO-1"}
-    std::map<std::string, std::string> query;   ///< the last value of each name wins
+    std::string path;                          ///< decoded, "/api/orders/SO-1"
+    std::vector<std::string> segments;         ///< {"api", "orders", "SO-1"}
+    std::map<std::string, std::string> query;  ///< the last value of each name wins
 };
 
-/// Takes a request target apart. Refused: not starting with '/', a bad %-escape, a NUL or a byte that is
-/// not UTF-8 once decoded, a "." or ".." segment, more than 16 segments or 32 parameters.
+/// Takes a request target apart. Refused: not starting with '/', a bad %-escape, a control character (C0,
+/// DEL, C1) or a byte that is not UTF-8 once decoded, an encoded '/' in a segment, a "." or ".." segment,
+/// more than 16 segments or 32 parameters.
 Result<WebTarget> parse_target(std::string_view target);
 
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`); nothing for a bad escape.

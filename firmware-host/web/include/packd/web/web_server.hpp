@@ -73,7 +73,6 @@ class WebServer {
     void accept();
     void beat();
 
-    boost::asio::io_context& io_;
     WebServerSettings settings_;
     WebAccess access_;
     LiveFeed feed_;
