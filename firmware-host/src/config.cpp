@@ -60,7 +60,7 @@ Result<Config> parse_config(std::string_view text, const std::string& path) {
     cfg.path = path;
     static const std::set<std::string> kSections = {"site",     "daemon",   "broker", "labels",   "inventory",
                                                     "import",   "printers", "scales", "scanners", "scanning",
-                                                    "stations", "tracking", "rules",    "web"};
+                                                    "stations", "tracking", "rules",  "web"};
     for (auto&& [key, node] : root) {
         if (!kSections.count(std::string(key.str()))) {
             problems.add(

@@ -12,8 +12,8 @@
 #include "packd/fulfillment/labels/label_template.hpp"
 #include "packd/fulfillment/store/schema.hpp"
 #include "packd/host/config.hpp"
-#include "packd/web/web_access.hpp"
 #include "packd/host/label_commands.hpp"
+#include "packd/web/web_access.hpp"
 
 namespace packd::host {
 namespace {

@@ -238,7 +238,7 @@ StationConfig read_station(const std::string& name, TableReader& r, const Reload
 /// What stations and label routes name must exist; no two devices share a FIFO or a port.
 void check_devices(ReloadableSections& dev, Problems& problems);                   // config_stations.cpp
 void read_rules(const toml::table& root, RulesConfig& rules, Problems& problems);  // config_rules.cpp
-void read_web(const toml::table& root, WebConfig& web, Problems& problems);  // config_web.cpp
+void read_web(const toml::table& root, WebConfig& web, Problems& problems);        // config_web.cpp
 TrackingRangeConfig read_tracking(const std::string& name, TableReader& r, Problems& problems);
 
 }  // namespace packd::host::config_detail

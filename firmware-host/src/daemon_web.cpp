@@ -49,9 +49,9 @@ Status Daemon::open_web() {
         return st;
     }
     web_->start();
-    log::notice("web UI on http://" + (config_.web.address.find(':') != std::string::npos
-                                           ? "[" + config_.web.address + "]"
-                                           : config_.web.address) +
+    log::notice("web UI on http://" +
+                (config_.web.address.find(':') != std::string::npos ? "[" + config_.web.address + "]"
+                                                                    : config_.web.address) +
                 ":" + std::to_string(web_->port()) +
                 (config_.web.credentials_file.empty() ? "" : " (credentials required)"));
     return {};

@@ -249,8 +249,8 @@ json LabelCommands::test_label(const json& request) {
     ful::Label label;
     label.size = size;
     const int width = size.width_dots - 2 * margin;
-    const std::string lines[] = {"packd test label", "printer " + printer + ", " + std::to_string(size.dpi) + " dpi",
-                                 when};
+    const std::string lines[] = {"packd test label",
+                                 "printer " + printer + ", " + std::to_string(size.dpi) + " dpi", when};
     for (int i = 0; i < 3; ++i) {
         ful::TextField field;
         field.x = margin;

@@ -73,8 +73,8 @@ Status WebUi::open() {
         credentials = std::move(*loaded);
     }
     web::WebServerSettings settings{config_.address, config_.port, config_.max_connections};
-    server_ = std::make_unique<web::WebServer>(io_, settings, web::WebAccess(credentials, web::random_token()),
-                                               *this);
+    server_ = std::make_unique<web::WebServer>(io_, settings,
+                                               web::WebAccess(credentials, web::random_token()), *this);
     return server_->open();
 }
 
@@ -289,9 +289,13 @@ void WebUi::api(const WebRequest& request, web::Respond& respond) {
         } else if (n == 4 && s[1] == "orders" && s[3] == "release") {
             respond(verb({{"cmd", "release"}, {"order", s[2]}, {"operator", "web"}}));
         } else if (n == 4 && s[1] == "orders" && s[3] == "reprint") {
-            respond(verb({{"cmd", "reprint"}, {"order", s[2]}, {"kind", body->value("kind", "")}, {"operator", "web"}}));
+            respond(verb({{"cmd", "reprint"},
+                          {"order", s[2]},
+                          {"kind", body->value("kind", "")},
+                          {"operator", "web"}}));
         } else {
-            respond(web::error_response(404, "no such API call: POST " + printable(request.target.path.substr(0, 128))));
+            respond(web::error_response(
+                404, "no such API call: POST " + printable(request.target.path.substr(0, 128))));
         }
         return;
     }
@@ -344,7 +348,8 @@ void WebUi::api(const WebRequest& request, web::Respond& respond) {
     } else if (n == 3 && what == "rules" && s[2] == "log") {
         q = {{"cmd", "rules_log"}, {"rule", param(request, "rule")}};
     } else {
-        respond(web::error_response(404, "no such API call: GET " + printable(request.target.path.substr(0, 128))));
+        respond(web::error_response(
+            404, "no such API call: GET " + printable(request.target.path.substr(0, 128))));
         return;
     }
     respond(verb(q, refused));

@@ -15,7 +15,8 @@ void LiveFeed::prune(const std::string& channel) {
         return;
     }
     auto& list = it->second;
-    list.erase(std::remove_if(list.begin(), list.end(), [](const auto& w) { return w.expired(); }), list.end());
+    list.erase(std::remove_if(list.begin(), list.end(), [](const auto& w) { return w.expired(); }),
+               list.end());
     if (list.empty()) {
         channels_.erase(it);
     }

@@ -39,7 +39,8 @@ Result<std::vector<PrinterQueueSummary>> Store::printer_queues(const std::vector
         }
         unsettled.reset();
         auto& last = db_->cached(
-            "SELECT coalesce(done_at, '') FROM (SELECT printer, state, done_at FROM print_jobs ORDER BY id DESC "
+            "SELECT coalesce(done_at, '') FROM (SELECT printer, state, done_at FROM print_jobs ORDER BY id "
+            "DESC "
             "LIMIT ?2) WHERE printer = ?1 AND state = 'done' LIMIT 1");
         std::vector<PrinterQueueSummary> out;
         for (auto& [name, q] : by_name) {

@@ -217,7 +217,8 @@ class Store {
     /// The queue of each printer named (store_print_summary.cpp); reads indexes and the latest jobs only.
     Result<std::vector<PrinterQueueSummary>> printer_queues(const std::vector<std::string>& printers);
     /// The latest job of `kind` for the order, if any.
-    Result<std::optional<PrintJobSummary>> latest_print_job(const std::string& order_id, const std::string& kind);
+    Result<std::optional<PrintJobSummary>> latest_print_job(const std::string& order_id,
+                                                            const std::string& kind);
 
     /// Every label of the order, oldest first, without its ZPL or preview.
     Result<std::vector<OrderLabel>> order_labels(const std::string& order_id);
