@@ -97,8 +97,16 @@ void WebUi::push_station(const std::string& station) {
     if (!screen) {
         return;
     }
-    (*screen)["sequence"] = ++sequence_;
     (*screen)["reply_number"] = replies_[station];
+    // The tick and device changes ask for every followed station: a screen that shows the same as the
+    // last frame gets nothing, so ten screens do not all redraw every two seconds.
+    std::string same = dump(*screen);
+    auto& last = last_screens_[station];
+    if (same == last) {
+        return;
+    }
+    last = std::move(same);
+    (*screen)["sequence"] = ++sequence_;
     server_->feed().publish("station/" + station, "station", *screen);
 }
 

@@ -67,8 +67,8 @@ const packd = (() => {
 
   /**
    * Follows a server-sent event stream. `handlers` maps event names to functions; `onLive(bool)` says
-   * whether what is shown is live. Without a frame for 25 s (packd sends one every 10 s) the stream is
-   * taken as dead and opened again.
+   * whether what is shown is live. Without an event for 25 s (packd sends a heartbeat every 10 s) the
+   * stream is taken as dead and opened again.
    */
   function follow(url, handlers, onLive) {
     let source = null;
@@ -82,6 +82,10 @@ const packd = (() => {
       source = new EventSource(url);
       source.onopen = () => alive();
       source.onerror = () => onLive(false);
+      source.addEventListener('heartbeat', () => {
+        alive();
+        onLive(true);
+      });
       for (const [name, handle] of Object.entries(handlers)) {
         source.addEventListener(name, (event) => {
           alive();
@@ -89,7 +93,6 @@ const packd = (() => {
           handle(JSON.parse(event.data));
         });
       }
-      // Heartbeat comments do not raise events; any message does, so the watchdog hears them via onmessage.
       source.onmessage = () => alive();
     }
     open();

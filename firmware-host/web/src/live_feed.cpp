@@ -69,7 +69,8 @@ bool LiveFeed::publish(const std::string& channel, std::string_view event, const
 }
 
 void LiveFeed::heartbeat() {
-    auto beat = std::make_shared<const std::string>(": still here\n\n");
+    // An event, not a comment: a page hears it, and knows its stream is alive while nothing changes.
+    auto beat = std::make_shared<const std::string>(frame("heartbeat", nlohmann::json::object()));
     for (const std::string& name : channels()) {
         const std::vector<std::weak_ptr<Subscriber>> targets = channels_[name];
         for (const auto& weak : targets) {

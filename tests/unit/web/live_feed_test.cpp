@@ -115,7 +115,7 @@ TEST(WebLiveFeed, ChannelsListsOnlyChannelsWithAnOpenStream) {
     EXPECT_TRUE(feed.channels().empty());
 }
 
-TEST(WebLiveFeed, HeartbeatIsACommentFrameToEveryOpenStream) {
+TEST(WebLiveFeed, HeartbeatIsAnEventToEveryOpenStream) {
     LiveFeed feed;
     auto a = std::make_shared<RecordingStream>();
     auto b = std::make_shared<RecordingStream>();
@@ -124,7 +124,8 @@ TEST(WebLiveFeed, HeartbeatIsACommentFrameToEveryOpenStream) {
     feed.heartbeat();
     ASSERT_EQ(a->frames.size(), 1u);
     ASSERT_EQ(b->frames.size(), 1u);
-    EXPECT_EQ(a->frames[0].front(), ':') << "a comment, which a browser's EventSource ignores";
+    EXPECT_EQ(a->frames[0], "event: heartbeat\ndata: {}\n\n") << "an event a page's EventSource hears";
+    EXPECT_EQ(b->frames[0], a->frames[0]);
     EXPECT_EQ(a->frames[0].substr(a->frames[0].size() - 2), "\n\n");
 }
 

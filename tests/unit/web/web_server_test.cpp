@@ -86,7 +86,7 @@ class Client {
     std::string next_event() {
         for (;;) {
             const std::string frame = read_until("\n\n");
-            if (frame.rfind("event: ", 0) == 0) {
+            if (frame.rfind("event: ", 0) == 0 && frame.rfind("event: heartbeat\n", 0) != 0) {
                 return frame;
             }
         }

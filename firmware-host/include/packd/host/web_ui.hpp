@@ -80,6 +80,8 @@ class WebUi : public web::WebApp {
     std::uint64_t sequence_ = 0;
     /// Replies per station since start: a screen sounds its beep when the number grows.
     std::map<std::string, std::uint64_t> replies_;
+    /// The last frame each station's screens got, without its sequence number.
+    std::map<std::string, std::string> last_screens_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -32,7 +32,7 @@ class LiveFeed {
     std::vector<std::string> channels();
     /// Sends `data` as event `event` to the channel's streams; true when anyone was watching.
     bool publish(const std::string& channel, std::string_view event, const nlohmann::json& data);
-    /// A comment frame to every stream, so proxies and browsers see a live connection.
+    /// A "heartbeat" event to every stream, so a page that saw nothing else knows it is still live.
     void heartbeat();
 
     /// "event: E\ndata: {...}\n\n". The JSON is dumped compact, so it never holds a raw line break.
