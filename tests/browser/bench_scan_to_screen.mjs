@@ -60,7 +60,11 @@ const port = await freePort();
 const site = await startSite({
   extraToml: (dir) => `[web]\nport = ${port}\n\n${stationsToml(dir)}`,
 });
-const browser = await launchBrowser({ args: ['--autoplay-policy=no-user-gesture-required'] });
+// Ten kiosks are ten foreground windows: no page of the run is throttled as a background tab.
+const browser = await launchBrowser({
+  args: ['--autoplay-policy=no-user-gesture-required', '--disable-background-timer-throttling',
+    '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
+});
 try {
   // Phase 1: scans with no screen open, for packd's loop figures alone.
   await site.packctl('loop', 'reset');
