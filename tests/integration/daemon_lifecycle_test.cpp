@@ -223,8 +223,9 @@ TEST(PackdSignals, SighupReloadsDevicesAndRefusesABadConfig) {
                                                          dir.file("spare") + "\"\n"));
     p->signal(SIGHUP);
     ASSERT_TRUE(p->wait_for_output("config reloaded", 10s)) << p->output();
-    EXPECT_NE(p->output().find("changes to [site], [daemon] and [broker] take effect at the next restart"),
-              std::string::npos)
+    EXPECT_NE(
+        p->output().find("changes to [site], [daemon], [broker] and [web] take effect at the next restart"),
+        std::string::npos)
         << "the broker port changed and must be reported as needing a restart";
     auto status = packctl(dir, {"status"});
     EXPECT_EQ(status.code, 0) << status.output;
