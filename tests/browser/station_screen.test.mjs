@@ -114,6 +114,14 @@ test('a pack flow on the pack1 screen: order, wrong item, items, weight, a print
   await until(page, 'an unstable weight', () => document.getElementById('weight-state').textContent === 'unstable');
   assert.equal(await textOf(page, 'weight'), '870 g');
   assert.equal(await textOf(page, 'weight-range'), 'expected 830 g – 930 g');
+  // A stable weight out of the range (an item missing?) turns the box red before DONE is scanned.
+  for (let i = 0; i < 4; i++) await site.weigh(600);
+  await until(page, 'a stable weight out of range', () =>
+    document.getElementById('weight-state').textContent === 'stable' &&
+    document.getElementById('weight-box').dataset.fit === 'out');
+  const outBox = await page.evaluate(() => getComputedStyle(document.getElementById('weight-box')).borderColor);
+  assert.equal(outBox, 'rgb(196, 0, 26)');
+  await shot(page, 'pack-weight-out-of-range.png');
   for (let i = 0; i < 4; i++) await site.weigh(880);
   await until(page, 'a stable weight in range', () =>
     document.getElementById('weight-state').textContent === 'stable' &&
