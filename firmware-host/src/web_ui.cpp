@@ -92,12 +92,19 @@ bool WebUi::watched(const std::string& station) {
     return server_ && server_->feed().watchers("station/" + station) > 0;
 }
 
-void WebUi::push_station(const std::string& station) {
+std::optional<json> WebUi::screen_of(const std::string& station) {
     auto screen = parts_.station_screen(station);
+    if (screen) {
+        (*screen)["reply_number"] = replies_[station];
+    }
+    return screen;
+}
+
+void WebUi::push_station(const std::string& station) {
+    auto screen = screen_of(station);
     if (!screen) {
         return;
     }
-    (*screen)["reply_number"] = replies_[station];
     // The tick and device changes ask for every followed station: a screen that shows the same as the
     // last frame gets nothing, so ten screens do not all redraw every two seconds.
     std::string same = dump(*screen);
@@ -207,13 +214,12 @@ void WebUi::stream(const WebRequest& request, web::Respond& respond) {
         r.stream_channel = "devices";
         r.body = web::LiveFeed::frame("devices", parts_.devices());
     } else if (s.size() == 3 && s[1] == "station") {
-        auto screen = parts_.station_screen(s[2]);
+        auto screen = screen_of(s[2]);
         if (!screen) {
             respond(web::error_response(404, "no station \"" + printable(s[2].substr(0, 64)) + "\""));
             return;
         }
         (*screen)["sequence"] = ++sequence_;
-        (*screen)["reply_number"] = replies_[s[2]];
         r.stream_channel = "station/" + s[2];
         r.body = web::LiveFeed::frame("station", *screen);
     } else {
@@ -265,10 +271,7 @@ void WebUi::api(const WebRequest& request, web::Respond& respond) {
         return;
     }
     if (get && n == 3 && s[1] == "stations") {
-        auto screen = parts_.station_screen(s[2]);
-        if (screen) {
-            (*screen)["reply_number"] = replies_[s[2]];
-        }
+        const auto screen = screen_of(s[2]);
         respond(screen ? json_response({{"ok", true}, {"station", *screen}})
                        : web::error_response(404, "no station \"" + printable(s[2].substr(0, 64)) + "\""));
         return;

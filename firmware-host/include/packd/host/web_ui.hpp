@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "packd/common/result.hpp"
@@ -64,6 +65,8 @@ class WebUi : public web::WebApp {
     void label_png(const std::string& file, web::Respond& respond);
     /// The verb's answer as the API's: 200 when ok, else `refused` with the same body.
     web::WebResponse verb(const nlohmann::json& request, unsigned refused = 400);
+    /// The station's screen with its reply number, as a stream, a push and the API send it.
+    std::optional<nlohmann::json> screen_of(const std::string& station);
     void push_station(const std::string& station);
 
     boost::asio::io_context& io_;
